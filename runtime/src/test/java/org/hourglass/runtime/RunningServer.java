@@ -1,0 +1,132 @@
+package org.hourglass.runtime;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** The exported Hourglass jar started through runtime/bin/hourglass as a separate process. */
+final class RunningServer implements AutoCloseable {
+
+    static final String USER = "admin";
+
+    private final Process process;
+    private final Path log;
+    private final int port;
+    private final String password;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private RunningServer(Process process, Path log, int port, String password) {
+        this.process = process;
+        this.log = log;
+        this.port = port;
+        this.password = password;
+    }
+
+    static RunningServer start(Path script, Path home, String password) throws IOException {
+        int port = freePort();
+        Path log = home.resolve("server-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("HOURGLASS_HOME", home.toString());
+        pb.environment().put("HOURGLASS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("HOURGLASS_CONSOLE_PASSWORD", password);
+        return new RunningServer(pb.start(), log, port, password);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** GET a console path; returns status code, or -1 while nothing listens. */
+    HttpResponse<String> get(String path, boolean withCredentials) throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
+        if (withCredentials) {
+            rb.header("Authorization", basic());
+        }
+        return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> postForm(String path, String form) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", basic())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    int status(String path, boolean withCredentials) throws InterruptedException {
+        try {
+            return get(path, withCredentials).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Polls until the condition holds; fails with the server log's tail after the timeout. */
+    void await(String what, Duration timeout, Check check) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new AssertionError("server exited (" + process.exitValue() + ") while waiting for " + what
+                        + "\n" + logTail());
+            }
+            if (check.holds()) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "\n" + logTail());
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    String logTail() throws IOException {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        return "--- server log (last 40 lines) ---\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    static Predicate<String> contains(String s) {
+        return body -> body.contains(s);
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private String basic() {
+        return "Basic " + Base64.getEncoder().encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Stops the framework the way an operator does (SIGTERM) and waits for a clean exit. */
+    @Override
+    public void close() throws Exception {
+        process.toHandle().descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            throw new AssertionError("server did not stop within 30 s of SIGTERM\n" + logTail());
+        }
+    }
+}
