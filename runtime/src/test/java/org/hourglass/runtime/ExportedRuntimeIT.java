@@ -31,7 +31,8 @@ class ExportedRuntimeIT {
             server.await("the console to answer", Duration.ofSeconds(90),
                     () -> server.status(CONFIG_MANAGER, false) == 401);
             assertEquals(200, server.status(CONFIG_MANAGER, true), "console with credentials");
-            assertTrue(server.log().contains("ONNX Runtime executor: CPU"), "executor reports its device in the log");
+            server.await("the executor to report its device in the log", Duration.ofSeconds(30),
+                    () -> server.log().contains("ONNX Runtime executor: CPU"));
 
             Files.copy(FIXTURE, home.resolve("deploy/fixture.jar"), StandardCopyOption.REPLACE_EXISTING);
             server.await("the dropped bundle to become active", Duration.ofSeconds(30),
