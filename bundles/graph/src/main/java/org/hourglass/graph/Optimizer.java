@@ -1,0 +1,159 @@
+package org.hourglass.graph;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An optimizer, appended to the train-step model as an update subgraph per parameter. The learning rate and
+ * the step number are model inputs, so schedules live in Java. Semantics follow PyTorch's {@code SGD},
+ * {@code Adam} and {@code AdamW}.
+ */
+public final class Optimizer {
+
+    /** The update rules. */
+    public enum Kind { SGD, ADAM, ADAMW }
+
+    private final Kind kind;
+    private final double momentum;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
+    private final double weightDecay;
+
+    private Optimizer(Kind kind, double momentum, double beta1, double beta2, double epsilon, double weightDecay) {
+        if (momentum < 0 || momentum >= 1 || beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) {
+            throw new IllegalArgumentException("momentum and betas must be in [0, 1)");
+        }
+        if (epsilon < 0 || weightDecay < 0) {
+            throw new IllegalArgumentException("epsilon and weight decay must be >= 0");
+        }
+        this.kind = kind;
+        this.momentum = momentum;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.weightDecay = weightDecay;
+    }
+
+    /** Plain SGD ({@code momentum = 0}) or SGD with momentum ({@code buf = momentum*buf + g; p -= lr*buf}). */
+    public static Optimizer sgd(double momentum) {
+        return new Optimizer(Kind.SGD, momentum, 0, 0, 0, 0);
+    }
+
+    /** SGD with L2 weight decay added to the gradient. */
+    public static Optimizer sgd(double momentum, double weightDecay) {
+        return new Optimizer(Kind.SGD, momentum, 0, 0, 0, weightDecay);
+    }
+
+    public static Optimizer adam(double beta1, double beta2, double epsilon) {
+        return new Optimizer(Kind.ADAM, 0, beta1, beta2, epsilon, 0);
+    }
+
+    /** Adam with PyTorch's defaults: betas 0.9 / 0.999, epsilon 1e-8. */
+    public static Optimizer adam() {
+        return adam(0.9, 0.999, 1e-8);
+    }
+
+    /** Adam with decoupled weight decay: {@code p *= 1 - lr*weightDecay} before the Adam step. */
+    public static Optimizer adamW(double beta1, double beta2, double epsilon, double weightDecay) {
+        return new Optimizer(Kind.ADAMW, 0, beta1, beta2, epsilon, weightDecay);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    public double beta1() {
+        return beta1;
+    }
+
+    public double beta2() {
+        return beta2;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /** Names of the per-parameter state slots: {@code momentum} for SGD with momentum, {@code m}, {@code v} for Adam. */
+    public List<String> slots() {
+        switch (kind) {
+            case SGD: return momentum > 0 ? List.of("momentum") : List.of();
+            default: return List.of("m", "v");
+        }
+    }
+
+    /** Per-step scalars shared by all parameters. */
+    static final class StepScalars {
+        Tensor stepSize;    // Adam: lr * sqrt(1 - b2^t) / (1 - b1^t)
+        Tensor epsHat;      // Adam: eps * sqrt(1 - b2^t)
+        Tensor decay;       // AdamW: 1 - lr * wd
+        Tensor lr;
+    }
+
+    StepScalars prepare(Graph g, Tensor lr, Tensor step) {
+        StepScalars s = new StepScalars();
+        s.lr = lr;
+        if (kind != Kind.SGD) {
+            Tensor bc1 = g.sub(1.0, g.powTensor(g.scalar(beta1, lr.dtype()), step));
+            Tensor sqrtBc2 = g.sqrt(g.sub(1.0, g.powTensor(g.scalar(beta2, lr.dtype()), step)));
+            s.stepSize = g.div(g.mul(lr, sqrtBc2), bc1);
+            s.epsHat = g.mul(sqrtBc2, epsilon);
+        }
+        if (kind == Kind.ADAMW && weightDecay > 0) {
+            s.decay = g.sub(1.0, g.mul(lr, weightDecay));
+        }
+        return s;
+    }
+
+    /**
+     * The update of one parameter: the new parameter under key {@code "param"}, new state under the slot names.
+     * Adam uses the algebraically equal form {@code p - stepSize * m / (sqrt(v) + epsHat)}, which needs one
+     * elementwise op less than dividing {@code sqrt(v)} by {@code sqrt(1 - b2^t)}.
+     */
+    Map<String, Tensor> update(Graph g, StepScalars s, Tensor p, Tensor grad, Map<String, Tensor> state) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        switch (kind) {
+            case SGD: {
+                Tensor d = weightDecay > 0 ? g.add(grad, g.mul(p, weightDecay)) : grad;
+                if (momentum > 0) {
+                    d = g.add(g.mul(state.get("momentum"), momentum), d);
+                    out.put("momentum", d);
+                }
+                out.put("param", g.sub(p, g.mul(d, s.lr)));
+                return out;
+            }
+            default: {
+                Tensor m = state.get("m");
+                Tensor v = state.get("v");
+                Tensor m2 = g.add(m, g.mul(g.sub(grad, m), 1 - beta1));
+                Tensor v2 = g.add(v, g.mul(g.sub(g.mul(grad, grad), v), 1 - beta2));
+                Tensor base = s.decay != null ? g.mul(p, s.decay) : p;
+                Tensor step = g.div(g.mul(m2, s.stepSize), g.add(g.sqrt(v2), s.epsHat));
+                out.put("param", g.sub(base, step));
+                out.put("m", m2);
+                out.put("v", v2);
+                return out;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        switch (kind) {
+            case SGD: return "SGD(momentum=" + momentum + ", weightDecay=" + weightDecay + ")";
+            case ADAM: return "Adam(beta1=" + beta1 + ", beta2=" + beta2 + ", eps=" + epsilon + ")";
+            default: return "AdamW(beta1=" + beta1 + ", beta2=" + beta2 + ", eps=" + epsilon + ", weightDecay="
+                    + weightDecay + ")";
+        }
+    }
+}

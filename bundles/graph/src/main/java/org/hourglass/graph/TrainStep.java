@@ -1,0 +1,199 @@
+package org.hourglass.graph;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Builds the {@link TrainStepModel}: appends the backward pass of the loss, optional clipping by global
+ * gradient norm and the optimizer's update subgraph to the graph, then writes the model. Building appends nodes
+ * to the graph; the forward part stays usable for {@link InferenceModel}.
+ */
+public final class TrainStep {
+
+    private final Graph graph;
+    private Tensor loss;
+    private final Map<String, Tensor> metrics = new LinkedHashMap<>();
+    private Optimizer optimizer = Optimizer.adam();
+    private double clipNorm = 0;
+    private List<Tensor> params;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+
+    private TrainStep(Graph graph) {
+        this.graph = Objects.requireNonNull(graph, "graph");
+    }
+
+    public static TrainStep builder(Graph graph) {
+        return new TrainStep(graph);
+    }
+
+    /** The scalar loss to minimise. */
+    public TrainStep loss(Tensor lossTensor) {
+        this.loss = lossTensor;
+        return this;
+    }
+
+    /** An extra scalar (or any tensor) output {@code metric/<name>}. */
+    public TrainStep metric(String name, Tensor value) {
+        if (metrics.putIfAbsent(name, value) != null) {
+            throw new IllegalArgumentException("metric '" + name + "' given twice");
+        }
+        return this;
+    }
+
+    /** The optimizer (default: Adam with PyTorch's defaults). */
+    public TrainStep optimizer(Optimizer opt) {
+        this.optimizer = Objects.requireNonNull(opt);
+        return this;
+    }
+
+    /** Scales all gradients down when their global L2 norm exceeds {@code maxNorm}; adds metric {@code grad_norm}. */
+    public TrainStep clipGradientNorm(double maxNorm) {
+        if (maxNorm <= 0) {
+            throw new IllegalArgumentException("maxNorm must be > 0, was " + maxNorm);
+        }
+        this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /** Only train these parameters (default: every parameter the loss depends on). */
+    public TrainStep params(List<Tensor> trainable) {
+        for (Tensor p : trainable) {
+            if (p.kind() != Tensor.Kind.PARAM || p.graph() != graph) {
+                throw new IllegalArgumentException(p + " is not a parameter of this graph");
+            }
+        }
+        this.params = List.copyOf(trainable);
+        return this;
+    }
+
+    public TrainStep metadata(String key, String value) {
+        metadata.put(key, value);
+        return this;
+    }
+
+    public TrainStepModel build() {
+        if (loss == null) {
+            throw new IllegalStateException("no loss given");
+        }
+        List<Tensor> trainable = params != null ? params : paramsOnPathTo(loss);
+        if (trainable.isEmpty()) {
+            throw new IllegalStateException("the loss " + loss + " depends on no parameter");
+        }
+        DType ft = graph.floatType();
+        Tensor lr = graph.stateInput(TrainStepModel.LR, ft, Shape.scalar());
+        Tensor step = graph.stateInput(TrainStepModel.STEP, ft, Shape.scalar());
+        Map<Tensor, Tensor> grads = graph.gradients(loss, trainable);
+
+        Map<String, Tensor> outputs = new LinkedHashMap<>();
+        outputs.put(TrainStepModel.LOSS, loss);
+        for (Map.Entry<String, Tensor> m : metrics.entrySet()) {
+            outputs.put(TrainStepModel.METRIC_PREFIX + m.getKey(), m.getValue());
+        }
+        if (clipNorm > 0) {
+            Map<Tensor, Tensor> raw = grads;
+            grads = graph.withScopes(new ArrayDeque<>(List.of("clip")), () -> clip(raw, outputs));
+        }
+        final Map<Tensor, Tensor> g = grads;
+
+        List<Tensor> stateInputs = new ArrayList<>();
+        Map<String, HostTensor> initial = new LinkedHashMap<>();
+        for (Tensor p : trainable) {
+            initial.put(p.name(), graph.initialValue(p));
+        }
+        Optimizer.StepScalars scalars = graph.withScopes(new ArrayDeque<>(List.of("opt")),
+                () -> optimizer.prepare(graph, lr, step));
+        Map<String, Tensor> nextState = new LinkedHashMap<>();
+        for (Tensor p : trainable) {
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (String slot : optimizer.slots()) {
+                String name = TrainStepModel.OPT_PREFIX + slot + "/" + p.name();
+                Tensor s = graph.stateInput(name, ft, p.shape());
+                state.put(slot, s);
+                stateInputs.add(s);
+                initial.put(name, HostTensor.of(ft, new double[(int) p.shape().size()], p.shape().dims()));
+            }
+            Map<String, Tensor> upd = graph.withScopes(new ArrayDeque<>(List.of("opt", p.name())),
+                    () -> optimizer.update(graph, scalars, p, g.get(p), state));
+            nextState.put(p.name(), upd.get("param"));
+            for (String slot : optimizer.slots()) {
+                nextState.put(TrainStepModel.OPT_PREFIX + slot + "/" + p.name(), upd.get(slot));
+            }
+        }
+        // Outputs in state order: parameters first, then optimizer state.
+        for (String name : initial.keySet()) {
+            outputs.put(TrainStepModel.NEXT_PREFIX + name, nextState.get(name));
+        }
+
+        List<Tensor> inputs = new ArrayList<>(graph.inputs());
+        inputs.addAll(graph.randomInputs().keySet());
+        inputs.addAll(trainable);
+        inputs.addAll(stateInputs);
+        inputs.add(step);
+        inputs.add(lr);
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.putIfAbsent("hourglass.optimizer", optimizer.toString());
+        var proto = ModelWriter.write(graph, "train-step", inputs, outputs, Map.of(), meta);
+
+        List<TrainStepModel.DataInput> data = new ArrayList<>();
+        for (Tensor t : graph.inputs()) {
+            data.add(new TrainStepModel.DataInput(t.name(), t.dtype(), t.shape()));
+        }
+        List<TrainStepModel.RandomInput> random = new ArrayList<>();
+        for (Map.Entry<Tensor, Noise> e : graph.randomInputs().entrySet()) {
+            random.add(new TrainStepModel.RandomInput(e.getKey().name(), e.getKey().shape(), e.getValue()));
+        }
+        List<String> paramNames = new ArrayList<>();
+        for (Tensor p : trainable) {
+            paramNames.add(p.name());
+        }
+        return new TrainStepModel(proto, data, random, paramNames, initial, List.copyOf(metrics.keySet()), ft,
+                optimizer);
+    }
+
+    /** Global-norm clipping as in PyTorch's {@code clip_grad_norm_}: {@code g *= min(1, max / (norm + 1e-6))}. */
+    private Map<Tensor, Tensor> clip(Map<Tensor, Tensor> grads, Map<String, Tensor> outputs) {
+        Tensor total = null;
+        for (Tensor gr : grads.values()) {
+            Tensor sq = graph.reduceSum(graph.mul(gr, gr), false);
+            total = total == null ? sq : graph.add(total, sq);
+        }
+        Tensor norm = graph.sqrt(total);
+        Tensor coef = graph.clip(graph.div(graph.scalar(clipNorm), graph.add(norm, 1e-6)), 0.0, 1.0);
+        outputs.put(TrainStepModel.METRIC_PREFIX + "grad_norm", norm);
+        Map<Tensor, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
+            out.put(e.getKey(), graph.mul(e.getValue(), coef));
+        }
+        return out;
+    }
+
+    /** Parameters with a path to the loss, in graph order. */
+    private List<Tensor> paramsOnPathTo(Tensor target) {
+        Set<Tensor> seen = new HashSet<>();
+        ArrayDeque<Tensor> work = new ArrayDeque<>();
+        work.add(target);
+        while (!work.isEmpty()) {
+            Tensor t = work.removeLast();
+            if (seen.add(t) && t.producer() != null) {
+                for (Tensor in : t.producer().inputs()) {
+                    if (in != null) {
+                        work.add(in);
+                    }
+                }
+            }
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor p : graph.params()) {
+            if (seen.contains(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package org.hourglass.graph;
+
+import ai.onnx.proto.OnnxMl;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training step as one ONNX model, with its naming convention:
+ * <ul>
+ *   <li>inputs: data inputs (by their graph names), random inputs (by name), parameters (by parameter name, e.g.
+ *       {@code encoder/fc1/weight}), optimizer state {@code opt/<slot>/<param>} (e.g. {@code opt/m/encoder/fc1/weight}),
+ *       {@value #STEP} (float scalar, 1 for the first step) and {@value #LR} (float scalar);</li>
+ *   <li>outputs: {@value #LOSS}, {@code metric/<name>} for each metric, and {@code next/<state>} for every
+ *       parameter and optimizer state input: feed {@code next/X} back as {@code X} in the next step.</li>
+ * </ul>
+ */
+public final class TrainStepModel {
+
+    /** Output: the scalar loss. */
+    public static final String LOSS = "loss";
+    /** Prefix of metric outputs. */
+    public static final String METRIC_PREFIX = "metric/";
+    /** Prefix of updated state outputs: {@code next/X} is the next value of input {@code X}. */
+    public static final String NEXT_PREFIX = "next/";
+    /** Input: the 1-based step number (float scalar), for Adam's bias correction. */
+    public static final String STEP = "opt/step";
+    /** Input: the learning rate of this step (float scalar). */
+    public static final String LR = "opt/lr";
+    /** Prefix of optimizer state inputs: {@code opt/<slot>/<param>}. */
+    public static final String OPT_PREFIX = "opt/";
+
+    /** A data input: name, element type and shape (a dynamic first dimension takes the batch size). */
+    public record DataInput(String name, DType dtype, Shape shape) {
+    }
+
+    /** A random input, drawn in Java each step. */
+    public record RandomInput(String name, Shape shape, Noise noise) {
+    }
+
+    private final OnnxMl.ModelProto proto;
+    private final List<DataInput> dataInputs;
+    private final List<RandomInput> randomInputs;
+    private final List<String> params;
+    private final Map<String, HostTensor> initialState;
+    private final List<String> metrics;
+    private final DType floatType;
+    private final Optimizer optimizer;
+
+    TrainStepModel(OnnxMl.ModelProto proto, List<DataInput> dataInputs, List<RandomInput> randomInputs,
+                   List<String> params, Map<String, HostTensor> initialState, List<String> metrics, DType floatType,
+                   Optimizer optimizer) {
+        this.proto = proto;
+        this.dataInputs = List.copyOf(dataInputs);
+        this.randomInputs = List.copyOf(randomInputs);
+        this.params = List.copyOf(params);
+        this.initialState = Collections.unmodifiableMap(new LinkedHashMap<>(initialState));
+        this.metrics = List.copyOf(metrics);
+        this.floatType = floatType;
+        this.optimizer = optimizer;
+    }
+
+    /** The model. */
+    public OnnxMl.ModelProto proto() {
+        return proto;
+    }
+
+    public List<DataInput> dataInputs() {
+        return dataInputs;
+    }
+
+    public List<RandomInput> randomInputs() {
+        return randomInputs;
+    }
+
+    /** Parameter names (inputs, and {@code next/} outputs), in graph order. */
+    public List<String> params() {
+        return params;
+    }
+
+    /** Names of every state input (parameters, then optimizer state) in model order. */
+    public List<String> stateNames() {
+        return List.copyOf(initialState.keySet());
+    }
+
+    /** Initial values of all state inputs: parameter initializers and zero optimizer state. */
+    public Map<String, HostTensor> initialState() {
+        return initialState;
+    }
+
+    /** Metric names (outputs {@code metric/<name>}). */
+    public List<String> metrics() {
+        return metrics;
+    }
+
+    /** FLOAT or DOUBLE: the type of parameters, state, step and learning rate. */
+    public DType floatType() {
+        return floatType;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+}
