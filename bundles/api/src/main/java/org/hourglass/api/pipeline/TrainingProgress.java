@@ -1,0 +1,27 @@
+package org.hourglass.api.pipeline;
+
+import java.util.List;
+
+/**
+ * Progress of a training job.
+ *
+ * @param epoch            1-based epoch running (or last run)
+ * @param epochs           epochs planned
+ * @param step             steps done in the whole job
+ * @param steps            steps planned for the whole job
+ * @param loss             the latest step's training loss
+ * @param epochLosses      mean training loss of each finished epoch
+ * @param validationLosses validation loss of each finished epoch (empty without validation data)
+ * @param samplesPerSecond throughput of the current epoch
+ * @param etaSeconds       estimated seconds to the end of the job
+ * @param done             true once the job ended (finished, stopped early, cancelled or failed)
+ */
+public record TrainingProgress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
+                               List<Double> validationLosses, double samplesPerSecond, double etaSeconds,
+                               boolean done) {
+
+    public TrainingProgress {
+        epochLosses = List.copyOf(epochLosses);
+        validationLosses = List.copyOf(validationLosses);
+    }
+}

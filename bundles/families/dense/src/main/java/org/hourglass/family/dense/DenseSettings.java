@@ -1,0 +1,53 @@
+package org.hourglass.family.dense;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.hourglass.graph.Graph.Activation;
+
+/** The dense family's configuration as checked values (the component converts its Config to this). */
+record DenseSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, double dropout,
+                     NoiseKind noise, double noiseLevel) {
+
+    enum NoiseKind { NONE, GAUSSIAN, MASKING }
+
+    DenseSettings {
+        for (long h : hiddenSizes) {
+            if (h <= 0) {
+                throw new IllegalArgumentException("hidden.sizes must be positive, were " + Arrays.toString(hiddenSizes));
+            }
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), was " + dropout);
+        }
+        if (noise == NoiseKind.MASKING && !(noiseLevel >= 0 && noiseLevel < 1)) {
+            throw new IllegalArgumentException("noise.level is the masking probability and must be in [0, 1), was "
+                    + noiseLevel);
+        }
+        if (noise == NoiseKind.GAUSSIAN && !(noiseLevel >= 0)) {
+            throw new IllegalArgumentException("noise.level is the Gaussian standard deviation and must be >= 0, was "
+                    + noiseLevel);
+        }
+        hiddenSizes = hiddenSizes.clone();
+    }
+
+    static DenseSettings defaults() {
+        return new DenseSettings(new long[] {256}, Activation.RELU, Activation.NONE, 0, NoiseKind.NONE, 0.1);
+    }
+
+    static DenseSettings of(DenseFamily.Config c) {
+        return new DenseSettings(Arrays.stream(c.hidden_sizes()).asLongStream().toArray(),
+                parse(Activation.class, c.activation(), "activation"),
+                "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
+                        : parse(Activation.class, c.output_activation(), "output.activation"),
+                c.dropout(), parse(NoiseKind.class, c.noise(), "noise"), c.noise_level());
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String word, String attribute) {
+        try {
+            return Enum.valueOf(type, word.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(attribute + " must be one of "
+                    + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", was '" + word + "'", e);
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/** Test support for plug-in unit tests. */
+@Version("1.0.0")
+package org.hourglass.testing;
+
+import org.osgi.annotation.versioning.Version;
