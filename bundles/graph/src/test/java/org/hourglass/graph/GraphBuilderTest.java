@@ -1,0 +1,165 @@
+package org.hourglass.graph;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hourglass.api.executor.ModelSession;
+import org.junit.jupiter.api.Test;
+
+/** Build-time behaviour: names, shapes, clear errors, which nodes autodiff touches, stop-gradient. */
+class GraphBuilderTest {
+
+    @Test
+    void nodesAreNamedAfterScopesAndParamsAfterLayers() {
+        Graph g = Graph.create(1);
+        Tensor x = g.input("x", Shape.batchOf(8));
+        Tensor h1;
+        Tensor h;
+        try (Graph.Scope s = g.scope("encoder")) {
+            h1 = g.relu(g.linear("fc1", x, 4, Init.heUniform()));
+            h = g.relu(h1);
+        }
+        assertEquals("encoder/fc1/gemm", h1.producer().input(0).name());
+        assertEquals("encoder/relu", h1.name());
+        assertEquals("encoder/relu_1", h.name());
+        assertEquals(List.of("encoder/fc1/weight", "encoder/fc1/bias"),
+                g.params().stream().map(Tensor::name).toList());
+        assertEquals(Shape.of(Shape.DYNAMIC, 4), h.shape());
+        IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
+                () -> g.linear("encoder/fc1", x, 4, Init.zeros()));
+        assertTrue(dup.getMessage().contains("encoder/fc1/weight"), dup.getMessage());
+    }
+
+    @Test
+    void shapeMismatchesNameTheOpAndTheShapes() {
+        Graph g = Graph.create(1);
+        Tensor a = g.input("a", Shape.batchOf(3));
+        Tensor b = g.input("b", DType.FLOAT, Shape.of(4, 5));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.matmul(a, b));
+        assertTrue(e.getMessage().contains("MatMul") && e.getMessage().contains("[?, 3]")
+                && e.getMessage().contains("[4, 5]"), e.getMessage());
+        Tensor c = g.input("c", DType.FLOAT, Shape.of(5));
+        e = assertThrows(IllegalArgumentException.class, () -> g.add(a, c));
+        assertTrue(e.getMessage().contains("Add") && e.getMessage().contains("[?, 3]") && e.getMessage().contains("[5]"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> g.reshape(b, 3, 7));
+        assertTrue(e.getMessage().contains("Reshape") && e.getMessage().contains("[4, 5]"), e.getMessage());
+        Tensor img = g.input("img", DType.FLOAT, Shape.of(-1, 3, 8, 8));
+        Tensor w = g.param("w", Shape.of(4, 2, 3, 3), Init.heNormal());
+        e = assertThrows(IllegalArgumentException.class, () -> g.conv2d(img, w, null, ConvOptions.defaults()));
+        assertTrue(e.getMessage().contains("Conv") && e.getMessage().contains("3 channels"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> g.topK(a, 4, 1));
+        assertTrue(e.getMessage().contains("TopK") && e.getMessage().contains("k=4"), e.getMessage());
+    }
+
+    @Test
+    void missingGradientRuleNamesTheOp() {
+        Graph g = new Graph(DType.DOUBLE, 1);
+        Tensor x = g.input("x", Shape.of(3));
+        Tensor y = g.node1("Round", "round", List.of(x), Map.of(), x.dtype(), x.shape());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.gradients(g.sum(y), List.of(x)));
+        assertTrue(e.getMessage().contains("no gradient rule for op 'Round'") && e.getMessage().contains("node 'round'"),
+                e.getMessage());
+        IllegalArgumentException notScalar = assertThrows(IllegalArgumentException.class,
+                () -> g.gradients(x, List.of(x)));
+        assertTrue(notScalar.getMessage().contains("scalar"), notScalar.getMessage());
+    }
+
+    @Test
+    void onlyNodesBetweenWrtAndLossAreDifferentiated() {
+        Graph g = new Graph(DType.DOUBLE, 1);
+        Tensor x = g.input("x", Shape.of(3));
+        Tensor side = g.exp(x); // depends on x, but the loss does not use it
+        Tensor w = g.param("w", Shape.of(3), Init.ones());
+        Tensor unused = g.param("unused", Shape.of(2), Init.ones());
+        Tensor loss = g.sum(g.mul(g.tanh(x), w));
+        int before = g.nodes().size();
+        Map<Tensor, Tensor> grads = g.gradients(loss, List.of(w, unused));
+        List<String> gradNodes = new ArrayList<>();
+        for (Node n : g.nodes().subList(before, g.nodes().size())) {
+            gradNodes.add(n.name());
+        }
+        // tanh(x) does not depend on w: its rule must not run; neither must exp (not on the path to the loss).
+        assertTrue(gradNodes.stream().noneMatch(n -> n.startsWith("grad/" + side.name() + "/") || n.startsWith("grad/tanh/")),
+                gradNodes.toString());
+        assertEquals("ConstantOfShape", grads.get(unused).producer().opType());
+        assertEquals(side.shape(), x.shape());
+    }
+
+    @Test
+    void stopGradientAndStraightThroughEstimator() {
+        Graph g = new Graph(DType.DOUBLE, 1);
+        Tensor x = g.input("x", Shape.of(4));
+        Tensor blocked = g.sum(g.mul(x, g.stopGradient(x)));
+        // Quantise by truncation through INT64 (no gradient), pass the gradient straight through.
+        Tensor q = g.cast(g.cast(x, DType.INT64), DType.DOUBLE);
+        Tensor ste = g.straightThrough(x, q);
+        Tensor steLoss = g.sum(g.mul(ste, g.constant("w", HostTensor.ofDoubles(new double[] {1, 2, 3, 4}, 4))));
+        Tensor gBlocked = g.gradients(blocked, List.of(x)).get(x);
+        Tensor gSte = g.gradients(steLoss, List.of(x)).get(x);
+        var model = InferenceModel.builder(g).output("g_blocked", gBlocked).output("g_ste", gSte).output("ste", ste).build();
+        double[] xv = {1.7, -0.4, 0.0, 2.5};
+        try (ModelSession s = Ort.load("stop-gradient", model);
+             OnnxTensor xt = Ort.tensor(DType.DOUBLE, xv, new long[] {4})) {
+            Map<String, double[]> out = Ort.run(s, Map.of("x", xt), null);
+            assertArrayEquals(xv, out.get("g_blocked"), 1e-12, "d/dx sum(x * stop(x)) = stop(x) = x, not 2x");
+            assertArrayEquals(new double[] {1, 2, 3, 4}, out.get("g_ste"), 1e-12, "straight-through gradient");
+            assertArrayEquals(new double[] {1, 0, 0, 2}, out.get("ste"), 1e-12, "forward value is the quantised one");
+        }
+    }
+
+    @Test
+    void initializersAreSeededByNameAndHaveTheRightScale() {
+        Graph a = Graph.create(42);
+        Graph b = Graph.create(42);
+        Tensor pa1 = a.param("first", Shape.of(64, 32), Init.xavierUniform(1));
+        Tensor pa2 = a.param("second", Shape.of(64, 32), Init.xavierUniform(1));
+        Tensor pb2 = b.param("second", Shape.of(64, 32), Init.xavierUniform(1)); // created first in b
+        b.param("first", Shape.of(64, 32), Init.xavierUniform(1));
+        assertArrayEquals(a.initialValue(pa2).floats(), b.initialValue(pb2).floats(), "same seed and name, same values");
+        assertFalse(java.util.Arrays.equals(a.initialValue(pa1).floats(), a.initialValue(pa2).floats()));
+        assertNotEquals(0f, a.initialValue(pa1).floats()[0]);
+
+        double bound = Math.sqrt(6.0 / (64 + 32));
+        for (float v : a.initialValue(pa1).floats()) {
+            assertTrue(Math.abs(v) <= bound);
+        }
+        Tensor he = a.param("he", Shape.of(400, 50), Init.heNormal());
+        assertEquals(Math.sqrt(2.0 / 400), std(a.initialValue(he).toDoubles()), 0.003);
+        Tensor ortho = a.param("ortho", Shape.of(6, 10), Init.orthogonal(1));
+        double[] o = a.initialValue(ortho).toDoubles();
+        for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 6; j++) {
+                double dot = 0;
+                for (int k = 0; k < 10; k++) {
+                    dot += o[i * 10 + k] * o[j * 10 + k];
+                }
+                assertEquals(i == j ? 1 : 0, dot, 1e-6, "rows of an orthogonal init are orthonormal");
+            }
+        }
+        Tensor normal = a.param("normal", Shape.of(10000), Init.normal(0.5, 2));
+        assertEquals(2, std(a.initialValue(normal).toDoubles()), 0.05);
+        Tensor c = a.param("c", Shape.of(3), Init.constant(0.25));
+        assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f}, a.initialValue(c).floats());
+    }
+
+    private static double std(double[] v) {
+        double mean = 0;
+        for (double x : v) {
+            mean += x / v.length;
+        }
+        double s = 0;
+        for (double x : v) {
+            s += (x - mean) * (x - mean) / v.length;
+        }
+        return Math.sqrt(s);
+    }
+}
