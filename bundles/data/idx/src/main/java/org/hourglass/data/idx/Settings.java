@@ -8,6 +8,7 @@ import org.hourglass.spi.DataOptions;
 /**
  * Checks the configuration attributes every data source shares and maps them onto {@link DataOptions}. Each
  * failure names the attribute as it appears in the configuration (with dots), so activation errors are findable.
+ * Each data source bundle has its own copy: the bundles export nothing, and this is too small for a bundle of its own.
  */
 final class Settings {
 
