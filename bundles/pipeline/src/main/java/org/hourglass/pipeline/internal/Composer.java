@@ -1,0 +1,102 @@
+package org.hourglass.pipeline.internal;
+
+import ai.onnx.proto.OnnxMl;
+import java.util.Map;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
+import org.hourglass.spi.AutoencoderFamily;
+import org.hourglass.spi.FamilyContext;
+import org.hourglass.spi.FamilyOutputs;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.MaskingStrategy;
+import org.hourglass.spi.ModelOutputs;
+import org.hourglass.spi.ReconstructionLoss;
+
+/**
+ * Composes family, loss and masking into the training-step model and the inference model. Both graphs are
+ * built from the same seed, so the family creates the same parameters under the same names in each.
+ */
+final class Composer {
+
+    /** Data input of both models: the normalised samples. */
+    static final String INPUT = "x";
+    /** Data input of the training model when masking is on: 1 = shown to the encoder. */
+    static final String VISIBLE = "visible";
+    /** Inference output: the per-sample loss (reconstruction only, no family terms). */
+    static final String SAMPLE_LOSS = "loss";
+    /** Training metric: mean reconstruction loss, without family terms. */
+    static final String RECONSTRUCTION_METRIC = "reconstruction";
+
+    private final AutoencoderFamily family;
+    private final ReconstructionLoss loss;
+    private final MaskingStrategy masking;
+    private final InputSpec spec;
+    private final Settings settings;
+
+    Composer(AutoencoderFamily family, ReconstructionLoss loss, MaskingStrategy masking, InputSpec spec,
+             Settings settings) {
+        this.family = family;
+        this.loss = loss;
+        this.masking = masking;
+        this.spec = spec;
+        this.settings = settings;
+    }
+
+    boolean masked() {
+        return masking != null;
+    }
+
+    TrainStepModel trainStep() {
+        Graph g = Graph.create(settings.seed());
+        Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
+        Tensor visible = masking == null ? null : g.input(VISIBLE, Shape.of(spec.batchShape()));
+        FamilyOutputs out = build(g, visible == null ? x : g.mul(x, visible), true);
+        // With masking the loss counts what the encoder did not see.
+        Tensor weights = visible == null ? null : g.sub(1.0, visible);
+        Tensor reconstruction = g.mean(loss.perSample(g, x, out.reconstruction(), weights,
+                out.outputs().get(FamilyOutputs.LOG_VARIANCE)));
+        Tensor total = reconstruction;
+        TrainStep step = TrainStep.builder(g).metric(RECONSTRUCTION_METRIC, reconstruction);
+        for (Map.Entry<String, Tensor> term : out.lossTerms().entrySet()) {
+            total = g.add(total, term.getValue());
+            step.metric(term.getKey(), term.getValue());
+        }
+        return step.loss(total).optimizer(settings.newOptimizer()).build();
+    }
+
+    OnnxMl.ModelProto inference(Map<String, HostTensor> weights, Map<String, String> metadata) {
+        Graph g = Graph.create(settings.seed());
+        Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
+        FamilyOutputs out = build(g, x, false);
+        Tensor perSample = loss.perSample(g, x, out.reconstruction(), null,
+                out.outputs().get(FamilyOutputs.LOG_VARIANCE));
+        InferenceModel.Builder b = InferenceModel.builder(g).name("hourglass-" + settings.name())
+                .output(ModelOutputs.LATENT, out.latent())
+                .output(ModelOutputs.RECONSTRUCTION, out.reconstruction())
+                .output(SAMPLE_LOSS, perSample);
+        out.outputs().forEach(b::output);
+        return b.weights(weights).metadata(metadata).build();
+    }
+
+    private FamilyOutputs build(Graph g, Tensor input, boolean training) {
+        FamilyOutputs out = family.build(new Context(g, input, spec, settings.latentSize(), training));
+        long[] expected = spec.batchShape();
+        long[] got = out.reconstruction().shape().dims();
+        if (got.length != expected.length
+                || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(got, 1, got.length),
+                        java.util.Arrays.copyOfRange(expected, 1, expected.length))) {
+            throw new IllegalStateException("family '" + settings.family() + "' built a reconstruction of shape "
+                    + out.reconstruction().shape() + " for input " + spec + "; it must match the input");
+        }
+        return out;
+    }
+
+    private record Context(Graph graph, Tensor input, InputSpec inputSpec, int latentSize, boolean training)
+            implements FamilyContext {
+    }
+}

@@ -1,0 +1,143 @@
+package org.hourglass.pipeline.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * One pipeline's folder: {@code pipeline.json}, the inference model {@code model-<hash>.onnx} it names, and
+ * {@code checkpoint.bin}. A new model is written under a new name before {@code pipeline.json} is replaced, and
+ * older models are removed only after that, so a crash at any point leaves a consistent store.
+ */
+final class ModelStore {
+
+    static final String RECORD = "pipeline.json";
+    static final String CHECKPOINT = "checkpoint.bin";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Path dir;
+
+    ModelStore(Path dir) {
+        this.dir = dir;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** The stored record, or empty when nothing was stored. */
+    Optional<StoredPipeline> read() throws StoreException {
+        Path file = dir.resolve(RECORD);
+        try {
+            StoredPipeline p = JSON.readValue(Files.readAllBytes(file), StoredPipeline.class);
+            if (p.format() != StoredPipeline.FORMAT || p.modelFile() == null || p.modelSha256() == null
+                    || p.inputShape() == null) {
+                throw new StoreException(file + " is not a Hourglass pipeline record of format "
+                        + StoredPipeline.FORMAT);
+            }
+            return Optional.of(p);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException(file + " is corrupt: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+
+    /** The model bytes, checked against the record's hash. */
+    byte[] readModel(StoredPipeline p) throws StoreException {
+        Path file = modelPath(p);
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            if (!sha256(bytes).equals(p.modelSha256())) {
+                throw new StoreException(file + " does not match " + RECORD + " (damaged or replaced): its SHA-256 "
+                        + "differs from the recorded one");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the stored model " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path modelPath(StoredPipeline p) {
+        return dir.resolve(p.modelFile());
+    }
+
+    /** Stores a newly trained model and its record; returns the record as written. */
+    StoredPipeline commit(byte[] model, StoredPipeline record) throws IOException {
+        String sha = sha256(model);
+        String fileName = "model-" + sha.substring(0, 12) + ".onnx";
+        StoredPipeline withFile = new StoredPipeline(record.format(), record.pipeline(), record.fingerprint(),
+                record.definition(), record.config(), record.plugins(), record.inputShape(), record.normalizer(),
+                record.scorer(), record.threshold(), record.metrics(), record.trainedAt(), fileName, sha);
+        AtomicFiles.write(dir.resolve(fileName), model);
+        AtomicFiles.write(dir.resolve(RECORD), JSON.writeValueAsBytes(withFile));
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "model-*.onnx")) {
+            for (Path p : old) {
+                if (!p.getFileName().toString().equals(fileName)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        return withFile;
+    }
+
+    Optional<Checkpoint> readCheckpoint() throws StoreException {
+        Path file = dir.resolve(CHECKPOINT);
+        try {
+            return Optional.of(Checkpoint.fromBytes(Files.readAllBytes(file)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    void writeCheckpoint(Checkpoint c) throws IOException {
+        AtomicFiles.write(dir.resolve(CHECKPOINT), c.toBytes());
+    }
+
+    void deleteCheckpoint() throws IOException {
+        Files.deleteIfExists(dir.resolve(CHECKPOINT));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** The store cannot be read as it is; the message names the file and the problem. */
+    static final class StoreException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StoreException(String message) {
+            super(message);
+        }
+
+        StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.hourglass.pipeline.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Input normalisation fitted on training data and stored with the model: {@code (x - offset) * scale} per
+ * feature. minmax uses one global range (pixels that are always 0 in training would make a per-feature range
+ * divide by zero); zscore standardises each feature with a floor on the deviation.
+ */
+final class Normalizer {
+
+    private static final double MIN_SPREAD = 1e-6;
+
+    private final String kind;
+    private final float[] offset;
+    private final float[] scale;
+
+    private Normalizer(String kind, float[] offset, float[] scale) {
+        this.kind = kind;
+        this.offset = offset;
+        this.scale = scale;
+    }
+
+    static Normalizer fit(String kind, float[] values, int width) {
+        float[] offset = new float[width];
+        float[] scale = new float[width];
+        java.util.Arrays.fill(scale, 1f);
+        int rows = values.length / width;
+        switch (kind) {
+            case "minmax": {
+                double min = Double.POSITIVE_INFINITY;
+                double max = Double.NEGATIVE_INFINITY;
+                for (float v : values) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+                java.util.Arrays.fill(offset, (float) min);
+                java.util.Arrays.fill(scale, (float) (1 / Math.max(max - min, MIN_SPREAD)));
+                break;
+            }
+            case "zscore": {
+                double[] sum = new double[width];
+                double[] sq = new double[width];
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < width; j++) {
+                        double v = values[i * width + j];
+                        sum[j] += v;
+                        sq[j] += v * v;
+                    }
+                }
+                for (int j = 0; j < width; j++) {
+                    double mean = sum[j] / rows;
+                    double var = Math.max(sq[j] / rows - mean * mean, 0);
+                    offset[j] = (float) mean;
+                    scale[j] = (float) (1 / Math.max(Math.sqrt(var), MIN_SPREAD));
+                }
+                break;
+            }
+            case "none":
+                break;
+            default:
+                throw new IllegalArgumentException("unknown normalization '" + kind + "'");
+        }
+        return new Normalizer(kind, offset, scale);
+    }
+
+    /** Normalised copy. */
+    float[] apply(float[] values) {
+        int w = offset.length;
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (values[i] - offset[i % w]) * scale[i % w];
+        }
+        return out;
+    }
+
+    /** Back to input units. */
+    float[] invert(float[] values) {
+        int w = offset.length;
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i] / scale[i % w] + offset[i % w];
+        }
+        return out;
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind);
+        m.put("offset", offset);
+        m.put("scale", scale);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Normalizer fromJson(Map<String, Object> m, int width) {
+        float[] offset = floats((List<Number>) m.get("offset"));
+        float[] scale = floats((List<Number>) m.get("scale"));
+        if (offset.length != width || scale.length != width) {
+            throw new IllegalArgumentException("stored normalization has " + offset.length + " features, model has "
+                    + width);
+        }
+        return new Normalizer((String) m.get("kind"), offset, scale);
+    }
+
+    private static float[] floats(List<Number> list) {
+        float[] f = new float[list.size()];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = list.get(i).floatValue();
+        }
+        return f;
+    }
+
+    String kind() {
+        return kind;
+    }
+}

@@ -1,0 +1,583 @@
+package org.hourglass.pipeline.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.hourglass.api.executor.ExecutorException;
+import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.api.pipeline.Evaluation;
+import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineException;
+import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.api.pipeline.PipelineStatus;
+import org.hourglass.api.pipeline.TrainingProgress;
+import org.hourglass.spi.AutoencoderFamily;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.MaskingStrategy;
+import org.hourglass.spi.PluginProperties;
+import org.hourglass.spi.ReconstructionLoss;
+import org.hourglass.spi.ScoringMethod;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pipeline per factory configuration. It tracks every plug-in service and picks the ones its configuration
+ * names, so it can say which one is missing (WAITING) instead of silently not existing. A configuration change
+ * re-creates the component; plug-ins coming and going move the state without touching stored models.
+ */
+@Component(service = Pipeline.class, configurationPid = Pipeline.FACTORY_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
+@Designate(ocd = PipelineConfig.class, factory = true)
+public class PipelineComponent implements Pipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineComponent.class);
+
+    private final Settings settings;
+    private final OnnxExecutor executor;
+    private final ModelStore store;
+    private final Map<String, Object> configSnapshot;
+    private final Map<Class<?>, Map<ServiceReference<?>, Object>> registry = new ConcurrentHashMap<>();
+    private final ExecutorService jobs;
+    /** Readers score with the served model; swapping it takes the write lock so no request sees it closed. */
+    private final ReadWriteLock serving = new ReentrantReadWriteLock();
+
+    private PipelineState state = PipelineState.WAITING;
+    private String message = "starting";
+    private ServedModel served;
+    private Map<Role, Plugin> selected = Map.of();
+    private TrainingRun run;
+    private Future<?> job;
+    private boolean active = true;
+    /** Set when a plug-in was replaced during training, so the cancelled job is followed by a fresh start. */
+    private boolean replugged;
+
+    @Activate
+    public PipelineComponent(PipelineConfig config, BundleContext context, @Reference OnnxExecutor executor) {
+        this.settings = Settings.of(config, context.getProperty("hourglass.model.dir"));
+        this.executor = executor;
+        this.store = new ModelStore(settings.storeDir());
+        this.configSnapshot = snapshot(config);
+        this.jobs = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hourglass-train-" + settings.name());
+            t.setDaemon(true);
+            return t;
+        });
+        refresh();
+    }
+
+    // ------------------------------------------------------------------------------ plug-in tracking
+
+    @Reference(service = AutoencoderFamily.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindFamily(ServiceReference<AutoencoderFamily> ref, AutoencoderFamily s) {
+        bound(AutoencoderFamily.class, ref, s);
+    }
+
+    void unbindFamily(ServiceReference<AutoencoderFamily> ref) {
+        unbound(AutoencoderFamily.class, ref);
+    }
+
+    @Reference(service = ReconstructionLoss.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindLoss(ServiceReference<ReconstructionLoss> ref, ReconstructionLoss s) {
+        bound(ReconstructionLoss.class, ref, s);
+    }
+
+    void unbindLoss(ServiceReference<ReconstructionLoss> ref) {
+        unbound(ReconstructionLoss.class, ref);
+    }
+
+    @Reference(service = MaskingStrategy.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindMasking(ServiceReference<MaskingStrategy> ref, MaskingStrategy s) {
+        bound(MaskingStrategy.class, ref, s);
+    }
+
+    void unbindMasking(ServiceReference<MaskingStrategy> ref) {
+        unbound(MaskingStrategy.class, ref);
+    }
+
+    @Reference(service = ScoringMethod.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindScoring(ServiceReference<ScoringMethod> ref, ScoringMethod s) {
+        bound(ScoringMethod.class, ref, s);
+    }
+
+    void unbindScoring(ServiceReference<ScoringMethod> ref) {
+        unbound(ScoringMethod.class, ref);
+    }
+
+    @Reference(service = DataSource.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindData(ServiceReference<DataSource> ref, DataSource s) {
+        bound(DataSource.class, ref, s);
+    }
+
+    void unbindData(ServiceReference<DataSource> ref) {
+        unbound(DataSource.class, ref);
+    }
+
+    private void bound(Class<?> type, ServiceReference<?> ref, Object service) {
+        registry.computeIfAbsent(type, k -> new ConcurrentHashMap<>()).put(ref, service);
+        refresh();
+    }
+
+    private void unbound(Class<?> type, ServiceReference<?> ref) {
+        registry.getOrDefault(type, Map.of()).remove(ref);
+        refresh();
+    }
+
+    /** The highest-ranked service of the role's type with the configured name. */
+    private Optional<Plugin> find(Role role) {
+        String name = role.nameIn(settings);
+        return registry.getOrDefault(role.type, Map.of()).entrySet().stream()
+                .filter(e -> name.equals(e.getKey().getProperty(PluginProperties.NAME)))
+                .max(Map.Entry.comparingByKey(ServiceReference::compareTo))
+                .map(e -> Plugin.of(e.getKey(), e.getValue()));
+    }
+
+    /** Re-evaluates the state after a plug-in came or went (and once at activation). */
+    private synchronized void refresh() {
+        if (!active) {
+            return;
+        }
+        Map<Role, Plugin> now = new EnumMap<>(Role.class);
+        List<String> missing = new ArrayList<>();
+        for (Role role : Role.values()) {
+            if (role.nameIn(settings).isEmpty()) {
+                continue;
+            }
+            Optional<Plugin> p = find(role);
+            if (p.isPresent()) {
+                now.put(role, p.get());
+            } else {
+                missing.add(role.label + " '" + role.nameIn(settings) + "'");
+            }
+        }
+        if (sameServices(now, selected) && state != PipelineState.WAITING) {
+            selected = now;
+            return;
+        }
+        selected = now;
+        if (!missing.isEmpty()) {
+            if (job != null) {
+                job.cancel(true);
+            }
+            unserve();
+            String why = "waiting for " + String.join(", ", missing);
+            if (state != PipelineState.WAITING || !why.equals(message)) {
+                LOG.info("Pipeline '{}' is {}", settings.name(), why);
+            }
+            state = PipelineState.WAITING;
+            message = why;
+            return;
+        }
+        if (state == PipelineState.TRAINING) {
+            replugged = true;
+            job.cancel(true); // a plug-in it trains with was replaced; finished() re-evaluates
+            return;
+        }
+        loadStored();
+    }
+
+    private static boolean sameServices(Map<Role, Plugin> a, Map<Role, Plugin> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Role r : a.keySet()) {
+            if (a.get(r).service() != b.get(r).service() || !a.get(r).properties().equals(b.get(r).properties())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Serves the stored model when it matches the configuration; else READY (and trains when configured to). */
+    private void loadStored() {
+        unserve();
+        String fingerprint = fingerprint(selected);
+        Optional<StoredPipeline> stored;
+        try {
+            stored = store.read();
+        } catch (ModelStore.StoreException e) {
+            fail("stored model unusable: " + e.getMessage() + " (train again to replace it)");
+            return;
+        }
+        if (stored.isPresent() && stored.get().fingerprint().equals(fingerprint)) {
+            try {
+                serve(open(stored.get()));
+                state = PipelineState.TRAINED;
+                message = "";
+                LOG.info("Pipeline '{}' serves its stored model {}", settings.name(), served.modelFile());
+            } catch (ModelStore.StoreException | ExecutorException | IllegalArgumentException e) {
+                fail("stored model unusable: " + e.getMessage() + " (train again to replace it)");
+            }
+            return;
+        }
+        state = PipelineState.READY;
+        message = stored.isPresent() ? "stored model is stale: " + staleness(stored.get()) : "not trained yet";
+        LOG.info("Pipeline '{}' is ready: {}", settings.name(), message);
+        if (settings.autoTrain()) {
+            startTraining();
+        }
+    }
+
+    private ServedModel open(StoredPipeline p) throws ModelStore.StoreException {
+        byte[] bytes = store.readModel(p);
+        InputSpec spec = InputSpec.of(p.inputShape());
+        Normalizer normalizer = Normalizer.fromJson(p.normalizer(), spec.features());
+        var session = executor.load("pipeline/" + settings.name(), bytes);
+        return new ServedModel(session, executor.environment(), spec, normalizer,
+                (ScoringMethod) selected.get(Role.SCORING).service(), p, store.modelPath(p));
+    }
+
+    private String fingerprint(Map<Role, Plugin> plugins) {
+        Map<String, Object> f = new LinkedHashMap<>(settings.modelDefinition());
+        plugins.forEach((role, p) -> {
+            if (role != Role.SCORING && role != Role.EVALUATION_DATA) { // they do not shape the weights
+                f.put(role.name(), p.name() + p.properties());
+            }
+        });
+        return ModelStore.sha256(ModelStore.json(f).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Which configuration values the stored model was trained with differ from now. */
+    private String staleness(StoredPipeline p) {
+        List<String> changes = new ArrayList<>();
+        Map<String, Object> now = settings.modelDefinition();
+        for (Map.Entry<String, Object> e : now.entrySet()) {
+            Object then = p.definition() == null ? null : p.definition().get(e.getKey());
+            if (then == null || !String.valueOf(then).equals(String.valueOf(e.getValue()))) {
+                changes.add(e.getKey() + " " + then + " -> " + e.getValue());
+            }
+        }
+        if (changes.isEmpty()) {
+            changes.add("a plug-in's configuration changed");
+        }
+        return String.join(", ", changes);
+    }
+
+    private void fail(String why) {
+        state = PipelineState.FAILED;
+        message = why;
+        LOG.error("Pipeline '{}' failed: {}", settings.name(), why);
+    }
+
+    // ------------------------------------------------------------------------------ training
+
+    @Override
+    public synchronized void train() {
+        if (state == PipelineState.WAITING) {
+            throw new PipelineException("pipeline '" + settings.name() + "' cannot train: " + message);
+        }
+        if (state == PipelineState.TRAINING) {
+            throw new PipelineException("pipeline '" + settings.name() + "' is already training");
+        }
+        startTraining();
+    }
+
+    private void startTraining() {
+        TrainingRun r = new TrainingRun(settings, Map.copyOf(selected), executor, store, fingerprint(selected),
+                configSnapshot);
+        run = r;
+        state = PipelineState.TRAINING;
+        message = "";
+        job = jobs.submit(() -> {
+            ServedModel result = null;
+            Throwable error = null;
+            try {
+                result = r.call();
+            } catch (Throwable t) {
+                error = t;
+            }
+            // An interrupt can surface as any exception (e.g. ClosedByInterruptException while checkpointing).
+            boolean cancelled = Thread.interrupted() || error instanceof CancellationException;
+            finished(r, result, error, cancelled);
+        });
+    }
+
+    private synchronized void finished(TrainingRun r, ServedModel result, Throwable error, boolean cancelled) {
+        r.markDone();
+        try {
+            if (r != run || !active) {
+                if (result != null) {
+                    result.close();
+                }
+                return;
+            }
+            job = null;
+            if (result != null) {
+                serve(result);
+                state = PipelineState.TRAINED;
+                message = "";
+            } else if (cancelled) {
+                LOG.info("Pipeline '{}': training cancelled (the checkpoint of the last finished epoch is kept)",
+                        settings.name());
+                if (state == PipelineState.WAITING) {
+                    return; // a plug-in went away; refresh() already said which
+                }
+                state = served != null ? PipelineState.TRAINED : PipelineState.READY;
+                message = "training cancelled" + (served != null ? "; the previous model still serves" : "");
+                if (replugged) {
+                    replugged = false;
+                    selected = Map.of();
+                    refresh(); // train again with the plug-ins that replaced the old ones
+                }
+            } else {
+                String why = error.getMessage() == null ? error.toString() : error.getMessage();
+                fail("training failed: " + why + (served != null ? " (the previous model still serves)" : ""));
+                LOG.debug("Training failure of pipeline '{}'", settings.name(), error);
+            }
+        } finally {
+            notifyAll();
+        }
+    }
+
+    @Override
+    public synchronized boolean cancel() {
+        if (job == null) {
+            return false;
+        }
+        return job.cancel(true);
+    }
+
+    @Override
+    public PipelineState awaitTraining(long timeoutMillis) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            TrainingRun r;
+            synchronized (this) {
+                if (state != PipelineState.TRAINING) {
+                    return state;
+                }
+                r = run;
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return PipelineState.TRAINING;
+            }
+            synchronized (this) {
+                if (run == r && state == PipelineState.TRAINING) {
+                    wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------ serving
+
+    private void serve(ServedModel model) {
+        serving.writeLock().lock();
+        try {
+            ServedModel old = served;
+            served = model;
+            if (old != null && old != model) {
+                old.close();
+            }
+        } finally {
+            serving.writeLock().unlock();
+        }
+        notifyAll();
+    }
+
+    private void unserve() {
+        serving.writeLock().lock();
+        try {
+            if (served != null) {
+                served.close();
+                served = null;
+            }
+        } finally {
+            serving.writeLock().unlock();
+        }
+    }
+
+    private <T> T withModel(Function<ServedModel, T> use) {
+        serving.readLock().lock();
+        try {
+            if (served != null) {
+                return use.apply(served);
+            }
+        } finally {
+            serving.readLock().unlock();
+        }
+        // Built outside the read lock: status() takes the monitor, which a swap holds while taking the write lock.
+        PipelineStatus st = status();
+        throw new PipelineException("pipeline '" + settings.name() + "' has no trained model (state " + st.state()
+                + (st.message().isEmpty() ? "" : ": " + st.message()) + ")");
+    }
+
+    @Override
+    public double[] score(float[][] samples) {
+        return withModel(m -> m.score(m.validate(samples), samples.length));
+    }
+
+    @Override
+    public boolean[] label(float[][] samples) {
+        return withModel(m -> {
+            double[] s = m.score(m.validate(samples), samples.length);
+            boolean[] out = new boolean[s.length];
+            for (int i = 0; i < s.length; i++) {
+                out[i] = s[i] > m.threshold();
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public double threshold() {
+        return withModel(ServedModel::threshold);
+    }
+
+    @Override
+    public float[][] encode(float[][] samples) {
+        return withModel(m -> m.encode(m.validate(samples), samples.length));
+    }
+
+    @Override
+    public float[][] reconstruct(float[][] samples) {
+        return withModel(m -> m.reconstruct(m.validate(samples), samples.length));
+    }
+
+    @Override
+    public Evaluation evaluate(float[][] samples, int[] labels) {
+        if (labels == null || samples == null || labels.length != samples.length) {
+            throw new PipelineException("evaluate needs one label per sample; got " + (labels == null ? 0 : labels.length)
+                    + " labels for " + (samples == null ? 0 : samples.length) + " samples");
+        }
+        return withModel(m -> {
+            try {
+                return Metrics.evaluate(m.score(m.validate(samples), samples.length), labels, m.threshold());
+            } catch (IllegalArgumentException e) {
+                throw new PipelineException(e.getMessage(), e);
+            }
+        });
+    }
+
+    @Override
+    public Evaluation evaluate() {
+        if (settings.evaluationData().isEmpty()) {
+            throw new PipelineException("pipeline '" + settings.name() + "' has no evaluation.data configured");
+        }
+        Plugin source = find(Role.EVALUATION_DATA).orElseThrow(() -> new PipelineException(
+                "evaluation data '" + settings.evaluationData() + "' is not available"));
+        Dataset d = ((DataSource) source.service()).load();
+        if (!d.hasLabels()) {
+            throw new PipelineException("evaluation data '" + settings.evaluationData() + "' has no labels");
+        }
+        return withModel(m -> {
+            if (d.samples().width() != m.spec().features()) {
+                throw new PipelineException("evaluation data has " + d.samples().width() + " values per sample; the "
+                        + "model expects " + m.spec().features());
+            }
+            return Metrics.evaluate(m.score(d.samples().values(), d.count()), d.labels(), m.threshold());
+        });
+    }
+
+    @Override
+    public Path modelFile() {
+        return withModel(ServedModel::modelFile);
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public synchronized PipelineStatus status() {
+        Map<String, Double> metrics = served == null ? Map.of() : served.record().metrics();
+        TrainingProgress p = run == null ? null : run.progress();
+        return new PipelineStatus(settings.name(), state, message, p, metrics);
+    }
+
+    @Deactivate
+    void deactivate() {
+        Future<?> running;
+        synchronized (this) {
+            active = false;
+            running = job;
+            if (running != null) {
+                running.cancel(true);
+            }
+        }
+        if (running != null) {
+            try {
+                running.get(60, TimeUnit.SECONDS);
+            } catch (CancellationException | ExecutionException | TimeoutException e) {
+                // cancelled or failed: either way the job is over or will stop at its next step
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        jobs.shutdownNow();
+        try {
+            jobs.awaitTermination(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            unserve();
+        }
+    }
+
+    private static Map<String, Object> snapshot(PipelineConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hourglass.name", c.hourglass_name());
+        m.put("family", c.family());
+        m.put("loss", c.loss());
+        m.put("masking", c.masking());
+        m.put("scoring", c.scoring());
+        m.put("training.data", c.training_data());
+        m.put("evaluation.data", c.evaluation_data());
+        m.put("input.shape", c.input_shape());
+        m.put("latent.size", c.latent_size());
+        m.put("epochs", c.epochs());
+        m.put("batch.size", c.batch_size());
+        m.put("learning.rate", c.learning_rate());
+        m.put("optimizer", c.optimizer());
+        m.put("weight.decay", c.weight_decay());
+        m.put("seed", c.seed());
+        m.put("normalization", c.normalization());
+        m.put("validation.fraction", c.validation_fraction());
+        m.put("early.stopping.patience", c.early_stopping_patience());
+        m.put("threshold.policy", c.threshold_policy());
+        m.put("contamination", c.contamination());
+        m.put("threshold", c.threshold());
+        m.put("auto.train", c.auto_train());
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return "Pipeline[" + settings.name() + ", " + state + "]";
+    }
+}

@@ -1,0 +1,104 @@
+package org.hourglass.pipeline.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/** The console form of a pipeline (factory PID {@code org.hourglass.pipeline}). */
+@ObjectClassDefinition(name = "Hourglass pipeline",
+        description = "Composes plug-ins (family, loss, masking, scoring, data) into a model that trains and serves "
+                + "anomaly scores. Plug-ins are named by their 'Name' (hourglass.name).")
+public @interface PipelineConfig {
+
+    @AttributeDefinition(name = "Name", description = "The pipeline's name: letters, digits, '.', '_' and '-'. "
+            + "Its models are stored under <model directory>/<name>/.")
+    String hourglass_name();
+
+    @AttributeDefinition(name = "Family", description = "Name of the autoencoder family instance.")
+    String family() default "dense";
+
+    @AttributeDefinition(name = "Loss", description = "Name of the reconstruction loss.")
+    String loss() default "mse";
+
+    @AttributeDefinition(name = "Masking", description = "Name of the masking strategy; empty for none.",
+            required = false)
+    String masking() default "";
+
+    @AttributeDefinition(name = "Scoring", description = "Name of the scoring method.")
+    String scoring() default "reconstruction-error";
+
+    @AttributeDefinition(name = "Training data", description = "Name of the data source to train on (normal "
+            + "data).")
+    String training_data();
+
+    @AttributeDefinition(name = "Evaluation data", description = "Name of a labelled data source to report AUROC, "
+            + "average precision and F1 on after training; empty for none.", required = false)
+    String evaluation_data() default "";
+
+    @AttributeDefinition(name = "Input shape", description = "Shape of one sample, e.g. 784 or 1,28,28; empty to "
+            + "take it from the training data.", required = false)
+    int[] input_shape() default {};
+
+    @AttributeDefinition(name = "Latent size", description = "Size of the code.", min = "1")
+    int latent_size() default 32;
+
+    @AttributeDefinition(name = "Epochs", description = "Passes over the training data.", min = "1")
+    int epochs() default 20;
+
+    @AttributeDefinition(name = "Batch size", description = "Samples per training step.", min = "1")
+    int batch_size() default 128;
+
+    @AttributeDefinition(name = "Learning rate", description = "Step size of the optimizer.")
+    double learning_rate() default 1e-3;
+
+    @AttributeDefinition(name = "Optimizer", description = "sgd (with momentum 0.9), adam or adamw (decoupled "
+            + "weight decay).",
+            options = {@Option(label = "SGD with momentum", value = "sgd"), @Option(label = "Adam", value = "adam"),
+                    @Option(label = "AdamW", value = "adamw")})
+    String optimizer() default "adam";
+
+    @AttributeDefinition(name = "Weight decay", description = "L2 (sgd) or decoupled (adamw) weight decay; adam "
+            + "ignores it.")
+    double weight_decay() default 0;
+
+    @AttributeDefinition(name = "Seed", description = "Seed of shuffling, initialisation and random inputs: the "
+            + "same seed gives the same model on CPU.", type = AttributeType.LONG)
+    long seed() default 1;
+
+    @AttributeDefinition(name = "Normalization", description = "Fitted on the training data and stored with the "
+            + "model: minmax scales all values to [0, 1] by the global range; zscore standardises each feature.",
+            options = {@Option(label = "min-max (global)", value = "minmax"),
+                    @Option(label = "z-score (per feature)", value = "zscore"), @Option(label = "none", value = "none")})
+    String normalization() default "minmax";
+
+    @AttributeDefinition(name = "Validation fraction", description = "Share of the training data held out to "
+            + "report a validation loss per epoch (0 = none).")
+    double validation_fraction() default 0.1;
+
+    @AttributeDefinition(name = "Early stopping patience", description = "Stop when the validation loss has not "
+            + "improved for this many epochs and keep the best epoch's weights (0 = off).", min = "0")
+    int early_stopping_patience() default 0;
+
+    @AttributeDefinition(name = "Threshold policy", description = "quantile: the (1 - contamination) quantile "
+            + "of the training scores; fixed: the value below.",
+            options = {@Option(label = "contamination quantile", value = "quantile"),
+                    @Option(label = "fixed value", value = "fixed")})
+    String threshold_policy() default "quantile";
+
+    @AttributeDefinition(name = "Contamination", description = "Expected share of anomalies, for the quantile "
+            + "policy.")
+    double contamination() default 0.05;
+
+    @AttributeDefinition(name = "Threshold", description = "Score threshold for the fixed policy.")
+    double threshold() default 0;
+
+    @AttributeDefinition(name = "Train on activation", description = "Start training when the pipeline becomes "
+            + "ready and has no usable stored model.")
+    boolean auto_train() default true;
+
+    @AttributeDefinition(name = "Model directory", description = "Where models are stored; empty for the "
+            + "framework property hourglass.model.dir, else data/models under the working directory.",
+            required = false)
+    String model_dir() default "";
+}

@@ -1,0 +1,109 @@
+package org.hourglass.pipeline.internal;
+
+import ai.onnxruntime.OrtEnvironment;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.hourglass.api.executor.ModelSession;
+import org.hourglass.api.pipeline.PipelineException;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.ModelOutputs;
+import org.hourglass.spi.Samples;
+import org.hourglass.spi.ScoringMethod;
+
+/** A trained model ready to answer: its session, normalisation, fitted scorer and threshold. Immutable. */
+final class ServedModel implements AutoCloseable {
+
+    private final ModelSession session;
+    private final OrtEnvironment env;
+    private final InputSpec spec;
+    private final Normalizer normalizer;
+    private final ScoringMethod scoring;
+    private final StoredPipeline record;
+    private final Path modelFile;
+
+    ServedModel(ModelSession session, OrtEnvironment env, InputSpec spec, Normalizer normalizer,
+                ScoringMethod scoring, StoredPipeline record, Path modelFile) {
+        this.session = session;
+        this.env = env;
+        this.spec = spec;
+        this.normalizer = normalizer;
+        this.scoring = scoring;
+        this.record = record;
+        this.modelFile = modelFile;
+    }
+
+    StoredPipeline record() {
+        return record;
+    }
+
+    Path modelFile() {
+        return modelFile;
+    }
+
+    InputSpec spec() {
+        return spec;
+    }
+
+    double threshold() {
+        return record.threshold();
+    }
+
+    /** Checks shape and values and flattens; messages name the row and column at fault. */
+    float[] validate(float[][] samples) {
+        if (samples == null || samples.length == 0) {
+            throw new PipelineException("no samples given: the batch is empty");
+        }
+        int width = spec.features();
+        float[] flat = new float[samples.length * width];
+        for (int i = 0; i < samples.length; i++) {
+            float[] row = samples[i];
+            if (row == null || row.length != width) {
+                throw new PipelineException("sample " + i + " has " + (row == null ? 0 : row.length)
+                        + " values; the model expects " + width + " (shape " + spec + ")");
+            }
+            for (int j = 0; j < width; j++) {
+                if (!Float.isFinite(row[j])) {
+                    throw new PipelineException("sample " + i + ", feature " + j + " is " + row[j]
+                            + "; only finite numbers can be scored");
+                }
+            }
+            System.arraycopy(row, 0, flat, i * width, width);
+        }
+        return flat;
+    }
+
+    /** Runs the model on raw (unnormalised) samples; outputs are in normalised units. */
+    ModelOutputs outputs(float[] raw, int count, Set<String> names) {
+        float[] x = normalizer.apply(raw);
+        Map<String, Samples> out = ModelRunner.run(session, env, spec, x, count, names);
+        return new ModelOutputs(new Samples(x, count, spec.features()), out);
+    }
+
+    double[] score(float[] raw, int count) {
+        return scoring.score(outputs(raw, count, new HashSet<>(scoring.requiredOutputs())), record.scorer());
+    }
+
+    float[][] encode(float[] raw, int count) {
+        return rows(outputs(raw, count, Set.of(ModelOutputs.LATENT)).output(ModelOutputs.LATENT));
+    }
+
+    float[][] reconstruct(float[] raw, int count) {
+        Samples r = outputs(raw, count, Set.of(ModelOutputs.RECONSTRUCTION)).output(ModelOutputs.RECONSTRUCTION);
+        return rows(new Samples(normalizer.invert(r.values()), r.count(), r.width()));
+    }
+
+    private static float[][] rows(Samples s) {
+        float[][] out = new float[s.count()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = s.row(i);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}

@@ -1,0 +1,372 @@
+package org.hourglass.pipeline.internal;
+
+import ai.onnx.proto.OnnxMl;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import org.hourglass.api.executor.ModelSession;
+import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.api.pipeline.Evaluation;
+import org.hourglass.api.pipeline.TrainingProgress;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.LearningRate;
+import org.hourglass.graph.training.Trainer;
+import org.hourglass.graph.training.TrainingConfig;
+import org.hourglass.graph.training.TrainingData;
+import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.spi.AutoencoderFamily;
+import org.hourglass.spi.DataException;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.MaskingStrategy;
+import org.hourglass.spi.ModelOutputs;
+import org.hourglass.spi.ReconstructionLoss;
+import org.hourglass.spi.ScoringMethod;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training job: load and normalise the data, train epoch by epoch (checkpointing after each, resuming from a
+ * matching checkpoint), fit the scorer, set the threshold, evaluate, and store the result. Runs on a background
+ * thread; interrupting it cancels between steps.
+ */
+final class TrainingRun implements Callable<ServedModel> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    private static final long LOG_EVERY_NANOS = 5_000_000_000L;
+
+    private final Settings s;
+    private final Map<Role, Plugin> plugins;
+    private final OnnxExecutor executor;
+    private final ModelStore store;
+    private final String fingerprint;
+    private final Map<String, Object> configSnapshot;
+
+    private volatile TrainingProgress progress;
+    private final List<Double> epochLosses = Collections.synchronizedList(new ArrayList<>());
+    private final List<Double> validationLosses = Collections.synchronizedList(new ArrayList<>());
+    private long lastLog;
+
+    TrainingRun(Settings settings, Map<Role, Plugin> plugins, OnnxExecutor executor, ModelStore store,
+                String fingerprint, Map<String, Object> configSnapshot) {
+        this.s = settings;
+        this.plugins = plugins;
+        this.executor = executor;
+        this.store = store;
+        this.fingerprint = fingerprint;
+        this.configSnapshot = configSnapshot;
+        this.progress = new TrainingProgress(0, settings.epochs(), 0, 0, Double.NaN, List.of(), List.of(), 0,
+                Double.NaN, false);
+    }
+
+    TrainingProgress progress() {
+        return progress;
+    }
+
+    /** Marks the progress finished (whatever the outcome). */
+    void markDone() {
+        TrainingProgress p = progress;
+        progress = new TrainingProgress(p.epoch(), p.epochs(), p.step(), p.steps(), p.loss(), epochLosses,
+                validationLosses, p.samplesPerSecond(), 0, true);
+    }
+
+    @Override
+    public ServedModel call() throws Exception {
+        long started = System.nanoTime();
+        Dataset all = load(Role.TRAINING_DATA);
+        InputSpec spec = inputSpec(all);
+        int width = spec.features();
+        int validation = (int) Math.round(all.count() * s.validationFraction());
+        if (all.count() - validation < 1) {
+            throw new DataException("training data '" + s.trainingData() + "' has " + all.count()
+                    + " samples: too few to hold out a validation fraction of " + s.validationFraction());
+        }
+        // A seeded permutation decides which samples validate, independent of the data's order.
+        int[] order = permutation(all.count(), s.seed());
+        Dataset trainPart = all.select(java.util.Arrays.copyOfRange(order, validation, order.length), "training");
+        Dataset valPart = all.select(java.util.Arrays.copyOfRange(order, 0, validation), "validation");
+        Normalizer normalizer = Normalizer.fit(s.normalization(), trainPart.samples().values(), width);
+        float[] train = normalizer.apply(trainPart.samples().values());
+        float[] val = normalizer.apply(valPart.samples().values());
+        int n = trainPart.count();
+        LOG.info("Pipeline '{}': training {} on {} samples of {} ({} for validation), {} epochs, batch {}",
+                s.name(), s.family(), n, spec, valPart.count(), s.epochs(), s.batchSize());
+
+        Composer composer = new Composer((AutoencoderFamily) service(Role.FAMILY),
+                (ReconstructionLoss) service(Role.LOSS), (MaskingStrategy) optionalService(Role.MASKING), spec, s);
+        TrainStepModel model = composer.trainStep();
+        Map<String, HostTensor> weights;
+        try (Trainer trainer = new Trainer(executor, model, "pipeline/" + s.name() + "/train")) {
+            weights = trainEpochs(trainer, composer, spec, train, n, val, valPart.count());
+        }
+
+        OnnxMl.ModelProto proto = composer.inference(weights, provenance(spec, normalizer));
+        ModelSession session = executor.load("pipeline/" + s.name(), proto);
+        try {
+            ScoringMethod scoring = (ScoringMethod) service(Role.SCORING);
+            ServedModel draft = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
+                    record(spec, normalizer, Map.of(), Double.NaN, Map.of()), null);
+            ModelOutputs reference = draft.outputs(trainPart.samples().values(), n,
+                    Set.copyOf(scoring.requiredOutputs()));
+            Map<String, Object> scorerState = scoring.fit(reference);
+            double[] trainScores = scoring.score(reference, scorerState);
+            double threshold = "fixed".equals(s.thresholdPolicy()) ? s.threshold()
+                    : Metrics.quantile(trainScores, 1 - s.contamination());
+
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            metrics.put("final_loss", epochLosses.isEmpty() ? Double.NaN : epochLosses.get(epochLosses.size() - 1));
+            if (!validationLosses.isEmpty()) {
+                metrics.put("validation_loss", Collections.min(validationLosses));
+            }
+            metrics.put("epochs", (double) epochLosses.size());
+            metrics.put("threshold", threshold);
+            metrics.put("train_seconds", (System.nanoTime() - started) / 1e9);
+            metrics.put("samples_per_second", progress.samplesPerSecond());
+            ServedModel scored = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
+                    record(spec, normalizer, scorerState, threshold, metrics), null);
+            evaluate(scored, spec).ifPresent(e -> {
+                metrics.put("eval_auroc", e.auroc());
+                metrics.put("eval_average_precision", e.averagePrecision());
+                metrics.put("eval_f1", e.f1());
+                metrics.put("eval_count", (double) e.count());
+            });
+
+            OnnxMl.ModelProto.Builder withMetrics = proto.toBuilder();
+            withMetrics.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
+                    .setKey("hourglass.metrics").setValue(ModelStore.json(metrics)));
+            StoredPipeline stored = store.commit(withMetrics.build().toByteArray(),
+                    record(spec, normalizer, scorerState, threshold, metrics));
+            LOG.info("Pipeline '{}' trained in {} s: loss {}, threshold {}{}; model {}", s.name(),
+                    String.format("%.1f", metrics.get("train_seconds")), fmt(metrics.get("final_loss")), fmt(threshold),
+                    metrics.containsKey("eval_auroc") ? ", AUROC " + fmt(metrics.get("eval_auroc")) + " on '"
+                            + s.evaluationData() + "'" : "", store.modelPath(stored).toAbsolutePath());
+            return new ServedModel(session, executor.environment(), spec, normalizer, scoring, stored,
+                    store.modelPath(stored));
+        } catch (Exception | Error e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    private Map<String, HostTensor> trainEpochs(Trainer trainer, Composer composer, InputSpec spec, float[] train,
+                                                int n, float[] val, int nVal) throws IOException {
+        int start = 0;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int sinceBest = 0;
+        Map<String, HostTensor> best = null;
+        try {
+            var cp = store.readCheckpoint();
+            if (cp.isPresent() && cp.get().fingerprint().equals(fingerprint) && cp.get().epochsDone() < s.epochs()) {
+                trainer.setState(cp.get().state());
+                trainer.setStep(cp.get().step());
+                start = cp.get().epochsDone();
+                bestLoss = cp.get().bestLoss();
+                sinceBest = cp.get().epochsSinceBest();
+                LOG.info("Pipeline '{}': resuming from the checkpoint after epoch {}", s.name(), start);
+            }
+        } catch (ModelStore.StoreException e) {
+            LOG.warn("Pipeline '{}': ignoring checkpoint: {}", s.name(), e.getMessage());
+        }
+        int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
+        long totalSteps = (long) stepsPerEpoch * s.epochs();
+        MaskingStrategy masking = (MaskingStrategy) optionalService(Role.MASKING);
+        for (int epoch = start; epoch < s.epochs(); epoch++) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("cancelled before epoch " + (epoch + 1));
+            }
+            Map<String, float[]> columns = new LinkedHashMap<>();
+            columns.put(Composer.INPUT, train);
+            if (masking != null) {
+                float[] visible = new float[train.length];
+                masking.fill(visible, n, spec, new SplittableRandom(s.seed() * 31 + epoch));
+                columns.put(Composer.VISIBLE, visible);
+            }
+            int shown = epoch + 1;
+            TrainingResult r = trainer.fit(TrainingData.of(columns, n),
+                    new TrainingConfig(1, s.batchSize(), LearningRate.constant(s.learningRate()), s.seed() + epoch,
+                            true, false),
+                    p -> onStep(p, shown, stepsPerEpoch, totalSteps));
+            double epochLoss = r.finalLoss();
+            if (!Double.isFinite(epochLoss)) {
+                throw new IllegalStateException("training diverged: the loss of epoch " + shown + " is " + epochLoss
+                        + "; lower learning.rate or check the data's scale");
+            }
+            epochLosses.add(epochLoss);
+            double monitored = epochLoss;
+            if (nVal > 0) {
+                monitored = validationLoss(composer, trainer.params(), spec, val, nVal);
+                validationLosses.add(monitored);
+            }
+            if (monitored < bestLoss) {
+                bestLoss = monitored;
+                sinceBest = 0;
+                best = s.patience() > 0 ? trainer.params() : null;
+            } else {
+                sinceBest++;
+            }
+            store.writeCheckpoint(new Checkpoint(fingerprint, shown, trainer.step(), trainer.state(), bestLoss,
+                    sinceBest));
+            LOG.info("Pipeline '{}': epoch {}/{} loss {}{} ({} samples/s)", s.name(), shown, s.epochs(),
+                    fmt(epochLoss), nVal > 0 ? ", validation " + fmt(monitored) : "",
+                    Math.round(progress.samplesPerSecond()));
+            publish(shown, trainer.step(), epochLoss, totalSteps, progress.samplesPerSecond());
+            if (s.patience() > 0 && sinceBest >= s.patience()) {
+                LOG.info("Pipeline '{}': early stop after epoch {}: no improvement for {} epochs", s.name(), shown,
+                        sinceBest);
+                break;
+            }
+        }
+        return best != null ? best : trainer.params();
+    }
+
+    private double validationLoss(Composer composer, Map<String, HostTensor> params, InputSpec spec, float[] val,
+                                  int nVal) {
+        try (ModelSession session = executor.load("pipeline/" + s.name() + "/validation",
+                composer.inference(params, Map.of()))) {
+            float[] losses = ModelRunner.run(session, executor.environment(), spec, val, nVal,
+                    Set.of(Composer.SAMPLE_LOSS)).get(Composer.SAMPLE_LOSS).values();
+            double sum = 0;
+            for (float l : losses) {
+                sum += l;
+            }
+            return sum / nVal;
+        }
+    }
+
+    private void onStep(TrainingListener.Progress p, int epoch, int stepsPerEpoch, long totalSteps) {
+        publish(epoch, p.globalStep(), p.loss(), totalSteps, p.samplesPerSecond());
+        long now = System.nanoTime();
+        if (now - lastLog > LOG_EVERY_NANOS) {
+            lastLog = now;
+            TrainingProgress t = progress;
+            LOG.info("Pipeline '{}': epoch {}/{} step {}/{} loss {} ({} samples/s, ETA {} s)", s.name(), epoch,
+                    s.epochs(), p.stepInEpoch(), stepsPerEpoch, fmt(p.loss()), Math.round(p.samplesPerSecond()),
+                    Math.round(t.etaSeconds()));
+        }
+    }
+
+    private void publish(int epoch, long step, double loss, long totalSteps, double samplesPerSecond) {
+        double stepsPerSecond = samplesPerSecond / s.batchSize();
+        double eta = stepsPerSecond > 0 ? Math.max(0, totalSteps - step) / stepsPerSecond : Double.NaN;
+        progress = new TrainingProgress(epoch, s.epochs(), step, totalSteps, loss, epochLosses, validationLosses,
+                samplesPerSecond, eta, false);
+    }
+
+    private java.util.Optional<Evaluation> evaluate(ServedModel model, InputSpec spec) {
+        if (s.evaluationData().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        try {
+            Dataset eval = load(Role.EVALUATION_DATA);
+            if (!eval.spec().equals(spec) && eval.spec().features() != spec.features()) {
+                throw new DataException("evaluation data has samples of " + eval.spec() + ", the model " + spec);
+            }
+            if (!eval.hasLabels()) {
+                throw new DataException("evaluation data '" + s.evaluationData() + "' has no labels");
+            }
+            double[] scores = model.score(eval.samples().values(), eval.count());
+            return java.util.Optional.of(Metrics.evaluate(scores, eval.labels(), model.threshold()));
+        } catch (RuntimeException e) {
+            LOG.warn("Pipeline '{}': evaluation on '{}' skipped: {}", s.name(), s.evaluationData(), e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    private Dataset load(Role role) {
+        DataSource source = (DataSource) service(role);
+        Dataset d = source.load();
+        if (d.count() == 0) {
+            throw new DataException(role.label + " '" + role.nameIn(s) + "' has no samples");
+        }
+        float[] v = d.samples().values();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new DataException(role.label + " '" + role.nameIn(s) + "': sample " + (i / d.samples().width())
+                        + ", feature " + (i % d.samples().width()) + " is " + v[i]);
+            }
+        }
+        return d;
+    }
+
+    private InputSpec inputSpec(Dataset data) {
+        if (s.inputShape().length == 0) {
+            return data.spec();
+        }
+        InputSpec configured = InputSpec.of(java.util.Arrays.stream(s.inputShape()).asLongStream().toArray());
+        if (configured.features() != data.spec().features()) {
+            throw new DataException("input.shape " + configured + " has " + configured.features() + " values per "
+                    + "sample, but training data '" + s.trainingData() + "' has " + data.spec().features() + " ("
+                    + data.spec() + ")");
+        }
+        return configured;
+    }
+
+    private Map<String, String> provenance(InputSpec spec, Normalizer normalizer) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("hourglass.pipeline", s.name());
+        for (Map.Entry<Role, Plugin> e : plugins.entrySet()) {
+            Plugin p = e.getValue();
+            m.put("hourglass." + e.getKey().name().toLowerCase(java.util.Locale.ROOT), p.name() + " (" + p.bundle()
+                    + " " + p.version() + ")");
+        }
+        m.put("hourglass.input.shape", spec.toString());
+        m.put("hourglass.input.normalization", "the model expects normalised input: (x - offset) * scale; see "
+                + "hourglass.normalizer");
+        m.put("hourglass.normalizer", ModelStore.json(normalizer.toJson()));
+        m.put("hourglass.config", ModelStore.json(configSnapshot));
+        m.put("hourglass.trained.at", Instant.now().toString());
+        return m;
+    }
+
+    private StoredPipeline record(InputSpec spec, Normalizer normalizer, Map<String, Object> scorer, double threshold,
+                                  Map<String, Double> metrics) {
+        Map<String, Map<String, Object>> described = new LinkedHashMap<>();
+        plugins.forEach((role, p) -> described.put(role.name().toLowerCase(java.util.Locale.ROOT), p.describe()));
+        return new StoredPipeline(StoredPipeline.FORMAT, s.name(), fingerprint, s.modelDefinition(), configSnapshot,
+                described, spec.sampleShape(), normalizer.toJson(), scorer, threshold, metrics, Instant.now().toString(),
+                null, null);
+    }
+
+    private Object service(Role role) {
+        Plugin p = plugins.get(role);
+        if (p == null) {
+            throw new IllegalStateException(role.label + " '" + role.nameIn(s) + "' is not available");
+        }
+        return p.service();
+    }
+
+    private Object optionalService(Role role) {
+        Plugin p = plugins.get(role);
+        return p == null ? null : p.service();
+    }
+
+    static int[] permutation(int n, long seed) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.5g", v);
+    }
+}

@@ -1,0 +1,90 @@
+package org.hourglass.pipeline.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.hourglass.graph.HostTensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+
+    @TempDir
+    Path dir;
+
+    private static StoredPipeline record(String name) {
+        return new StoredPipeline(StoredPipeline.FORMAT, name, "fp", Map.of("family", "dense"), Map.of("epochs", 3),
+                Map.of("family", Map.of("name", "dense")), new long[] {2, 2},
+                Normalizer.fit("minmax", new float[] {0, 2, 4, 8}, 4).toJson(), Map.of("metric", "mse"), 0.5,
+                Map.of("final_loss", 0.1, "eval_auroc", Double.NaN), "2026-01-01T00:00:00Z", null, null);
+    }
+
+    @Test
+    void commitWritesModelAndRecordAndReadsThemBack() throws Exception {
+        ModelStore store = new ModelStore(dir.resolve("p"));
+        assertTrue(store.read().isEmpty());
+        StoredPipeline first = store.commit(new byte[] {1, 2, 3}, record("p"));
+        StoredPipeline second = store.commit(new byte[] {4, 5}, record("p"));
+        StoredPipeline read = store.read().orElseThrow();
+        assertEquals(second.modelFile(), read.modelFile());
+        assertArrayEquals(new byte[] {4, 5}, store.readModel(read));
+        assertTrue(Double.isNaN(read.metrics().get("eval_auroc")));
+        assertTrue(Files.notExists(dir.resolve("p").resolve(first.modelFile())), "older model removed");
+        Normalizer n = Normalizer.fromJson(read.normalizer(), 4);
+        assertArrayEquals(new float[] {0.5f, 1f, 0f, 0f}, n.apply(new float[] {4, 8, 0, 0}), 1e-6f);
+        try (var files = Files.list(dir.resolve("p"))) {
+            assertEquals(List.of("model-" + read.modelSha256().substring(0, 12) + ".onnx", "pipeline.json"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void damagedFilesAreNamedAndNeverServed() throws Exception {
+        ModelStore store = new ModelStore(dir);
+        StoredPipeline p = store.commit(new byte[] {1, 2, 3}, record("p"));
+        Files.write(dir.resolve(p.modelFile()), new byte[] {9, 9, 9});
+        ModelStore.StoreException e = assertThrows(ModelStore.StoreException.class, () -> store.readModel(p));
+        assertTrue(e.getMessage().contains("does not match pipeline.json"), e.getMessage());
+
+        Files.writeString(dir.resolve("pipeline.json"), "{ not json");
+        e = assertThrows(ModelStore.StoreException.class, store::read);
+        assertTrue(e.getMessage().contains("pipeline.json is corrupt"), e.getMessage());
+        Files.writeString(dir.resolve("pipeline.json"), "{\"format\": 99}");
+        e = assertThrows(ModelStore.StoreException.class, store::read);
+        assertTrue(e.getMessage().contains("not a Hourglass pipeline record"), e.getMessage());
+    }
+
+    @Test
+    void checkpointRoundTripsAndDetectsDamage() throws Exception {
+        ModelStore store = new ModelStore(dir);
+        Map<String, HostTensor> state = Map.of("w", HostTensor.ofFloats(new float[] {1.5f, -2}, 2),
+                "opt/step", HostTensor.ofFloats(new float[] {3}));
+        store.writeCheckpoint(new Checkpoint("fp", 2, 40, state, 0.25, 1));
+        Checkpoint c = store.readCheckpoint().orElseThrow();
+        assertEquals(2, c.epochsDone());
+        assertEquals(40, c.step());
+        assertArrayEquals(new float[] {1.5f, -2}, c.state().get("w").floats());
+        byte[] bytes = Files.readAllBytes(dir.resolve(ModelStore.CHECKPOINT));
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(dir.resolve(ModelStore.CHECKPOINT), bytes);
+        ModelStore.StoreException e = assertThrows(ModelStore.StoreException.class, store::readCheckpoint);
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void normalizersFitOnTrainingDataAndInvert() {
+        float[] data = {0, 10, 2, 30}; // two samples of two features
+        Normalizer z = Normalizer.fit("zscore", data, 2);
+        float[] n = z.apply(data);
+        assertArrayEquals(new float[] {-1, -1, 1, 1}, n, 1e-5f);
+        assertArrayEquals(data, z.invert(n), 1e-4f);
+        Normalizer constant = Normalizer.fit("minmax", new float[] {3, 3}, 2);
+        assertArrayEquals(new float[] {0, 0}, constant.apply(new float[] {3, 3}), 0f); // no division by zero
+    }
+}

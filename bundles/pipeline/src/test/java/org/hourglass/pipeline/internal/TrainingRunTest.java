@@ -1,0 +1,144 @@
+package org.hourglass.pipeline.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.hourglass.api.executor.ModelSession;
+import org.hourglass.spi.DataException;
+import org.hourglass.spi.DataOptions;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.Samples;
+import org.hourglass.testing.GraphRunner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingRunTest {
+
+    @TempDir
+    Path dir;
+
+    private final GraphRunner runner = new GraphRunner();
+
+    @AfterEach
+    void close() {
+        runner.close();
+    }
+
+    private static final Dataset TRAIN = Fixtures.data(800, 0, 1);
+    private static final Dataset EVAL = Fixtures.data(400, 0.25, 2);
+
+    private TrainingRun run(Settings s, DataSource train, DataSource eval) {
+        return new TrainingRun(s, Fixtures.plugins(train, eval), runner.executor(), new ModelStore(s.storeDir()),
+                "fingerprint", Map.of("epochs", s.epochs()));
+    }
+
+    @Test
+    void trainsScoresEvaluatesAndStoresAModelThatServesTheSameScores() throws Exception {
+        Settings s = Fixtures.settings(dir, 30, 0, true);
+        TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
+        try (ServedModel served = run.call()) {
+            StoredPipeline rec = served.record();
+            assertTrue(rec.metrics().get("final_loss") < run.progress().epochLosses().get(0) * 0.5,
+                    "loss falls: " + run.progress().epochLosses());
+            assertEquals(30, run.progress().validationLosses().size());
+            assertTrue(rec.metrics().get("eval_auroc") > 0.95, "AUROC " + rec.metrics());
+            assertTrue(rec.threshold() > 0);
+            assertTrue(Files.exists(served.modelFile()));
+
+            double[] scores = served.score(EVAL.samples().values(), EVAL.count());
+            // The stored files alone serve identical scores.
+            ModelStore store = new ModelStore(s.storeDir());
+            StoredPipeline again = store.read().orElseThrow();
+            try (ModelSession session = runner.executor().load("reloaded", store.readModel(again));
+                 ServedModel reloaded = new ServedModel(session, runner.executor().environment(), InputSpec.of(8),
+                         Normalizer.fromJson(again.normalizer(), 8), Fixtures.ERROR, again, store.modelPath(again))) {
+                assertArrayEquals(scores, reloaded.score(EVAL.samples().values(), EVAL.count()), 0);
+            }
+            float[][] rec8 = served.reconstruct(first(3), 3);
+            assertEquals(8, rec8[0].length);
+            assertTrue(Math.abs(rec8[0][0] - 50) < 60, "reconstructions come back in input units: " + rec8[0][0]);
+        }
+    }
+
+    private static float[] first(int n) {
+        return java.util.Arrays.copyOf(EVAL.samples().values(), n * Fixtures.WIDTH);
+    }
+
+    @Test
+    void sameSeedSameModel() throws Exception {
+        Settings a = Fixtures.settings(dir.resolve("a"), 3, 0, false);
+        Settings b = Fixtures.settings(dir.resolve("b"), 3, 0, false);
+        try (ServedModel x = run(a, () -> TRAIN, null).call(); ServedModel y = run(b, () -> TRAIN, null).call()) {
+            assertArrayEquals(x.score(first(50), 50), y.score(first(50), 50), 0,
+                    "CPU training is reproducible bit for bit");
+        }
+    }
+
+    @Test
+    void resumesFromTheCheckpointOfAShorterRun() throws Exception {
+        Settings two = Fixtures.settings(dir, 2, 0, false);
+        run(two, () -> TRAIN, null).call().close();
+        Checkpoint cp = new ModelStore(two.storeDir()).readCheckpoint().orElseThrow();
+        assertEquals(2, cp.epochsDone());
+        TrainingRun four = run(Fixtures.settings(dir, 4, 0, false), () -> TRAIN, null);
+        four.call().close();
+        assertEquals(2, four.progress().epochLosses().size(), "only epochs 3 and 4 ran");
+        assertEquals(4, new ModelStore(two.storeDir()).readCheckpoint().orElseThrow().epochsDone());
+    }
+
+    @Test
+    void earlyStoppingStopsWhenValidationStallsAndKeepsTheBestEpoch() throws Exception {
+        Settings s = new Settings("stall", "tiny", "mse", "", "error", "train", "", new int[0], 2, 50, 32, 0.05,
+                "adam", 0, 7, "minmax", 0.2, 2, "quantile", 0.05, 0, false, dir);
+        TrainingRun run = run(s, () -> TRAIN, null);
+        run.call().close();
+        int ran = run.progress().epochLosses().size();
+        assertTrue(ran < 50, "stopped early after " + ran + " epochs");
+    }
+
+    @Test
+    void badDataIsNamedAndNothingIsStored() {
+        float[] v = TRAIN.samples().values().clone();
+        v[13] = Float.NaN;
+        Dataset nan = new Dataset(InputSpec.of(8), new Samples(v, TRAIN.count(), 8), null, "nan");
+        Settings s = Fixtures.settings(dir, 2, 0, false);
+        DataException e = assertThrows(DataException.class, () -> run(s, () -> nan, null).call());
+        assertTrue(e.getMessage().contains("sample 1, feature 5 is NaN"), e.getMessage());
+        Settings shaped = new Settings("shaped", "tiny", "mse", "", "error", "train", "", new int[] {3, 3}, 2, 2,
+                32, 0.01, "adam", 0, 7, "minmax", 0.2, 0, "quantile", 0.05, 0, false, dir);
+        e = assertThrows(DataException.class, () -> run(shaped, () -> TRAIN, null).call());
+        assertTrue(e.getMessage().contains("input.shape [3, 3] has 9 values"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("synthetic").resolve(ModelStore.RECORD)));
+        // Data sources apply their options; an option needing labels on unlabelled data says so.
+        DataSource filtered = () -> new DataOptions(new int[] {1}, false, 0, 0.5, DataOptions.SplitPart.ALL, 0,
+                new int[0]).apply(nan);
+        assertThrows(DataException.class, () -> run(s, filtered, null).call());
+    }
+
+    @Test
+    void interruptingTheJobCancelsIt() throws Exception {
+        Settings s = Fixtures.settings(dir, 10_000, 0, false);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<ServedModel> f = pool.submit(run(s, () -> TRAIN, null));
+            Thread.sleep(1500);
+            f.cancel(true);
+            assertThrows(CancellationException.class, f::get);
+        } finally {
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS), "job stopped");
+        }
+    }
+}
