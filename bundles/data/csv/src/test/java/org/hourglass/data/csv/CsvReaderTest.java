@@ -103,7 +103,8 @@ class CsvReaderTest {
 
     @Test
     void labelsMustBeIntegers() throws Exception {
-        assertFails(write("a,y\n1,2\n3,2.5\n"), "y", new String[0], "line 3, label column 'y': '2.5' is not an integer");
+        assertFails(write("a,y\n1,2\n3,2.5\n"), "y", new String[0],
+                "line 3, label column 'y': '2.5' is not an integer");
         assertFails(write("a,y\n1,\n"), "y", new String[0], "line 2, label column 'y': empty cell");
     }
 
