@@ -84,7 +84,10 @@ public final class Optimizer {
         return weightDecay;
     }
 
-    /** Names of the per-parameter state slots: {@code momentum} for SGD with momentum, {@code m}, {@code v} for Adam. */
+    /**
+     * Names of the per-parameter state slots: {@code momentum} for SGD with momentum; {@code m}, {@code v} for
+     * Adam and AdamW (stored divided by {@code 1 - beta1} and {@code 1 - beta2}, see {@link #update}).
+     */
     public List<String> slots() {
         switch (kind) {
             case SGD: return momentum > 0 ? List.of("momentum") : List.of();
@@ -94,8 +97,8 @@ public final class Optimizer {
 
     /** Per-step scalars shared by all parameters. */
     static final class StepScalars {
-        Tensor stepSize;    // Adam: lr * sqrt(1 - b2^t) / (1 - b1^t)
-        Tensor epsHat;      // Adam: eps * sqrt(1 - b2^t)
+        Tensor stepSize;    // Adam: lr * sqrt(1 - b2^t) / (1 - b1^t) * (1 - b1) / sqrt(1 - b2)
+        Tensor epsHat;      // Adam: eps * sqrt(1 - b2^t) / sqrt(1 - b2)
         Tensor decay;       // AdamW: 1 - lr * wd
         Tensor lr;
     }
@@ -106,8 +109,8 @@ public final class Optimizer {
         if (kind != Kind.SGD) {
             Tensor bc1 = g.sub(1.0, g.powTensor(g.scalar(beta1, lr.dtype()), step));
             Tensor sqrtBc2 = g.sqrt(g.sub(1.0, g.powTensor(g.scalar(beta2, lr.dtype()), step)));
-            s.stepSize = g.div(g.mul(lr, sqrtBc2), bc1);
-            s.epsHat = g.mul(sqrtBc2, epsilon);
+            s.stepSize = g.mul(g.div(g.mul(lr, sqrtBc2), bc1), (1 - beta1) / Math.sqrt(1 - beta2));
+            s.epsHat = g.mul(sqrtBc2, epsilon / Math.sqrt(1 - beta2));
         }
         if (kind == Kind.ADAMW && weightDecay > 0) {
             s.decay = g.sub(1.0, g.mul(lr, weightDecay));
@@ -116,9 +119,14 @@ public final class Optimizer {
     }
 
     /**
-     * The update of one parameter: the new parameter under key {@code "param"}, new state under the slot names.
-     * Adam uses the algebraically equal form {@code p - stepSize * m / (sqrt(v) + epsHat)}, which needs one
-     * elementwise op less than dividing {@code sqrt(v)} by {@code sqrt(1 - b2^t)}.
+     * The update of one parameter (or of several flattened into one vector): the new parameter under key
+     * {@code "param"}, new state under the slot names.
+     *
+     * <p>Adam keeps its moments pre-divided by {@code (1 - beta)}: slot {@code m} holds {@code m / (1 - beta1)}
+     * and slot {@code v} holds {@code v / (1 - beta2)} in PyTorch's terms. Then {@code m <- beta1 m + g} and
+     * {@code v <- beta2 v + g^2} need 2 and 3 elementwise ops instead of 3 and 4, and the constant factors move
+     * into the per-step scalars: {@code p - stepSize * m / (sqrt(v) + epsHat)}, algebraically PyTorch's update.
+     * Elementwise passes over the parameters are the largest cost after the matrix products.
      */
     Map<String, Tensor> update(Graph g, StepScalars s, Tensor p, Tensor grad, Map<String, Tensor> state) {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -133,10 +141,8 @@ public final class Optimizer {
                 return out;
             }
             default: {
-                Tensor m = state.get("m");
-                Tensor v = state.get("v");
-                Tensor m2 = g.add(m, g.mul(g.sub(grad, m), 1 - beta1));
-                Tensor v2 = g.add(v, g.mul(g.sub(g.mul(grad, grad), v), 1 - beta2));
+                Tensor m2 = g.add(g.mul(state.get("m"), beta1), grad);
+                Tensor v2 = g.add(g.mul(state.get("v"), beta2), g.mul(grad, grad));
                 Tensor base = s.decay != null ? g.mul(p, s.decay) : p;
                 Tensor step = g.div(g.mul(m2, s.stepSize), g.add(g.sqrt(v2), s.epsHat));
                 out.put("param", g.sub(base, step));
