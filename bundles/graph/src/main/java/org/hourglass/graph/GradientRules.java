@@ -236,7 +236,7 @@ final class GradientRules {
             if (e == 1) {
                 d = go[0];
             } else if (e == 2) {
-                d = g.mul(go[0], g.mul(x, 2.0));
+                d = g.mul(g.mul(go[0], 2.0), x);
             } else {
                 d = g.mul(go[0], g.mul(g.pow(x, e - 1), e));
             }
