@@ -154,11 +154,6 @@ final class GradientRules {
         return r;
     }
 
-    /** True when the op type has an entry (a rule or an explicit {@link #NONE}). */
-    static boolean has(String gradKey) {
-        return RULES.containsKey(gradKey);
-    }
-
     private static Tensor in(Node n, int i) {
         return n.input(i);
     }

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -200,10 +199,5 @@ final class ModelWriter {
             throw new IllegalArgumentException("unsupported attribute value for '" + name + "': " + v);
         }
         return ab.build();
-    }
-
-    /** Metadata in insertion order. */
-    static Map<String, String> orderedCopy(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
     }
 }

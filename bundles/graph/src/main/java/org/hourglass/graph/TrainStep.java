@@ -97,6 +97,12 @@ public final class TrainStep {
         if (loss == null) {
             throw new IllegalStateException("no loss given");
         }
+        for (Tensor t : java.util.stream.Stream.concat(java.util.stream.Stream.of(loss), metrics.values().stream())
+                .toList()) {
+            if (t.graph() != graph) {
+                throw new IllegalArgumentException(t + " belongs to another graph than the one this train step is built on");
+            }
+        }
         List<Tensor> trainable = params != null ? params : paramsOnPathTo(loss);
         if (trainable.isEmpty()) {
             throw new IllegalStateException("the loss " + loss + " depends on no parameter");

@@ -135,6 +135,68 @@ class TrainingTest {
     }
 
     @Test
+    void resumingFromSavedStateContinuesExactly() {
+        float[] data = syntheticData(96);
+        TrainingData td = TrainingData.of("x", data, 96);
+        Map<String, HostTensor> straight;
+        Dae d = new Dae();
+        TrainStepModel m = TrainStep.builder(d.g).loss(d.loss).build();
+        try (Trainer t = new Trainer(Ort.executor(), m, "straight")) {
+            t.fit(td, TrainingConfig.of(1, 16, 0.01, 1), TrainingListener.none());
+            t.fit(td, TrainingConfig.of(1, 16, 0.01, 2), TrainingListener.none());
+            straight = t.state();
+        }
+        Map<String, HostTensor> saved;
+        long steps;
+        try (Trainer t = new Trainer(Ort.executor(), m, "first-half")) {
+            t.fit(td, TrainingConfig.of(1, 16, 0.01, 1), TrainingListener.none());
+            saved = t.state();
+            steps = t.step();
+        }
+        try (Trainer t = new Trainer(Ort.executor(), m, "second-half")) {
+            t.setState(saved);
+            t.setStep(steps);
+            t.fit(td, TrainingConfig.of(1, 16, 0.01, 2), TrainingListener.none());
+            assertEquals(12, t.step());
+            for (Map.Entry<String, HostTensor> e : t.state().entrySet()) {
+                assertArrayEquals(straight.get(e.getKey()).floats(), e.getValue().floats(), e.getKey());
+            }
+        }
+    }
+
+    @Test
+    void interruptingCancelsBetweenStepsAndKeepsTheLastState() {
+        Dae d = new Dae();
+        TrainStepModel m = TrainStep.builder(d.g).loss(d.loss).build();
+        try (Trainer t = new Trainer(Ort.executor(), m, "cancel")) {
+            assertThrows(java.util.concurrent.CancellationException.class, () -> t.fit(
+                    TrainingData.of("x", syntheticData(64), 64), TrainingConfig.of(5, 8, 0.01, 1), p -> {
+                        if (p.globalStep() == 3) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set for the caller");
+            assertEquals(3, t.step());
+            assertEquals(m.stateNames(), List.copyOf(t.state().keySet()));
+        }
+    }
+
+    @Test
+    void aDivergingLossStopsTrainingWithTheStep() {
+        Graph g = Graph.create(3);
+        Tensor x = g.input("x", Shape.batchOf(2));
+        Tensor w = g.param("w", Shape.of(2), Init.constant(1));
+        TrainStepModel m = TrainStep.builder(g).loss(g.neg(g.mean(g.exp(g.mul(g.mul(x, w), 60.0)))))
+                .optimizer(Optimizer.sgd(0)).build();
+        try (Trainer t = new Trainer(Ort.executor(), m, "diverge")) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(
+                    TrainingData.of("x", new float[] {1, 1, 1, 1}, 2), TrainingConfig.of(10, 2, 1.0, 1),
+                    TrainingListener.none()));
+            assertTrue(e.getMessage().contains("the loss became") && e.getMessage().contains("at step"), e.getMessage());
+        }
+    }
+
+    @Test
     void clearErrorsForBadTrainingInput() {
         Dae d = new Dae();
         TrainStepModel m = TrainStep.builder(d.g).loss(d.loss).build();
@@ -148,6 +210,10 @@ class TrainingTest {
                             TrainingListener.none()));
             assertTrue(e.getMessage().contains("needs 12 values per sample"), e.getMessage());
         }
+        Dae other = new Dae();
+        IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
+                () -> TrainStep.builder(other.g).loss(d.loss).build());
+        assertTrue(foreign.getMessage().contains("another graph"), foreign.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InferenceModel.builder(d.g)
                 .output("r", d.cleanRecon).weights(Map.of("encoder/fc9/weight", HostTensor.ofFloats(new float[1], 1)))
                 .build());
