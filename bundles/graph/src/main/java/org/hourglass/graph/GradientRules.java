@@ -413,11 +413,16 @@ final class GradientRules {
             long d = x.shape().dim((int) a);
             count = count == Shape.DYNAMIC || d == Shape.DYNAMIC ? Shape.DYNAMIC : count * d;
         }
-        Tensor grad = keepDims(g, n, go[0], axes);
+        boolean toScalar = out(n, 0).rank() == 0;
+        // A scalar broadcasts as it is; otherwise put the reduced axes back before expanding.
+        Tensor grad = toScalar ? go[0] : keepDims(g, n, go[0], axes);
         if (count != Shape.DYNAMIC) {
             grad = g.div(grad, (double) count);
         } else {
-            Tensor ratio = g.div(g.cast(g.sizeOf(x), x.dtype()), g.cast(g.sizeOf(out(n, 0)), x.dtype()));
+            Tensor ratio = g.cast(g.sizeOf(x), x.dtype());
+            if (!toScalar) {
+                ratio = g.div(ratio, g.cast(g.sizeOf(out(n, 0)), x.dtype()));
+            }
             grad = g.div(grad, ratio);
         }
         return new Tensor[] {g.expandLike(grad, x)};

@@ -205,6 +205,8 @@ class GradientCheckTest {
         c.add(exact("ReduceMean over dynamic batch", (g, x) -> g.reduceMean(x.get(0), false, 0),
                 in("x", grid(80, 3, 4), 3, 4).dynamic()));
         c.add(exact("ReduceMean all", (g, x) -> g.mean(x.get(0)), in("x", grid(81, 3, 4), 3, 4)));
+        c.add(exact("ReduceMean all over a dynamic batch", (g, x) -> g.mul(g.mean(g.mul(x.get(0), x.get(0))), x.get(0)),
+                in("x", grid(108, 3, 4), 3, 4).dynamic()));
         c.add(exact("ReduceMax axis 1", (g, x) -> g.reduceMax(x.get(0), false, 1), in("x", distinct(82, 3, 5), 3, 5)));
 
         // Selection.
