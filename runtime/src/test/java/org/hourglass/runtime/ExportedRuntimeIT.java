@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Starts the exported jar through runtime/bin/hourglass as a user would, checks the console's security, hot
- * deployment from deploy/, and that console-made configuration survives a restart.
+ * Starts the exported jar through runtime/bin/hourglass as a user would: the demo pipeline trains and reports
+ * its AUROC, the console is protected, a bundle dropped into deploy/ starts, and after a restart the console-made
+ * configuration, the deployed bundle and the trained model are all still there.
  */
 class ExportedRuntimeIT {
 
@@ -34,6 +35,11 @@ class ExportedRuntimeIT {
             server.await("the executor to report its device in the log", Duration.ofSeconds(30),
                     () -> server.log().contains("ONNX Runtime executor: CPU"));
 
+            // The demo pipeline of runtime/config trains by itself and reports its test AUROC.
+            server.await("the demo pipeline to train", Duration.ofSeconds(180),
+                    () -> server.log().contains("Pipeline 'fashion-demo' trained in"));
+            assertTrue(server.log().matches("(?s).*AUROC 0\\.[89]\\d*.*"), "demo AUROC in the log\n" + server.logTail());
+
             Files.copy(FIXTURE, home.resolve("deploy/fixture.jar"), StandardCopyOption.REPLACE_EXISTING);
             server.await("the dropped bundle to become active", Duration.ofSeconds(30),
                     () -> fixtureState(server).equals("Active"));
@@ -53,6 +59,9 @@ class ExportedRuntimeIT {
             again.await("the executor to start with the saved configuration", Duration.ofSeconds(10),
                     () -> again.log().contains("CPU (device=cpu configured), intra.op.threads=1"));
             assertEquals("Active", fixtureState(again), "the deployed bundle is still there after restart");
+            again.await("the demo pipeline to serve its stored model", Duration.ofSeconds(30),
+                    () -> again.log().contains("Pipeline 'fashion-demo' serves its stored model"));
+            assertTrue(!again.log().contains("Pipeline 'fashion-demo': training"), "no retraining on restart");
         }
     }
 

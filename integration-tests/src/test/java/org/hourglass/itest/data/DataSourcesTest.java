@@ -13,13 +13,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
+import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
@@ -30,16 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Filter;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
-import org.osgi.util.tracker.ServiceTracker;
 
 /** The three data sources inside a real framework, configured through ConfigurationAdmin as the console does. */
 class DataSourcesTest {
@@ -56,39 +50,24 @@ class DataSourcesTest {
     @TempDir
     Path dir;
 
-    private final List<Configuration> created = new ArrayList<>();
+    private Configurations configurations;
 
     @AfterEach
     void deleteConfigurations() throws Exception {
-        for (Configuration c : created) {
-            c.delete();
+        if (configurations != null) {
+            configurations.close();
         }
     }
 
-    /** Creates a factory configuration bound to no bundle in particular ("?"), as the console does. */
     private void configure(String factoryPid, String name, Object... keyValues) throws Exception {
-        Configuration c = configAdmin.getFactoryConfiguration(factoryPid, name, "?");
-        created.add(c);
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put(PluginProperties.NAME, name);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            props.put((String) keyValues[i], keyValues[i + 1]);
+        if (configurations == null) {
+            configurations = new Configurations(configAdmin);
         }
-        c.update(props);
+        configurations.factory(factoryPid, name, keyValues);
     }
 
     private DataSource await(String name) throws Exception {
-        Filter filter = context.createFilter("(&(objectClass=" + DataSource.class.getName() + ")("
-                + PluginProperties.NAME + "=" + name + "))");
-        ServiceTracker<DataSource, DataSource> tracker = new ServiceTracker<>(context, filter, null);
-        tracker.open();
-        try {
-            DataSource source = tracker.waitForService(TimeUnit.SECONDS.toMillis(10));
-            assertNotNull(source, "no DataSource service named '" + name + "' within 10 s");
-            return source;
-        } finally {
-            tracker.close(); // the service object stays usable; the test only calls load() on it
-        }
+        return Configurations.await(context, DataSource.class, name, TimeUnit.SECONDS.toMillis(10));
     }
 
     @Test

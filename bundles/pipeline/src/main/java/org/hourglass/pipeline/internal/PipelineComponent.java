@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * names, so it can say which one is missing (WAITING) instead of silently not existing. A configuration change
  * re-creates the component; plug-ins coming and going move the state without touching stored models.
  */
-@Component(service = Pipeline.class, configurationPid = Pipeline.FACTORY_PID,
+@Component(service = Pipeline.class, configurationPid = Pipeline.FACTORY_PID, immediate = true,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = PipelineConfig.class, factory = true)
 public class PipelineComponent implements Pipeline {
@@ -236,7 +236,8 @@ public class PipelineComponent implements Pipeline {
                 serve(open(stored.get()));
                 state = PipelineState.TRAINED;
                 message = "";
-                LOG.info("Pipeline '{}' serves its stored model {}", settings.name(), served.modelFile());
+                LOG.info("Pipeline '{}' serves its stored model {} (trained {}; metrics {})", settings.name(),
+                        served.modelFile().toAbsolutePath(), stored.get().trainedAt(), stored.get().metrics());
             } catch (ModelStore.StoreException | ExecutorException | IllegalArgumentException e) {
                 fail("stored model unusable: " + e.getMessage() + " (train again to replace it)");
             }
@@ -546,6 +547,8 @@ public class PipelineComponent implements Pipeline {
         }
         synchronized (this) {
             unserve();
+            message = "this pipeline instance was stopped (its bundle stopped or its configuration changed); "
+                    + "look the Pipeline service up again";
         }
     }
 

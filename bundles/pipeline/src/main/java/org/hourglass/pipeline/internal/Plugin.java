@@ -29,7 +29,8 @@ record Plugin(String name, Object service, String bundle, String version, Map<St
 
     private static boolean isBookkeeping(String key) {
         return key.equals(Constants.OBJECTCLASS) || key.startsWith("service.") || key.startsWith("component.")
-                || key.startsWith("felix.") || key.startsWith("webconsole.") || key.startsWith(".");
+                || key.startsWith("felix.") || key.startsWith("webconsole.") || key.startsWith("osgi.ds.")
+                || key.startsWith(".");
     }
 
     private static String arrayToString(Object array) {

@@ -1,0 +1,78 @@
+package org.hourglass.itest;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import org.hourglass.spi.PluginProperties;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Filter;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+/** Factory configurations made as the console makes them, deleted again by {@link #close()}. */
+public final class Configurations implements AutoCloseable {
+
+    private final ConfigurationAdmin configAdmin;
+    private final List<Configuration> created = new ArrayList<>();
+
+    public Configurations(ConfigurationAdmin configAdmin) {
+        this.configAdmin = configAdmin;
+    }
+
+    /**
+     * Creates or updates the factory configuration {@code factoryPid~name} bound to no bundle in particular
+     * ("?"), with {@code hourglass.name = name} and the given key/value pairs.
+     */
+    public Configuration factory(String factoryPid, String name, Object... keyValues) throws Exception {
+        Configuration c = configAdmin.getFactoryConfiguration(factoryPid, name, "?");
+        if (!created.contains(c)) {
+            created.add(c);
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(PluginProperties.NAME, name);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        c.update(props);
+        return c;
+    }
+
+    /** Deletes one configuration made here. */
+    public void delete(Configuration c) throws Exception {
+        created.remove(c);
+        c.delete();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Configuration c : created) {
+            try {
+                c.delete();
+            } catch (IllegalStateException alreadyDeleted) {
+                // deleted by the test itself
+            }
+        }
+        created.clear();
+    }
+
+    /** Waits for the service of {@code type} registered under {@code hourglass.name = name}. */
+    public static <T> T await(BundleContext context, Class<T> type, String name, long timeoutMillis)
+            throws Exception {
+        Filter filter = context.createFilter("(&(objectClass=" + type.getName() + ")(" + PluginProperties.NAME
+                + "=" + name + "))");
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, filter, null);
+        tracker.open();
+        try {
+            T service = tracker.waitForService(timeoutMillis);
+            assertNotNull(service, "no " + type.getSimpleName() + " named '" + name + "' within " + timeoutMillis
+                    + " ms");
+            return service;
+        } finally {
+            tracker.close(); // the service object stays usable for the test's calls
+        }
+    }
+}

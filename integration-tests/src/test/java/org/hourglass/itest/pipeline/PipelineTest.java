@@ -1,0 +1,216 @@
+package org.hourglass.itest.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.hourglass.api.pipeline.Evaluation;
+import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineException;
+import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.itest.Configurations;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * A pipeline configured through ConfigurationAdmin from the first plug-ins (idx data, dense family, mse loss,
+ * reconstruction-error scoring), trained on a Fashion-MNIST slice inside the framework.
+ */
+class PipelineTest {
+
+    private static final String PIPELINE_PID = Pipeline.FACTORY_PID;
+    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 10_000)
+    ConfigurationAdmin configAdmin;
+
+    @TempDir
+    Path models;
+
+    private Configurations configs;
+
+    @BeforeEach
+    void dataSources() throws Exception {
+        configs = new Configurations(configAdmin);
+        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
+        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
+        // Normal = class 0 (T-shirt/top): 1,500 training images; 2,000 test images of all classes.
+        configs.factory("org.hourglass.data.idx", "itest-fashion-train",
+                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
+                "classes", new Integer[] {0}, "limit", 1500);
+        configs.factory("org.hourglass.data.idx", "itest-fashion-test",
+                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
+                "normal.classes", new Integer[] {0}, "limit", 2000);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        configs.close();
+    }
+
+    private Configuration pipeline(String name, String family, int latent, boolean autoTrain) throws Exception {
+        return configs.factory(PIPELINE_PID, name, "family", family, "loss", "mse", "scoring",
+                "reconstruction-error", "training.data", "itest-fashion-train", "evaluation.data",
+                "itest-fashion-test", "latent.size", latent, "epochs", 8, "batch.size", 64, "learning.rate", 0.002,
+                "auto.train", autoTrain, "model.dir", models.toString());
+    }
+
+    private Pipeline awaitPipeline(String name) throws Exception {
+        return Configurations.await(context, Pipeline.class, name, TIMEOUT);
+    }
+
+    private static void awaitState(Pipeline p, PipelineState wanted) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (p.status().state() != wanted) {
+            assertTrue(System.nanoTime() < end, "pipeline stayed " + p.status() + ", wanted " + wanted);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void trainsBeatsTheMeanBaselineAndServesIdenticalScoresAfterARestart() throws Exception {
+        pipeline("itest-fashion", "dense", 16, true);
+        Pipeline p = awaitPipeline("itest-fashion");
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        assertTrue(p.status().progress().epochLosses().size() == 8, p.status().toString());
+
+        Dataset train = Configurations.await(context, DataSource.class, "itest-fashion-train", TIMEOUT).load();
+        Dataset test = Configurations.await(context, DataSource.class, "itest-fashion-test", TIMEOUT).load();
+        float[][] samples = rows(test);
+        Evaluation model = p.evaluate(samples, test.labels());
+        double baseline = auroc(distanceToMean(train, test), test.labels());
+        assertTrue(model.auroc() > baseline, "pipeline AUROC " + model.auroc() + " vs distance-to-mean " + baseline);
+        assertEquals(model.auroc(), p.evaluate().auroc(), 1e-12, "the configured evaluation data gives the same");
+        assertEquals(p.status().metrics().get("eval_auroc"), model.auroc(), 1e-12);
+
+        double[] before = p.score(samples);
+        double threshold = p.threshold();
+        Bundle pipelines = FrameworkUtil.getBundle(p.getClass());
+        pipelines.stop();
+        pipelines.start();
+        Pipeline restarted = awaitPipeline("itest-fashion");
+        awaitState(restarted, PipelineState.TRAINED); // served from the store, not retrained
+        assertTrue(restarted.status().progress() == null, "no training job ran after the restart");
+        assertArrayEquals(before, restarted.score(samples), 0.0);
+        assertEquals(threshold, restarted.threshold(), 0.0);
+        boolean[] labels = restarted.label(samples);
+        assertEquals(samples.length, labels.length);
+        assertEquals(16, restarted.encode(Arrays.copyOf(samples, 3))[0].length);
+        assertEquals(784, restarted.reconstruct(Arrays.copyOf(samples, 3))[0].length);
+    }
+
+    @Test
+    void waitsForAMissingPluginAndFollowsItComingAndGoing() throws Exception {
+        pipeline("itest-waiting", "itest-late-family", 8, false);
+        Pipeline p = awaitPipeline("itest-waiting");
+        awaitState(p, PipelineState.WAITING);
+        assertTrue(p.status().message().contains("family 'itest-late-family'"), p.status().message());
+        PipelineException e = assertThrows(PipelineException.class, p::train);
+        assertTrue(e.getMessage().contains("itest-late-family"), e.getMessage());
+
+        Configuration family = configs.factory("org.hourglass.family.dense", "itest-late-family",
+                "hidden.sizes", new Integer[] {32});
+        awaitState(p, PipelineState.READY);
+        assertTrue(p.status().message().contains("not trained"), p.status().message());
+        configs.delete(family);
+        awaitState(p, PipelineState.WAITING);
+    }
+
+    @Test
+    void aChangedConfigurationMarksTheStoredModelStaleAndBadInputIsNamed() throws Exception {
+        pipeline("itest-stale", "dense", 4, false);
+        Pipeline p = awaitPipeline("itest-stale");
+        awaitState(p, PipelineState.READY);
+        PipelineException noModel = assertThrows(PipelineException.class, () -> p.score(new float[][] {new float[784]}));
+        assertTrue(noModel.getMessage().contains("no trained model"), noModel.getMessage());
+        p.train();
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+
+        PipelineException wrongWidth = assertThrows(PipelineException.class, () -> p.score(new float[][] {new float[10]}));
+        assertTrue(wrongWidth.getMessage().contains("expects 784"), wrongWidth.getMessage());
+        float[] nan = new float[784];
+        nan[5] = Float.NaN;
+        PipelineException notFinite = assertThrows(PipelineException.class, () -> p.score(new float[][] {nan}));
+        assertTrue(notFinite.getMessage().contains("feature 5 is NaN"), notFinite.getMessage());
+        assertThrows(PipelineException.class, () -> p.score(new float[0][]));
+
+        pipeline("itest-stale", "dense", 6, false); // a new latent size invalidates the weights
+        Pipeline changed = awaitPipeline("itest-stale");
+        for (int i = 0; changed == p && i < 200; i++) { // the component is re-created with the new configuration
+            Thread.sleep(50);
+            changed = awaitPipeline("itest-stale");
+        }
+        awaitState(changed, PipelineState.READY);
+        assertTrue(changed.status().message().contains("stale") && changed.status().message().contains("latent.size"),
+                changed.status().message());
+        assertTrue(Files.exists(models.resolve("itest-stale").resolve("pipeline.json")), "stored model kept");
+    }
+
+    private static float[][] rows(Dataset d) {
+        float[][] out = new float[d.count()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = d.samples().row(i);
+        }
+        return out;
+    }
+
+    /** The simple baseline: squared distance to the mean training image. */
+    private static double[] distanceToMean(Dataset train, Dataset test) {
+        int w = train.samples().width();
+        double[] mean = new double[w];
+        for (int i = 0; i < train.count(); i++) {
+            for (int j = 0; j < w; j++) {
+                mean[j] += train.samples().values()[i * w + j] / (double) train.count();
+            }
+        }
+        double[] s = new double[test.count()];
+        for (int i = 0; i < s.length; i++) {
+            for (int j = 0; j < w; j++) {
+                double d = test.samples().values()[i * w + j] - mean[j];
+                s[i] += d * d;
+            }
+        }
+        return s;
+    }
+
+    /** AUROC by ranks (no ties expected in continuous scores). */
+    private static double auroc(double[] scores, int[] labels) {
+        Integer[] order = IntStream.range(0, scores.length).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble(i -> scores[i]));
+        double rankSum = 0;
+        long pos = 0;
+        for (int r = 0; r < order.length; r++) {
+            if (labels[order[r]] == 1) {
+                rankSum += r + 1;
+                pos++;
+            }
+        }
+        long neg = scores.length - pos;
+        return (rankSum - pos * (pos + 1) / 2.0) / (pos * (double) neg);
+    }
+}
