@@ -1,6 +1,7 @@
 package org.hourglass.data.csv;
 
 import java.nio.file.Path;
+import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataOptions;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
@@ -86,8 +87,8 @@ public final class CsvDataSource implements DataSource {
 
     @Activate
     public CsvDataSource(Config config) {
-        this.name = Settings.name(config.hourglass_name());
-        this.path = Settings.requiredPath("path", config.path());
+        this.name = DataSettings.name(config.hourglass_name());
+        this.path = DataSettings.requiredPath("path", config.path());
         this.labelColumn = config.label_column();
         this.columns = config.columns() == null ? new String[0] : config.columns().clone();
         for (String c : columns) {
@@ -96,7 +97,7 @@ public final class CsvDataSource implements DataSource {
             }
         }
         this.separator = CsvReader.separator(config.separator());
-        this.options = Settings.options(config.classes(), config.normal_classes(), config.shuffle(), config.seed(),
+        this.options = DataSettings.options(config.classes(), config.normal_classes(), config.shuffle(), config.seed(),
                 config.split_fraction(), config.split_part(), config.limit());
     }
 

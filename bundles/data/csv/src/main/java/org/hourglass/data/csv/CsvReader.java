@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.hourglass.spi.InputSpec;
@@ -113,7 +114,7 @@ public final class CsvReader {
         } catch (CharacterCodingException e) {
             throw new DataException(file + ": not UTF-8 text", e);
         } catch (IOException e) {
-            throw Settings.ioFailure(file, e);
+            throw DataSettings.ioFailure(file, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.hourglass.data.idx;
 
 import java.nio.file.Path;
+import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataOptions;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
@@ -78,10 +79,10 @@ public final class IdxDataSource implements DataSource {
 
     @Activate
     public IdxDataSource(Config config) {
-        this.name = Settings.name(config.hourglass_name());
-        this.images = Settings.requiredPath("images", config.images());
-        this.labels = Settings.optionalPath(config.labels());
-        this.options = Settings.options(config.classes(), config.normal_classes(), config.shuffle(), config.seed(),
+        this.name = DataSettings.name(config.hourglass_name());
+        this.images = DataSettings.requiredPath("images", config.images());
+        this.labels = DataSettings.optionalPath(config.labels());
+        this.options = DataSettings.options(config.classes(), config.normal_classes(), config.shuffle(), config.seed(),
                 config.split_fraction(), config.split_part(), config.limit());
     }
 

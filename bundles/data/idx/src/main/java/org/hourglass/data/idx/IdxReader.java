@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
+import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.hourglass.spi.InputSpec;
@@ -225,7 +226,7 @@ public final class IdxReader {
             }
             return bytes;
         } catch (IOException e) {
-            throw Settings.ioFailure(file, e);
+            throw DataSettings.ioFailure(file, e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.hourglass.data.npy;
 
 import java.nio.file.Path;
+import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataOptions;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
@@ -78,10 +79,10 @@ public final class NpyDataSource implements DataSource {
 
     @Activate
     public NpyDataSource(Config config) {
-        this.name = Settings.name(config.hourglass_name());
-        this.path = Settings.requiredPath("path", config.path());
-        this.labels = Settings.optionalPath(config.labels());
-        this.options = Settings.options(config.classes(), config.normal_classes(), config.shuffle(), config.seed(),
+        this.name = DataSettings.name(config.hourglass_name());
+        this.path = DataSettings.requiredPath("path", config.path());
+        this.labels = DataSettings.optionalPath(config.labels());
+        this.options = DataSettings.options(config.classes(), config.normal_classes(), config.shuffle(), config.seed(),
                 config.split_fraction(), config.split_part(), config.limit());
     }
 

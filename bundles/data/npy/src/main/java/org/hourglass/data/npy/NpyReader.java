@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.hourglass.spi.InputSpec;
@@ -105,7 +106,7 @@ public final class NpyReader {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw Settings.ioFailure(file, e);
+            throw DataSettings.ioFailure(file, e);
         }
         if (bytes.length < 6 || !Arrays.equals(bytes, 0, 6, MAGIC, 0, 6)) {
             throw new DataException(file + ": not a .npy file: wrong magic (expected \\x93NUMPY in the first 6 "

@@ -1,22 +1,20 @@
-package org.hourglass.data.npy;
+package org.hourglass.spi;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import org.hourglass.spi.DataException;
-import org.hourglass.spi.DataOptions;
 
 /**
- * Checks the configuration attributes every data source shares and maps them onto {@link DataOptions}. Each
- * failure names the attribute as it appears in the configuration (with dots), so activation errors are findable.
- * Each data source bundle has its own copy: the bundles export nothing, and this is too small for a bundle of its own.
+ * Checks the configuration attributes every data source shares and maps them onto {@link DataOptions}, so each
+ * data source's component only declares its attributes. Each failure names the attribute as it appears in the
+ * configuration (with dots), so activation errors are findable.
  */
-final class Settings {
+public final class DataSettings {
 
-    private Settings() {
+    private DataSettings() {
     }
 
     /** The instance name; required and non-blank. */
-    static String name(String value) {
+    public static String name(String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("attribute 'hourglass.name' is required and must not be blank");
         }
@@ -24,7 +22,7 @@ final class Settings {
     }
 
     /** A file path attribute; required and non-blank. */
-    static Path requiredPath(String attribute, String value) {
+    public static Path requiredPath(String attribute, String value) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("attribute '" + attribute + "' is required: the path of the file");
         }
@@ -32,11 +30,11 @@ final class Settings {
     }
 
     /** An optional file path attribute: null when blank. */
-    static Path optionalPath(String value) {
+    public static Path optionalPath(String value) {
         return value == null || value.isBlank() ? null : Path.of(value.strip());
     }
 
-    static DataOptions options(int[] classes, int[] normalClasses, boolean shuffle, long seed, double splitFraction,
+    public static DataOptions options(int[] classes, int[] normalClasses, boolean shuffle, long seed, double splitFraction,
                                String splitPart, int limit) {
         DataOptions.SplitPart part;
         String p = splitPart == null ? "" : splitPart.strip().toLowerCase(Locale.ROOT);
@@ -59,7 +57,7 @@ final class Settings {
     }
 
     /** Wraps an I/O failure of {@code file} in a message naming it. */
-    static DataException ioFailure(Path file, java.io.IOException e) {
+    public static DataException ioFailure(Path file, java.io.IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return new DataException(file + ": file not found", e);
         }
