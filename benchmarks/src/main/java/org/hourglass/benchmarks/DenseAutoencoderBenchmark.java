@@ -67,7 +67,7 @@ public final class DenseAutoencoderBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = Integer.getInteger("bench.rounds", 9);
+        int rounds = Integer.getInteger("bench.rounds", 15);
         int threads = Integer.getInteger("bench.threads", 2);
         float[] images = loadImages(IMAGES);
         System.out.printf(Locale.ROOT, "Dense AE 784-256-64-256-784, %d Fashion-MNIST images, batch %d, %d threads, "
@@ -123,11 +123,22 @@ public final class DenseAutoencoderBenchmark {
                     oi * FWD_FLOP / 1e9, 100 * oi * FWD_FLOP / 1e9 / ceiling, di * FWD_FLOP / 1e9,
                     100 * di * FWD_FLOP / 1e9 / ceiling);
             System.out.printf(Locale.ROOT, "| ORT SGEMM 2048^3 ceiling, GFLOP/s | %.1f | | |%n", ceiling);
+            // Paired: the ratio within each round, where both systems met the same machine load.
+            System.out.printf(Locale.ROOT, "%nmedian of per-round ratios (paired): training %.2fx, inference %.2fx%n",
+                    median(ratios(ortTrain, djlTrain)), median(ratios(ortInfer, djlInfer)));
             System.out.printf(Locale.ROOT, "%nspread (min..max): train ORT %.0f..%.0f, PyTorch %.0f..%.0f; infer ORT %.0f..%.0f, "
                     + "PyTorch %.0f..%.0f; SGEMM %.1f..%.1f%n", Collections.min(ortTrain), Collections.max(ortTrain),
                     Collections.min(djlTrain), Collections.max(djlTrain), Collections.min(ortInfer), Collections.max(ortInfer),
                     Collections.min(djlInfer), Collections.max(djlInfer), Collections.min(gemm), Collections.max(gemm));
         }
+    }
+
+    static List<Double> ratios(List<Double> a, List<Double> b) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            r.add(a.get(i) / b.get(i));
+        }
+        return r;
     }
 
     static double median(List<Double> v) {
