@@ -142,7 +142,7 @@ class PipelineTest {
     }
 
     @Test
-    void aChangedConfigurationMarksTheStoredModelStaleAndBadInputIsNamed() throws Exception {
+    void badInputDamagedModelsAndInvalidatingConfigurationChangesAreNamed() throws Exception {
         pipeline("itest-stale", "dense", 4, false);
         Pipeline p = awaitPipeline("itest-stale");
         awaitState(p, PipelineState.READY);
@@ -159,9 +159,25 @@ class PipelineTest {
         assertTrue(notFinite.getMessage().contains("feature 5 is NaN"), notFinite.getMessage());
         assertThrows(PipelineException.class, () -> p.score(new float[0][]));
 
+        // A damaged model file is refused on restart, named, and left for the user to inspect.
+        Bundle pipelines = FrameworkUtil.getBundle(p.getClass());
+        pipelines.stop();
+        Path modelFile;
+        try (var files = Files.list(models.resolve("itest-stale"))) {
+            modelFile = files.filter(f -> f.getFileName().toString().endsWith(".onnx")).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(modelFile);
+        bytes[bytes.length / 2] ^= 0x5A;
+        Files.write(modelFile, bytes);
+        pipelines.start();
+        Pipeline damaged = awaitPipeline("itest-stale");
+        awaitState(damaged, PipelineState.FAILED);
+        assertTrue(damaged.status().message().contains("does not match pipeline.json"), damaged.status().message());
+        assertArrayEquals(bytes, Files.readAllBytes(modelFile), "the damaged file is left as it was");
+
         pipeline("itest-stale", "dense", 6, false); // a new latent size invalidates the weights
         Pipeline changed = awaitPipeline("itest-stale");
-        for (int i = 0; changed == p && i < 200; i++) { // the component is re-created with the new configuration
+        for (int i = 0; changed == damaged && i < 200; i++) { // the component is re-created with the new configuration
             Thread.sleep(50);
             changed = awaitPipeline("itest-stale");
         }

@@ -87,6 +87,24 @@ class TrainingRunTest {
     }
 
     @Test
+    void concurrentCallersShareTheModelAndGetTheSameScores() throws Exception {
+        Settings s = Fixtures.settings(dir, 2, 0, false);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (ServedModel served = run(s, () -> TRAIN, null).call()) {
+            double[] expected = served.score(first(100), 100);
+            java.util.List<Future<double[]>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                results.add(pool.submit(() -> served.score(first(100), 100)));
+            }
+            for (Future<double[]> f : results) {
+                assertArrayEquals(expected, f.get(), 0.0);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void resumesFromTheCheckpointOfAShorterRun() throws Exception {
         Settings two = Fixtures.settings(dir, 2, 0, false);
         run(two, () -> TRAIN, null).call().close();
