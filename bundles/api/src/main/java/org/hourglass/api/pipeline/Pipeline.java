@@ -58,4 +58,13 @@ public interface Pipeline {
 
     /** The standalone inference model file of the served model. */
     Path modelFile();
+
+    /** The served model's {@code pipeline.json} (configuration, plug-ins, metrics, scorer state). */
+    Path recordFile();
+
+    /** The served model's score distribution; empty when no model serves. */
+    java.util.Optional<ScoreHistogram> scoreHistogram();
+
+    /** The pipeline's configuration as given (attribute name → value). */
+    java.util.Map<String, Object> configuration();
 }

@@ -78,9 +78,7 @@ final class ModelStore {
     StoredPipeline commit(byte[] model, StoredPipeline record) throws IOException {
         String sha = sha256(model);
         String fileName = "model-" + sha.substring(0, 12) + ".onnx";
-        StoredPipeline withFile = new StoredPipeline(record.format(), record.pipeline(), record.fingerprint(),
-                record.definition(), record.config(), record.plugins(), record.inputShape(), record.normalizer(),
-                record.scorer(), record.threshold(), record.metrics(), record.trainedAt(), fileName, sha);
+        StoredPipeline withFile = record.withModel(fileName, sha);
         AtomicFiles.write(dir.resolve(fileName), model);
         AtomicFiles.write(dir.resolve(RECORD), JSON.writeValueAsBytes(withFile));
         try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "model-*.onnx")) {
@@ -91,6 +89,15 @@ final class ModelStore {
             }
         }
         return withFile;
+    }
+
+    /** Replaces {@code pipeline.json} of the current model (same model file). */
+    void updateRecord(StoredPipeline record) throws IOException {
+        AtomicFiles.write(dir.resolve(RECORD), JSON.writeValueAsBytes(record));
+    }
+
+    Path recordPath() {
+        return dir.resolve(RECORD);
     }
 
     Optional<Checkpoint> readCheckpoint() throws StoreException {

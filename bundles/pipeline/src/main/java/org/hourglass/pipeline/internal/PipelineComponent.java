@@ -25,6 +25,7 @@ import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineException;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.api.pipeline.PipelineStatus;
+import org.hourglass.api.pipeline.ScoreHistogram;
 import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.spi.AutoencoderFamily;
 import org.hourglass.spi.DataSource;
@@ -233,7 +234,7 @@ public class PipelineComponent implements Pipeline {
         }
         if (stored.isPresent() && stored.get().fingerprint().equals(fingerprint)) {
             try {
-                serve(open(stored.get()));
+                serve(open(noteVersionChanges(stored.get())));
                 state = PipelineState.TRAINED;
                 message = "";
                 LOG.info("Pipeline '{}' serves its stored model {} (trained {}; metrics {})", settings.name(),
@@ -249,6 +250,37 @@ public class PipelineComponent implements Pipeline {
         if (settings.autoTrain()) {
             startTraining();
         }
+    }
+
+    /**
+     * A plug-in bundle replaced by another version with the same configuration keeps the model; the record says
+     * so, so a model's provenance stays true.
+     */
+    private StoredPipeline noteVersionChanges(StoredPipeline p) {
+        Map<String, Map<String, Object>> now = new LinkedHashMap<>();
+        List<String> changes = new ArrayList<>();
+        selected.forEach((role, plugin) -> {
+            String key = role.name().toLowerCase(java.util.Locale.ROOT);
+            now.put(key, plugin.describe());
+            Map<String, Object> then = p.plugins() == null ? null : p.plugins().get(key);
+            if (then != null && !plugin.version().equals(then.get("version"))) {
+                changes.add(role.label + " '" + plugin.name() + "' " + then.get("bundle") + " " + then.get("version")
+                        + " -> " + plugin.bundle() + " " + plugin.version());
+            }
+        });
+        if (changes.isEmpty()) {
+            return p;
+        }
+        StoredPipeline updated = p.withPlugins(now, java.time.Instant.now() + ": " + String.join("; ", changes)
+                + " (same configuration: the model was kept)");
+        try {
+            store.updateRecord(updated);
+            LOG.info("Pipeline '{}': {}", settings.name(), updated.notes().get(updated.notes().size() - 1));
+        } catch (java.io.IOException e) {
+            LOG.warn("Pipeline '{}': could not note plug-in version changes in {}: {}", settings.name(),
+                    store.recordPath(), e.getMessage());
+        }
+        return updated;
     }
 
     private ServedModel open(StoredPipeline p) throws ModelStore.StoreException {
@@ -506,6 +538,26 @@ public class PipelineComponent implements Pipeline {
     @Override
     public Path modelFile() {
         return withModel(ServedModel::modelFile);
+    }
+
+    @Override
+    public Path recordFile() {
+        return withModel(m -> store.recordPath());
+    }
+
+    @Override
+    public Optional<ScoreHistogram> scoreHistogram() {
+        serving.readLock().lock();
+        try {
+            return served == null ? Optional.empty() : Optional.ofNullable(served.record().histogram());
+        } finally {
+            serving.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Map<String, Object> configuration() {
+        return java.util.Collections.unmodifiableMap(configSnapshot);
     }
 
     @Override

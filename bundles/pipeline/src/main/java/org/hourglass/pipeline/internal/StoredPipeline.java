@@ -1,6 +1,8 @@
 package org.hourglass.pipeline.internal;
 
+import java.util.List;
 import java.util.Map;
+import org.hourglass.api.pipeline.ScoreHistogram;
 
 /**
  * {@code pipeline.json}: everything needed to serve a trained model again and to tell where it came from.
@@ -17,13 +19,30 @@ import java.util.Map;
  * @param threshold   score threshold
  * @param metrics     training and evaluation metrics
  * @param trainedAt   ISO-8601 instant
+ * @param histogram   score distribution after training
+ * @param notes       what happened to the model since training (e.g. a plug-in bundle replaced by a new version)
  * @param modelFile   file name of the inference model in the same folder
  * @param modelSha256 SHA-256 of that file
  */
 record StoredPipeline(int format, String pipeline, String fingerprint, Map<String, Object> definition,
                       Map<String, Object> config, Map<String, Map<String, Object>> plugins, long[] inputShape,
                       Map<String, Object> normalizer, Map<String, Object> scorer, double threshold,
-                      Map<String, Double> metrics, String trainedAt, String modelFile, String modelSha256) {
+                      Map<String, Double> metrics, ScoreHistogram histogram, List<String> notes, String trainedAt,
+                      String modelFile, String modelSha256) {
 
     static final int FORMAT = 1;
+
+    /** The same record with other plug-in descriptions and one more note. */
+    StoredPipeline withPlugins(Map<String, Map<String, Object>> newPlugins, String note) {
+        List<String> n = new java.util.ArrayList<>(notes == null ? List.of() : notes);
+        n.add(note);
+        return new StoredPipeline(format, pipeline, fingerprint, definition, config, newPlugins, inputShape, normalizer,
+                scorer, threshold, metrics, histogram, n, trainedAt, modelFile, modelSha256);
+    }
+
+    /** The same record naming another model file. */
+    StoredPipeline withModel(String file, String sha256) {
+        return new StoredPipeline(format, pipeline, fingerprint, definition, config, plugins, inputShape, normalizer,
+                scorer, threshold, metrics, histogram, notes, trainedAt, file, sha256);
+    }
 }

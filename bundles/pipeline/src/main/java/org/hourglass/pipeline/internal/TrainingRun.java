@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import org.hourglass.api.executor.ModelSession;
 import org.hourglass.api.executor.OnnxExecutor;
 import org.hourglass.api.pipeline.Evaluation;
+import org.hourglass.api.pipeline.ScoreHistogram;
 import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.TrainStepModel;
@@ -116,7 +117,7 @@ final class TrainingRun implements Callable<ServedModel> {
         try {
             ScoringMethod scoring = (ScoringMethod) service(Role.SCORING);
             ServedModel draft = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
-                    record(spec, normalizer, Map.of(), Double.NaN, Map.of()), null);
+                    record(spec, normalizer, Map.of(), Double.NaN, Map.of(), null), null);
             ModelOutputs reference = draft.outputs(trainPart.samples().values(), n,
                     Set.copyOf(scoring.requiredOutputs()));
             Map<String, Object> scorerState = scoring.fit(reference);
@@ -134,19 +135,24 @@ final class TrainingRun implements Callable<ServedModel> {
             metrics.put("train_seconds", (System.nanoTime() - started) / 1e9);
             metrics.put("samples_per_second", progress.samplesPerSecond());
             ServedModel scored = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
-                    record(spec, normalizer, scorerState, threshold, metrics), null);
-            evaluate(scored, spec).ifPresent(e -> {
+                    record(spec, normalizer, scorerState, threshold, metrics, null), null);
+            ScoreHistogram histogram = Histograms.of(trainScores, null, threshold, s.trainingData());
+            var evaluated = evaluate(scored, spec);
+            if (evaluated.isPresent()) {
+                Evaluation e = evaluated.get().evaluation();
                 metrics.put("eval_auroc", e.auroc());
                 metrics.put("eval_average_precision", e.averagePrecision());
                 metrics.put("eval_f1", e.f1());
                 metrics.put("eval_count", (double) e.count());
-            });
+                histogram = Histograms.of(evaluated.get().scores(), evaluated.get().labels(), threshold,
+                        s.evaluationData());
+            }
 
             OnnxMl.ModelProto.Builder withMetrics = proto.toBuilder();
             withMetrics.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder()
                     .setKey("hourglass.metrics").setValue(ModelStore.json(metrics)));
             StoredPipeline stored = store.commit(withMetrics.build().toByteArray(),
-                    record(spec, normalizer, scorerState, threshold, metrics));
+                    record(spec, normalizer, scorerState, threshold, metrics, histogram));
             LOG.info("Pipeline '{}' trained in {} s: loss {}, threshold {}{}; model {}", s.name(),
                     String.format("%.1f", metrics.get("train_seconds")), fmt(metrics.get("final_loss")), fmt(threshold),
                     metrics.containsKey("eval_auroc") ? ", AUROC " + fmt(metrics.get("eval_auroc")) + " on '"
@@ -263,7 +269,11 @@ final class TrainingRun implements Callable<ServedModel> {
                 samplesPerSecond, eta, false);
     }
 
-    private java.util.Optional<Evaluation> evaluate(ServedModel model, InputSpec spec) {
+    /** Scores of the evaluation data, their labels and the metrics. */
+    private record Evaluated(Evaluation evaluation, double[] scores, int[] labels) {
+    }
+
+    private java.util.Optional<Evaluated> evaluate(ServedModel model, InputSpec spec) {
         if (s.evaluationData().isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -276,7 +286,8 @@ final class TrainingRun implements Callable<ServedModel> {
                 throw new DataException("evaluation data '" + s.evaluationData() + "' has no labels");
             }
             double[] scores = model.score(eval.samples().values(), eval.count());
-            return java.util.Optional.of(Metrics.evaluate(scores, eval.labels(), model.threshold()));
+            return java.util.Optional.of(new Evaluated(Metrics.evaluate(scores, eval.labels(), model.threshold()),
+                    scores, eval.labels()));
         } catch (RuntimeException e) {
             LOG.warn("Pipeline '{}': evaluation on '{}' skipped: {}", s.name(), s.evaluationData(), e.getMessage());
             return java.util.Optional.empty();
@@ -330,12 +341,12 @@ final class TrainingRun implements Callable<ServedModel> {
     }
 
     private StoredPipeline record(InputSpec spec, Normalizer normalizer, Map<String, Object> scorer, double threshold,
-                                  Map<String, Double> metrics) {
+                                  Map<String, Double> metrics, ScoreHistogram histogram) {
         Map<String, Map<String, Object>> described = new LinkedHashMap<>();
         plugins.forEach((role, p) -> described.put(role.name().toLowerCase(java.util.Locale.ROOT), p.describe()));
         return new StoredPipeline(StoredPipeline.FORMAT, s.name(), fingerprint, s.modelDefinition(), configSnapshot,
-                described, spec.sampleShape(), normalizer.toJson(), scorer, threshold, metrics, Instant.now().toString(),
-                null, null);
+                described, spec.sampleShape(), normalizer.toJson(), scorer, threshold, metrics, histogram, List.of(),
+                Instant.now().toString(), null, null);
     }
 
     private Object service(Role role) {

@@ -22,7 +22,9 @@ class StoreTest {
         return new StoredPipeline(StoredPipeline.FORMAT, name, "fp", Map.of("family", "dense"), Map.of("epochs", 3),
                 Map.of("family", Map.of("name", "dense")), new long[] {2, 2},
                 Normalizer.fit("minmax", new float[] {0, 2, 4, 8}, 4).toJson(), Map.of("metric", "mse"), 0.5,
-                Map.of("final_loss", 0.1, "eval_auroc", Double.NaN), "2026-01-01T00:00:00Z", null, null);
+                Map.of("final_loss", 0.1, "eval_auroc", Double.NaN),
+                Histograms.of(new double[] {0.1, 0.2, 0.9}, new int[] {0, 0, 1}, 0.5, "eval"), List.of(),
+                "2026-01-01T00:00:00Z", null, null);
     }
 
     @Test
@@ -35,6 +37,9 @@ class StoreTest {
         assertEquals(second.modelFile(), read.modelFile());
         assertArrayEquals(new byte[] {4, 5}, store.readModel(read));
         assertTrue(Double.isNaN(read.metrics().get("eval_auroc")));
+        assertEquals(Histograms.BINS, read.histogram().normal().length);
+        assertEquals(2, java.util.Arrays.stream(read.histogram().normal()).sum());
+        assertEquals(1, read.histogram().anomalous()[Histograms.BINS - 1], "the anomaly lands in the last bin");
         assertTrue(Files.notExists(dir.resolve("p").resolve(first.modelFile())), "older model removed");
         Normalizer n = Normalizer.fromJson(read.normalizer(), 4);
         assertArrayEquals(new float[] {0.5f, 1f, 0f, 0f}, n.apply(new float[] {4, 8, 0, 0}), 1e-6f);
