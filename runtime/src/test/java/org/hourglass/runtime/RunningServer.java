@@ -33,6 +33,12 @@ final class RunningServer implements AutoCloseable {
     }
 
     static RunningServer start(Path script, Path home, String password) throws IOException {
+        return start(script, home, password, java.util.Map.of());
+    }
+
+    /** Starts the server with extra environment variables (e.g. {@code HOURGLASS_FASHION_MNIST}). */
+    static RunningServer start(Path script, Path home, String password, java.util.Map<String, String> env)
+            throws IOException {
         int port = freePort();
         Path log = home.resolve("server-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString())
@@ -42,6 +48,7 @@ final class RunningServer implements AutoCloseable {
         pb.environment().put("HOURGLASS_HOME", home.toString());
         pb.environment().put("HOURGLASS_HTTP_PORT", Integer.toString(port));
         pb.environment().put("HOURGLASS_CONSOLE_PASSWORD", password);
+        pb.environment().putAll(env);
         return new RunningServer(pb.start(), log, port, password);
     }
 
@@ -104,6 +111,16 @@ final class RunningServer implements AutoCloseable {
 
     String log() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** How often {@code text} occurs in the server log so far. */
+    int occurrences(String text) throws IOException {
+        String all = log();
+        int n = 0;
+        for (int at = all.indexOf(text); at >= 0; at = all.indexOf(text, at + text.length())) {
+            n++;
+        }
+        return n;
     }
 
     static Predicate<String> contains(String s) {
