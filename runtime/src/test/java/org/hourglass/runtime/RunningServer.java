@@ -58,6 +58,11 @@ final class RunningServer implements AutoCloseable {
         }
     }
 
+    /** The HTTP port the server listens on (127.0.0.1). */
+    int port() {
+        return port;
+    }
+
     /** GET a console path; returns status code, or -1 while nothing listens. */
     HttpResponse<String> get(String path, boolean withCredentials) throws IOException, InterruptedException {
         HttpRequest.Builder rb = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
@@ -121,6 +126,47 @@ final class RunningServer implements AutoCloseable {
             n++;
         }
         return n;
+    }
+
+    /** Sends a request with any method, headers and body (null: none) and returns the raw answer. */
+    HttpResponse<byte[]> send(String method, String path, java.util.Map<String, String> headers, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder rb = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(rb::header);
+        return http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * Writes {@code head} (request line and headers, ending in an empty line) on a fresh connection, sends no
+     * body, and returns the answer (status line, headers, body): for requests the server must refuse by their
+     * headers alone.
+     */
+    String raw(String head) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; !complete(answer.toString(StandardCharsets.UTF_8))
+                    && (n = socket.getInputStream().read(buffer)) > 0; ) {
+                answer.write(buffer, 0, n);
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Whether an HTTP answer has its headers and as much body as its Content-Length says. */
+    private static boolean complete(String answer) {
+        int end = answer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+                .matcher(answer.substring(0, end));
+        return length.find() && answer.length() - end - 4 >= Integer.parseInt(length.group(1));
     }
 
     static Predicate<String> contains(String s) {
