@@ -187,6 +187,17 @@ class PipelineTest {
         assertTrue(Files.exists(models.resolve("itest-stale").resolve("pipeline.json")), "stored model kept");
     }
 
+    @Test
+    void anInvalidConfigurationStillRegistersAFailedPipelineThatSaysWhy() throws Exception {
+        configs.factory(PIPELINE_PID, "itest-invalid", "training.data", "itest-fashion-train", "latent.size", 0,
+                "input.shape", "1,28,28", "model.dir", models.toString());
+        Pipeline p = awaitPipeline("itest-invalid");
+        assertEquals(PipelineState.FAILED, p.status().state());
+        assertTrue(p.status().message().contains("latent.size must be >= 1"), p.status().message());
+        PipelineException e = assertThrows(PipelineException.class, p::train);
+        assertTrue(e.getMessage().contains("latent.size"), e.getMessage());
+    }
+
     private static float[][] rows(Dataset d) {
         float[][] out = new float[d.count()][];
         for (int i = 0; i < out.length; i++) {

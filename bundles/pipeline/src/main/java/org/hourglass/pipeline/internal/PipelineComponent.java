@@ -61,6 +61,8 @@ public class PipelineComponent implements Pipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineComponent.class);
 
+    private final String name;
+    /** Null when the configuration is invalid: the pipeline then stays FAILED and says why. */
     private final Settings settings;
     private final OnnxExecutor executor;
     private final ModelStore store;
@@ -82,16 +84,29 @@ public class PipelineComponent implements Pipeline {
 
     @Activate
     public PipelineComponent(PipelineConfig config, BundleContext context, @Reference OnnxExecutor executor) {
-        this.settings = Settings.of(config, context.getProperty("hourglass.model.dir"));
+        Settings parsed = null;
+        String problem = null;
+        try {
+            parsed = Settings.of(config, context.getProperty("hourglass.model.dir"));
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        this.settings = parsed;
+        this.name = parsed != null ? parsed.name() : String.valueOf(config.hourglass_name());
         this.executor = executor;
-        this.store = new ModelStore(settings.storeDir());
+        this.store = parsed == null ? null : new ModelStore(parsed.storeDir());
         this.configSnapshot = snapshot(config);
         this.jobs = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "hourglass-train-" + settings.name());
+            Thread t = new Thread(r, "hourglass-train-" + name);
             t.setDaemon(true);
             return t;
         });
-        refresh();
+        if (parsed == null) {
+            // Registered anyway, so the console and REST can show what is wrong instead of nothing.
+            fail("invalid configuration: " + problem);
+        } else {
+            refresh();
+        }
     }
 
     // ------------------------------------------------------------------------------ plug-in tracking
@@ -167,7 +182,7 @@ public class PipelineComponent implements Pipeline {
 
     /** Re-evaluates the state after a plug-in came or went (and once at activation). */
     private synchronized void refresh() {
-        if (!active) {
+        if (!active || settings == null) {
             return;
         }
         Map<Role, Plugin> now = new EnumMap<>(Role.class);
@@ -195,7 +210,7 @@ public class PipelineComponent implements Pipeline {
             unserve();
             String why = "waiting for " + String.join(", ", missing);
             if (state != PipelineState.WAITING || !why.equals(message)) {
-                LOG.info("Pipeline '{}' is {}", settings.name(), why);
+                LOG.info("Pipeline '{}' is {}", name, why);
             }
             state = PipelineState.WAITING;
             message = why;
@@ -237,7 +252,7 @@ public class PipelineComponent implements Pipeline {
                 serve(open(noteVersionChanges(stored.get())));
                 state = PipelineState.TRAINED;
                 message = "";
-                LOG.info("Pipeline '{}' serves its stored model {} (trained {}; metrics {})", settings.name(),
+                LOG.info("Pipeline '{}' serves its stored model {} (trained {}; metrics {})", name,
                         served.modelFile().toAbsolutePath(), stored.get().trainedAt(), stored.get().metrics());
             } catch (ModelStore.StoreException | ExecutorException | IllegalArgumentException e) {
                 fail("stored model unusable: " + e.getMessage() + " (train again to replace it)");
@@ -246,7 +261,7 @@ public class PipelineComponent implements Pipeline {
         }
         state = PipelineState.READY;
         message = stored.isPresent() ? "stored model is stale: " + staleness(stored.get()) : "not trained yet";
-        LOG.info("Pipeline '{}' is ready: {}", settings.name(), message);
+        LOG.info("Pipeline '{}' is ready: {}", name, message);
         if (settings.autoTrain()) {
             startTraining();
         }
@@ -275,9 +290,9 @@ public class PipelineComponent implements Pipeline {
                 + " (same configuration: the model was kept)");
         try {
             store.updateRecord(updated);
-            LOG.info("Pipeline '{}': {}", settings.name(), updated.notes().get(updated.notes().size() - 1));
+            LOG.info("Pipeline '{}': {}", name, updated.notes().get(updated.notes().size() - 1));
         } catch (java.io.IOException e) {
-            LOG.warn("Pipeline '{}': could not note plug-in version changes in {}: {}", settings.name(),
+            LOG.warn("Pipeline '{}': could not note plug-in version changes in {}: {}", name,
                     store.recordPath(), e.getMessage());
         }
         return updated;
@@ -287,7 +302,7 @@ public class PipelineComponent implements Pipeline {
         byte[] bytes = store.readModel(p);
         InputSpec spec = InputSpec.of(p.inputShape());
         Normalizer normalizer = Normalizer.fromJson(p.normalizer(), spec.features());
-        var session = executor.load("pipeline/" + settings.name(), bytes);
+        var session = executor.load("pipeline/" + name, bytes);
         return new ServedModel(session, executor.environment(), spec, normalizer,
                 (ScoringMethod) selected.get(Role.SCORING).service(), p, store.modelPath(p));
     }
@@ -321,18 +336,18 @@ public class PipelineComponent implements Pipeline {
     private void fail(String why) {
         state = PipelineState.FAILED;
         message = why;
-        LOG.error("Pipeline '{}' failed: {}", settings.name(), why);
+        LOG.error("Pipeline '{}' failed: {}", name, why);
     }
 
     // ------------------------------------------------------------------------------ training
 
     @Override
     public synchronized void train() {
-        if (state == PipelineState.WAITING) {
-            throw new PipelineException("pipeline '" + settings.name() + "' cannot train: " + message);
+        if (state == PipelineState.WAITING || settings == null) {
+            throw new PipelineException("pipeline '" + name + "' cannot train: " + message);
         }
         if (state == PipelineState.TRAINING) {
-            throw new PipelineException("pipeline '" + settings.name() + "' is already training");
+            throw new PipelineException("pipeline '" + name + "' is already training");
         }
         startTraining();
     }
@@ -373,7 +388,7 @@ public class PipelineComponent implements Pipeline {
                 message = "";
             } else if (cancelled) {
                 LOG.info("Pipeline '{}': training cancelled (the checkpoint of the last finished epoch is kept)",
-                        settings.name());
+                        name);
                 if (state == PipelineState.WAITING) {
                     return; // a plug-in went away; refresh() already said which
                 }
@@ -387,7 +402,7 @@ public class PipelineComponent implements Pipeline {
             } else {
                 String why = error.getMessage() == null ? error.toString() : error.getMessage();
                 fail("training failed: " + why + (served != null ? " (the previous model still serves)" : ""));
-                LOG.debug("Training failure of pipeline '{}'", settings.name(), error);
+                LOG.debug("Training failure of pipeline '{}'", name, error);
             }
         } finally {
             notifyAll();
@@ -464,7 +479,7 @@ public class PipelineComponent implements Pipeline {
         }
         // Built outside the read lock: status() takes the monitor, which a swap holds while taking the write lock.
         PipelineStatus st = status();
-        throw new PipelineException("pipeline '" + settings.name() + "' has no trained model (state " + st.state()
+        throw new PipelineException("pipeline '" + name + "' has no trained model (state " + st.state()
                 + (st.message().isEmpty() ? "" : ": " + st.message()) + ")");
     }
 
@@ -517,8 +532,11 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public Evaluation evaluate() {
+        if (settings == null) {
+            throw new PipelineException("pipeline '" + name + "': " + status().message());
+        }
         if (settings.evaluationData().isEmpty()) {
-            throw new PipelineException("pipeline '" + settings.name() + "' has no evaluation.data configured");
+            throw new PipelineException("pipeline '" + name + "' has no evaluation.data configured");
         }
         Plugin source = find(Role.EVALUATION_DATA).orElseThrow(() -> new PipelineException(
                 "evaluation data '" + settings.evaluationData() + "' is not available"));
@@ -562,14 +580,14 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public String name() {
-        return settings.name();
+        return name;
     }
 
     @Override
     public synchronized PipelineStatus status() {
         Map<String, Double> metrics = served == null ? Map.of() : served.record().metrics();
         TrainingProgress p = run == null ? null : run.progress();
-        return new PipelineStatus(settings.name(), state, message, p, metrics);
+        return new PipelineStatus(name, state, message, p, metrics);
     }
 
     @Deactivate
@@ -633,6 +651,6 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public String toString() {
-        return "Pipeline[" + settings.name() + ", " + state + "]";
+        return "Pipeline[" + name + ", " + state + "]";
     }
 }

@@ -36,9 +36,9 @@ public @interface PipelineConfig {
             + "average precision and F1 on after training; empty for none.", required = false)
     String evaluation_data() default "";
 
-    @AttributeDefinition(name = "Input shape", description = "Shape of one sample, e.g. 784 or 1,28,28; empty to "
-            + "take it from the training data.", required = false)
-    int[] input_shape() default {};
+    @AttributeDefinition(name = "Input shape", description = "Shape of one sample as comma-separated sizes, e.g. "
+            + "784 or 1,28,28; empty to take it from the training data.", required = false)
+    String input_shape() default "";
 
     @AttributeDefinition(name = "Latent size", description = "Size of the code.", min = "1")
     int latent_size() default 32;

@@ -50,11 +50,25 @@ record Settings(String name, String family, String loss, String masking, String 
         return new Settings(c.hourglass_name() == null ? null : c.hourglass_name().trim(), c.family().trim(),
                 c.loss().trim(), c.masking().trim(), c.scoring().trim(),
                 c.training_data() == null ? "" : c.training_data().trim(), c.evaluation_data().trim(),
-                c.input_shape(), c.latent_size(), c.epochs(), c.batch_size(), c.learning_rate(),
+                shape(c.input_shape()), c.latent_size(), c.epochs(), c.batch_size(), c.learning_rate(),
                 oneOf(c.optimizer(), "optimizer", "sgd", "adam", "adamw"), c.weight_decay(), c.seed(),
                 oneOf(c.normalization(), "normalization", "minmax", "zscore", "none"), c.validation_fraction(),
                 c.early_stopping_patience(), oneOf(c.threshold_policy(), "threshold.policy", "quantile", "fixed"),
                 c.contamination(), c.threshold(), c.auto_train(), Path.of(dir));
+    }
+
+    /** "1,28,28" → {1, 28, 28}; blank → {} (take the data's shape). */
+    static int[] shape(String text) {
+        if (text == null || text.isBlank()) {
+            return new int[0];
+        }
+        try {
+            return java.util.Arrays.stream(text.split("[,x\\s]+")).filter(t -> !t.isEmpty())
+                    .mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pipeline configuration: input.shape must be comma-separated sizes "
+                    + "like 1,28,28; was '" + text + "'", e);
+        }
     }
 
     private static String oneOf(String value, String attribute, String... allowed) {
