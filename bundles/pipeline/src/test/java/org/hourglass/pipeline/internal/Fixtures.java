@@ -7,7 +7,7 @@ import java.util.Random;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Tensor;
-import org.hourglass.loss.mse.MseLoss;
+import org.hourglass.loss.mse.DefaultMseLoss;
 import org.hourglass.spi.AutoencoderFamily;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
@@ -87,7 +87,7 @@ final class Fixtures {
     static Map<Role, Plugin> plugins(DataSource train, DataSource eval) {
         Map<Role, Plugin> m = new EnumMap<>(Role.class);
         m.put(Role.FAMILY, new Plugin("tiny", TINY_AE, "test", "1", Map.of()));
-        m.put(Role.LOSS, new Plugin("mse", new MseLoss(), "test", "1", Map.of()));
+        m.put(Role.LOSS, new Plugin("mse", new DefaultMseLoss(), "test", "1", Map.of()));
         m.put(Role.SCORING, new Plugin("error", ERROR, "test", "1", Map.of()));
         m.put(Role.TRAINING_DATA, new Plugin("train", train, "test", "1", Map.of()));
         if (eval != null) {

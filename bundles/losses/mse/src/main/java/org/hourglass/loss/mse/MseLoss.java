@@ -2,17 +2,42 @@ package org.hourglass.loss.mse;
 
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Tensor;
-import org.hourglass.spi.HourglassName;
+import org.hourglass.spi.PluginProperties;
 import org.hourglass.spi.ReconstructionLoss;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Mean squared error per sample. It has no settings, so one instance named {@code mse} is all there is to
- * configure.
+ * Mean squared error per sample, honouring a mask. It has no settings besides its name; further instances exist
+ * so pipelines can refer to a loss under names of their own choosing (factory PID {@value #PID}).
  */
-@Component(service = ReconstructionLoss.class)
-@HourglassName("mse")
+@Component(service = ReconstructionLoss.class, configurationPid = MseLoss.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
+@Designate(ocd = MseLoss.Config.class, factory = true)
 public class MseLoss implements ReconstructionLoss {
+
+    static final String PID = "org.hourglass.loss.mse";
+
+    @ObjectClassDefinition(name = "Hourglass loss: mean squared error",
+            description = "Per-sample mean of squared differences between input and reconstruction; with a mask, "
+                    + "the mean over the masked entries only.")
+    public @interface Config {
+        @AttributeDefinition(name = "Name", description = "Name pipelines use to pick this loss instance.")
+        String hourglass_name();
+    }
+
+    @Activate
+    public MseLoss(Config config) {
+        PluginProperties.requireName(config.hourglass_name(), PID);
+    }
+
+    /** For tests and the default instance's subclass. */
+    MseLoss() {
+    }
 
     @Override
     public Tensor perSample(Graph graph, Tensor input, Tensor reconstruction, Tensor weights, Tensor logVariance) {
