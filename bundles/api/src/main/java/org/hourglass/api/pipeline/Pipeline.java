@@ -65,6 +65,9 @@ public interface Pipeline {
     /** The served model's score distribution; empty when no model serves. */
     java.util.Optional<ScoreHistogram> scoreHistogram();
 
+    /** Counters and latency histogram of serving calls, for metrics. */
+    ServingStats servingStats();
+
     /** The pipeline's configuration as given (attribute name → value). */
     java.util.Map<String, Object> configuration();
 }

@@ -26,6 +26,7 @@ import org.hourglass.api.pipeline.PipelineException;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.api.pipeline.PipelineStatus;
 import org.hourglass.api.pipeline.ScoreHistogram;
+import org.hourglass.api.pipeline.ServingStats;
 import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.spi.AutoencoderFamily;
 import org.hourglass.spi.DataSource;
@@ -71,6 +72,7 @@ public class PipelineComponent implements Pipeline {
     private final ExecutorService jobs;
     /** Readers score with the served model; swapping it takes the write lock so no request sees it closed. */
     private final ReadWriteLock serving = new ReentrantReadWriteLock();
+    private final ServingMeter meter = new ServingMeter();
 
     private PipelineState state = PipelineState.WAITING;
     private String message = "starting";
@@ -483,21 +485,43 @@ public class PipelineComponent implements Pipeline {
                 + (st.message().isEmpty() ? "" : ": " + st.message()) + ")");
     }
 
+    /** Runs a serving call and counts it (answered or refused) with its latency. */
+    private <T> T metered(int count, java.util.function.Supplier<T> call) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            T result = call.get();
+            failed = false;
+            return result;
+        } finally {
+            meter.record(start, count, failed);
+        }
+    }
+
+    private static int count(float[][] samples) {
+        return samples == null ? 0 : samples.length;
+    }
+
+    @Override
+    public ServingStats servingStats() {
+        return meter.snapshot();
+    }
+
     @Override
     public double[] score(float[][] samples) {
-        return withModel(m -> m.score(m.validate(samples), samples.length));
+        return metered(count(samples), () -> withModel(m -> m.score(m.validate(samples), samples.length)));
     }
 
     @Override
     public boolean[] label(float[][] samples) {
-        return withModel(m -> {
+        return metered(count(samples), () -> withModel(m -> {
             double[] s = m.score(m.validate(samples), samples.length);
             boolean[] out = new boolean[s.length];
             for (int i = 0; i < s.length; i++) {
                 out[i] = s[i] > m.threshold();
             }
             return out;
-        });
+        }));
     }
 
     @Override
@@ -507,12 +531,12 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public float[][] encode(float[][] samples) {
-        return withModel(m -> m.encode(m.validate(samples), samples.length));
+        return metered(count(samples), () -> withModel(m -> m.encode(m.validate(samples), samples.length)));
     }
 
     @Override
     public float[][] reconstruct(float[][] samples) {
-        return withModel(m -> m.reconstruct(m.validate(samples), samples.length));
+        return metered(count(samples), () -> withModel(m -> m.reconstruct(m.validate(samples), samples.length)));
     }
 
     @Override

@@ -175,6 +175,12 @@ class FakePipeline implements Pipeline {
     }
 
     @Override
+    public org.hourglass.api.pipeline.ServingStats servingStats() {
+        return new org.hourglass.api.pipeline.ServingStats(0, 0, 0, new double[] {Double.POSITIVE_INFINITY},
+                new long[] {0}, 0);
+    }
+
+    @Override
     public Map<String, Object> configuration() {
         return Map.of("hourglass.name", name, "epochs", 3, "service.pid", "org.hourglass.pipeline~x");
     }
