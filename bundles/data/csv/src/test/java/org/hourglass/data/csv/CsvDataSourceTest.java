@@ -1,5 +1,6 @@
 package org.hourglass.data.csv;
 
+import org.hourglass.testing.Configs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

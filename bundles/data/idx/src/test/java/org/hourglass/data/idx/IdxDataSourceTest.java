@@ -1,5 +1,6 @@
 package org.hourglass.data.idx;
 
+import org.hourglass.testing.Configs;
 import static org.hourglass.data.idx.IdxFiles.idx;
 import static org.hourglass.data.idx.IdxFiles.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

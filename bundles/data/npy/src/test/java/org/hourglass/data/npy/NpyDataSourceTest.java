@@ -1,5 +1,6 @@
 package org.hourglass.data.npy;
 
+import org.hourglass.testing.Configs;
 import static org.hourglass.data.npy.NpyFiles.npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
