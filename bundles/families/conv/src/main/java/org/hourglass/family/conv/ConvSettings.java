@@ -1,0 +1,60 @@
+package org.hourglass.family.conv;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.hourglass.graph.Graph.Activation;
+
+/**
+ * The conv family's configuration as checked values (the component converts its Config to this).
+ *
+ * @param channels         output channels of the encoder's strided convolutions, input side first
+ * @param kernelSize       3 or 4 (stride 2, padding 1)
+ * @param activation       after every convolution and the decoder's dense layer
+ * @param outputActivation after the last transposed convolution
+ */
+record ConvSettings(long[] channels, int kernelSize, Activation activation, Activation outputActivation) {
+
+    ConvSettings {
+        if (channels.length == 0) {
+            throw new IllegalArgumentException("channels must name at least one convolution");
+        }
+        for (long c : channels) {
+            if (c <= 0) {
+                throw new IllegalArgumentException("channels must be positive, were " + Arrays.toString(channels));
+            }
+        }
+        if (kernelSize != 3 && kernelSize != 4) {
+            throw new IllegalArgumentException("kernel.size must be 3 or 4, was " + kernelSize);
+        }
+        channels = channels.clone();
+    }
+
+    @Override
+    public long[] channels() {
+        return channels.clone();
+    }
+
+    static ConvSettings defaults() {
+        return new ConvSettings(new long[] {16, 32}, 3, Activation.RELU, Activation.SIGMOID);
+    }
+
+    static ConvSettings of(ConvFamily.Config c) {
+        return new ConvSettings(Arrays.stream(c.channels()).asLongStream().toArray(), c.kernel_size(),
+                parse(c.activation(), "activation"),
+                "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
+                        : parse(c.output_activation(), "output.activation"));
+    }
+
+    private static Activation parse(String word, String attribute) {
+        try {
+            Activation a = Activation.valueOf(word.trim().toUpperCase(Locale.ROOT));
+            if (a != Activation.NONE) {
+                return a;
+            }
+        } catch (IllegalArgumentException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(attribute + " must be one of [relu, tanh, sigmoid, gelu"
+                + (attribute.equals("output.activation") ? ", linear" : "") + "], was '" + word + "'");
+    }
+}
