@@ -10,10 +10,11 @@
 # Environment (all optional):
 #   KARAF_DIST          unpacked apache-karaf-<version> (default: target/karaf/..., unpacked by Maven when missing)
 #   HOURGLASS_FEATURES  the feature XML (default: target/feature/feature.xml, built by Maven when missing)
-#   MAVEN_LOCAL_REPO    local Maven repository Karaf takes the bundles from (default ~/.m2/repository; `mvn install`
-#                       puts the Hourglass bundles there)
-#   KARAF_MAVEN_REPOSITORIES  remote repositories for what is missing there: Karaf's own SCR bundles are not in
-#                       the distribution's system/ folder (default: Maven Central only, releases only)
+#   HOURGLASS_BUNDLES   the bundles the features name, in Maven repository layout (default: target/bundle-repository,
+#                       copied there by Maven); Karaf takes them from there first, so it runs the bundles just built
+#   MAVEN_LOCAL_REPO    local Maven repository for the rest (default ~/.m2/repository)
+#   KARAF_MAVEN_REPOSITORIES  remote repositories for what is missing there: Karaf's own SCR bundles (feature scr)
+#                       are not in the distribution's system/ folder (default: Maven Central only, releases only)
 #   HOURGLASS_FASHION_MNIST  Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist)
 #   KARAF_DEMO_TIMEOUT  seconds to wait for the pipeline to be trained (default 240)
 set -euo pipefail
@@ -22,6 +23,7 @@ MODULE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 KARAF_VERSION="$(sed -n 's:.*<karaf.version>\(.*\)</karaf.version>.*:\1:p' "$MODULE/pom.xml")"
 KARAF_DIST="${KARAF_DIST:-$MODULE/target/karaf/apache-karaf-$KARAF_VERSION}"
 HOURGLASS_FEATURES="${HOURGLASS_FEATURES:-$MODULE/target/feature/feature.xml}"
+HOURGLASS_BUNDLES="${HOURGLASS_BUNDLES:-$MODULE/target/bundle-repository}"
 MAVEN_LOCAL_REPO="${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}"
 KARAF_MAVEN_REPOSITORIES="${KARAF_MAVEN_REPOSITORIES-https://repo1.maven.org/maven2@id=central}"
 DATA="${HOURGLASS_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
@@ -45,13 +47,14 @@ for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-
 done
 command -v curl >/dev/null || fail "curl is needed"
 
-if [[ ! -x "$KARAF_DIST/bin/karaf" || ! -f "$HOURGLASS_FEATURES" ]]; then
-    say "building the feature XML and unpacking Karaf $KARAF_VERSION (mvn pre-integration-test)"
+if [[ ! -x "$KARAF_DIST/bin/karaf" || ! -f "$HOURGLASS_FEATURES" || ! -d "$HOURGLASS_BUNDLES/org/hourglass" ]]; then
+    say "building the feature XML, copying its bundles, unpacking Karaf $KARAF_VERSION (mvn pre-integration-test)"
     mvn -B -q -f "$MODULE/pom.xml" pre-integration-test -Dmaven.repo.local="$MAVEN_LOCAL_REPO" \
         || fail "mvn could not build the features or unpack Karaf"
 fi
 [[ -x "$KARAF_DIST/bin/karaf" ]] || fail "no Karaf distribution at $KARAF_DIST"
 [[ -f "$HOURGLASS_FEATURES" ]] || fail "no feature XML at $HOURGLASS_FEATURES"
+[[ -d "$HOURGLASS_BUNDLES/org/hourglass" ]] || fail "no Hourglass bundles under $HOURGLASS_BUNDLES"
 
 # A free port on 127.0.0.1 for Karaf's (Felix) HTTP server: nothing answers a connection to it.
 free_port() {
@@ -79,9 +82,11 @@ sed -i -e "s|^featuresRepositories = \\\\|featuresRepositories = \\\\\n    file:
 grep -q "file:$HOURGLASS_FEATURES" "$ETC/org.apache.karaf.features.cfg" || fail "could not add the feature repository"
 grep -q "^ *hourglass-rest, " "$ETC/org.apache.karaf.features.cfg" || fail "could not add the boot features"
 
-# Bundles come from the local Maven repository, then Maven Central (not Karaf's default snapshot repositories:
-# the Hourglass SNAPSHOT bundles are local only, and looking for them remotely only costs time).
-sed -i '/^org.ops4j.pax.url.mvn.repositories *=/,/[^\\]$/d' "$ETC/org.ops4j.pax.url.mvn.cfg"
+# Bundles come from the ones just built, Karaf's system/ folder, the local Maven repository, then Maven Central
+# (not Karaf's default snapshot repositories: the Hourglass SNAPSHOT bundles are local only).
+sed -i -e "s|^org.ops4j.pax.url.mvn.defaultRepositories=\\\\|org.ops4j.pax.url.mvn.defaultRepositories=\\\\\n    file:$HOURGLASS_BUNDLES@id=hourglass.bundles@snapshots, \\\\|" \
+       -e '/^org.ops4j.pax.url.mvn.repositories *=/,/[^\\]$/d' "$ETC/org.ops4j.pax.url.mvn.cfg"
+grep -q "file:$HOURGLASS_BUNDLES@" "$ETC/org.ops4j.pax.url.mvn.cfg" || fail "could not add the bundle repository"
 cat >> "$ETC/org.ops4j.pax.url.mvn.cfg" <<EOF
 org.ops4j.pax.url.mvn.localRepository = $MAVEN_LOCAL_REPO
 org.ops4j.pax.url.mvn.repositories = $KARAF_MAVEN_REPOSITORIES
