@@ -297,8 +297,9 @@ public final class HourglassCommands {
         if (file != null) {
             throw new UsageException(c.getPid() + " comes from " + file + "; delete that file instead");
         }
+        String pid = c.getPid();
         c.delete();
-        System.out.println("deleted " + c.getPid());
+        System.out.println("deleted " + pid);
     }
 
     /** The factory configuration named {@code name}: by its {@code hourglass.name} or by its PID {@code fpid~name}. */
@@ -385,13 +386,14 @@ public final class HourglassCommands {
             while (true) {
                 PipelineStatus s = p.status();
                 TrainingProgress progress = s.progress();
-                if (progress != null && progress.step() != lastStep && s.state() == PipelineState.TRAINING) {
+                if (progress != null && progress.steps() > 0 && progress.step() != lastStep
+                        && s.state() == PipelineState.TRAINING) {
                     lastStep = progress.step();
                     out.println(Views.progress(p.name(), progress));
                     out.flush();
                 }
                 if (s.state() != PipelineState.TRAINING) {
-                    if (progress != null && progress.step() != lastStep) {
+                    if (progress != null && progress.steps() > 0 && progress.step() != lastStep) {
                         out.println(Views.progress(p.name(), progress));
                     }
                     out.println(Views.ended(s));
@@ -400,9 +402,11 @@ public final class HourglassCommands {
                 p.awaitTraining(POLL_MILLIS);
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // Printed before the interrupt flag is set again: Gogo's pipe streams are interruptible channels.
             out.println(p.name() + ": stopped following; the training goes on (hourglass:status " + p.name()
                     + ", hourglass:cancel " + p.name() + ")");
+            out.flush();
+            Thread.currentThread().interrupt();
         }
     }
 
