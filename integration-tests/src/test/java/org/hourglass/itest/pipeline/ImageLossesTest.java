@@ -1,0 +1,122 @@
+package org.hourglass.itest.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.hourglass.api.pipeline.Evaluation;
+import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.itest.Configurations;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * The conv family with the image losses (ms-ssim, l1, bce, huber), each in a pipeline trained on a small
+ * Fashion-MNIST slice inside the framework, then scoring.
+ */
+class ImageLossesTest {
+
+    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 10_000)
+    ConfigurationAdmin configAdmin;
+
+    @TempDir
+    Path models;
+
+    private Configurations configs;
+
+    @BeforeEach
+    void dataSources() throws Exception {
+        configs = new Configurations(configAdmin);
+        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
+        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
+        // Normal = class 7 (sneaker): 500 training images [28, 28]; 400 test images of all classes.
+        configs.factory("org.hourglass.data.idx", "itest-images-train",
+                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
+                "classes", new Integer[] {7}, "limit", 500);
+        configs.factory("org.hourglass.data.idx", "itest-images-test",
+                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
+                "normal.classes", new Integer[] {7}, "limit", 400);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        configs.close();
+    }
+
+    /** Trains family + loss for 2 epochs and checks the pipeline scores the test slice. */
+    private void trainsAndScores(String family, String loss) throws Exception {
+        String name = "itest-" + family + "-" + loss;
+        configs.factory(Pipeline.FACTORY_PID, name, "family", family, "loss", loss, "scoring",
+                "reconstruction-error", "training.data", "itest-images-train", "evaluation.data",
+                "itest-images-test", "latent.size", 8, "epochs", 2, "batch.size", 64, "learning.rate", 0.003,
+                "auto.train", true, "model.dir", models.toString());
+        Pipeline p = Configurations.await(context, Pipeline.class, name, TIMEOUT);
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
+        assertEquals(2, p.status().progress().epochLosses().size(), p.status().toString());
+        for (double l : p.status().progress().epochLosses()) {
+            assertTrue(Double.isFinite(l) && l >= 0, name + ": epoch loss " + l);
+        }
+
+        Dataset test = Configurations.await(context, DataSource.class, "itest-images-test", TIMEOUT).load();
+        float[][] samples = new float[test.count()][];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = test.samples().row(i);
+        }
+        double[] scores = p.score(samples);
+        assertEquals(samples.length, scores.length);
+        for (double s : scores) {
+            assertTrue(Double.isFinite(s), name + ": score " + s);
+        }
+        assertEquals(784, p.reconstruct(new float[][] {samples[0]})[0].length);
+        Evaluation e = p.evaluate();
+        assertTrue(e.auroc() >= 0 && e.auroc() <= 1, name + ": AUROC " + e.auroc());
+    }
+
+    @Test
+    void convWithMsSsim() throws Exception {
+        trainsAndScores("conv", "ms-ssim");
+    }
+
+    @Test
+    void convWithMixedMsSsimAndL1() throws Exception {
+        configs.factory("org.hourglass.loss.msssim", "itest-ms-ssim-mixed", "alpha", 0.84);
+        trainsAndScores("conv", "itest-ms-ssim-mixed");
+    }
+
+    @Test
+    void convWithL1() throws Exception {
+        trainsAndScores("conv", "l1");
+    }
+
+    @Test
+    void convWithLinearOutputAndBce() throws Exception {
+        // bce takes logits: a conv instance with a linear output
+        configs.factory("org.hourglass.family.conv", "itest-conv-logits", "output.activation", "linear");
+        trainsAndScores("itest-conv-logits", "bce");
+    }
+
+    @Test
+    void convWithHuber() throws Exception {
+        configs.factory("org.hourglass.loss.huber", "itest-huber-small", "delta", 0.1);
+        trainsAndScores("conv", "itest-huber-small");
+    }
+}
