@@ -122,21 +122,23 @@ class ShellCommandsTest {
         });
         follower.start();
         end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!out.toString(StandardCharsets.UTF_8).contains("shell-demo: epoch ")) {
+        while (!out.toString(StandardCharsets.UTF_8).contains("shell-demo: training started")) {
             assertTrue(System.nanoTime() < end && follower.isAlive(), out.toString(StandardCharsets.UTF_8));
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
-        // What the Gogo shell does on Ctrl-C: interrupt the foreground job (its command threads).
+        // What the Gogo shell does on Ctrl-C: interrupt the foreground job (its command threads). A job short
+        // enough to have ended already leaves no foreground job; then the command printed how training ended.
         org.apache.felix.service.command.Job job = session.foregroundJob();
-        assertTrue(job != null, "a foreground job runs the command");
-        job.interrupt();
-        follower.join(10_000);
-        assertTrue(!follower.isAlive(), "the command returned after the interrupt");
+        if (job != null) {
+            job.interrupt();
+        }
+        follower.join(60_000);
+        assertTrue(!follower.isAlive(), "the command returned");
         session.close();
         String followed = out.toString(StandardCharsets.UTF_8);
         assertTrue(followed.startsWith("shell-demo: training started\n"), followed);
-        assertTrue(followed.contains("shell-demo: stopped following; the training goes on")
-                || followed.contains("shell-demo: TRAINED"), followed);
+        assertTrue(job != null ? followed.contains("shell-demo: stopped following; the training goes on")
+                : followed.contains("shell-demo: TRAINED"), followed);
 
         // Following again until it ends: progress lines, then how it ended.
         Result trained = run("hourglass:train shell-demo");
