@@ -97,8 +97,8 @@ public final class HourglassCommands {
         print(Views.pipelines(all));
     }
 
-    @Descriptor("starts training a pipeline and prints its progress until it ends (Ctrl-C stops following, not "
-            + "the training); -n starts it without following")
+    @Descriptor("starts training a pipeline and prints its progress until it ends; interrupting the command "
+            + "stops following, not the training; -n starts it without following")
     public void train(@Descriptor("[-n] <pipeline>") String... args) {
         run("train [-n] <pipeline>", () -> {
             boolean follow = true;
