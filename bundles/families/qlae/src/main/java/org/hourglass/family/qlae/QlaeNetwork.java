@@ -1,0 +1,96 @@
+package org.hourglass.family.qlae;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Init;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.spi.FamilyContext;
+import org.hourglass.spi.FamilyOutputs;
+
+/**
+ * Builds the quantised-latent autoencoder: a dense encoder to {@code z [N, D]}, a scalar codebook per latent
+ * dimension ({@code quantizer/codebook [D, n]}), each {@code z_d} replaced by the nearest value of codebook
+ * {@code d}, and a dense decoder from the quantised code. Plain code, testable without a framework.
+ *
+ * <p>The nearest value is chosen on gradient-stopped copies (a comparison has no gradient); the decoder sees
+ * {@code z + stopGradient(q - z)} (straight-through: the forward value of {@code q}, the gradient of {@code z}).
+ * Two loss terms, only in the training graph: {@code quantization = w_q mean((q - sg(z))²)} moves the codebook
+ * values towards the codes and {@code commitment = w_c mean((z - sg(q))²)} keeps the codes near their values.
+ */
+final class QlaeNetwork {
+
+    static final String QUANTIZATION = "quantization";
+    static final String COMMITMENT = "commitment";
+
+    private QlaeNetwork() {
+    }
+
+    /** Every row the same evenly spaced values on [-range, range]. */
+    static Init linspace(double range) {
+        return (shape, random) -> {
+            int rows = Math.toIntExact(shape[0]);
+            int n = Math.toIntExact(shape[1]);
+            double[] v = new double[rows * n];
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < n; i++) {
+                    v[r * n + i] = -range + 2 * range * i / (n - 1);
+                }
+            }
+            return v;
+        };
+    }
+
+    static FamilyOutputs build(QlaeSettings s, FamilyContext ctx) {
+        Graph g = ctx.graph();
+        long features = ctx.inputSpec().features();
+        long latentSize = ctx.latentSize();
+        Init hidden = s.activation() == Activation.RELU || s.activation() == Activation.GELU ? Init.heUniform()
+                : Init.xavierUniform(1.0);
+        long[] widths = s.hiddenSizes();
+
+        Tensor h = g.flatten(ctx.input(), 1);
+        for (int i = 0; i < widths.length; i++) {
+            h = g.activate(g.linear("encoder/fc" + (i + 1), h, widths[i], hidden), s.activation());
+        }
+        Tensor z = g.linear("encoder/latent", h, latentSize, Init.xavierUniform(1.0));
+
+        Tensor codebook = g.param("quantizer/codebook", Shape.of(latentSize, s.codebookSize()),
+                linspace(s.codebookRange()));
+        Tensor q = quantize(g, z, codebook);
+        Tensor latent = g.straightThrough(z, q);
+
+        h = latent;
+        for (int i = widths.length - 1; i >= 0; i--) {
+            h = g.activate(g.linear("decoder/fc" + (widths.length - i), h, widths[i], hidden), s.activation());
+        }
+        Tensor out = g.activate(g.linear("decoder/out", h, features, Init.xavierUniform(1.0)), s.outputActivation());
+        long[] shape = ctx.inputSpec().batchShape();
+        Tensor reconstruction = shape.length == 2 ? out : g.reshape(out, shape);
+
+        Map<String, Tensor> terms = new LinkedHashMap<>();
+        if (ctx.training()) {
+            if (s.quantizationWeight() > 0) {
+                terms.put(QUANTIZATION, g.mul(g.mean(g.pow(g.sub(q, g.stopGradient(z)), 2)), s.quantizationWeight()));
+            }
+            if (s.commitmentWeight() > 0) {
+                terms.put(COMMITMENT, g.mul(g.mean(g.pow(g.sub(z, g.stopGradient(q)), 2)), s.commitmentWeight()));
+            }
+        }
+        return new FamilyOutputs(latent, reconstruction, terms, Map.of());
+    }
+
+    /** The nearest value of codebook row {@code d} for every {@code z[:, d]}: {@code [N, D]}. */
+    static Tensor quantize(Graph g, Tensor z, Tensor codebook) {
+        try (Graph.Scope scope = g.scope("quantizer")) {
+            // squared distance of every code to every value of its dimension's codebook: [N, D, n]
+            Tensor d = g.pow(g.sub(g.unsqueeze(g.stopGradient(z), 2), g.stopGradient(codebook)), 2);
+            Tensor negative = g.neg(d);
+            Tensor nearest = g.cast(g.equal(negative, g.reduceMax(negative, true, 2)), g.floatType());
+            // ties (equidistant values) average their values; the gradient reaches the codebook only
+            return g.div(g.reduceSum(g.mul(nearest, codebook), false, 2), g.reduceSum(nearest, false, 2));
+        }
+    }
+}

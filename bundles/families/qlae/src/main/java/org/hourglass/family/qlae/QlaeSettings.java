@@ -1,0 +1,71 @@
+package org.hourglass.family.qlae;
+
+import java.util.Arrays;
+import java.util.Locale;
+import org.hourglass.graph.Graph.Activation;
+
+/**
+ * The qlae family's configuration as checked values (the component converts its Config to this).
+ *
+ * @param hiddenSizes        widths of the encoder's hidden layers, input side first; the decoder mirrors them
+ * @param activation         after every hidden layer
+ * @param outputActivation   after the decoder's last layer
+ * @param codebookSize       values per latent dimension
+ * @param codebookRange      the codebooks start evenly spaced on [-range, range]
+ * @param quantizationWeight weight of the quantisation term (moves the codebook values towards the codes)
+ * @param commitmentWeight   weight of the commitment term (keeps the encoder's codes near their values)
+ */
+record QlaeSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, int codebookSize,
+                    double codebookRange, double quantizationWeight, double commitmentWeight) {
+
+    QlaeSettings {
+        for (long h : hiddenSizes) {
+            if (h <= 0) {
+                throw new IllegalArgumentException("hidden.sizes must be positive, were " + Arrays.toString(hiddenSizes));
+            }
+        }
+        if (codebookSize < 2) {
+            throw new IllegalArgumentException("codebook.size must be >= 2, was " + codebookSize);
+        }
+        if (!(codebookRange > 0) || Double.isInfinite(codebookRange)) {
+            throw new IllegalArgumentException("codebook.range must be a finite number > 0, was " + codebookRange);
+        }
+        if (!(quantizationWeight >= 0) || Double.isInfinite(quantizationWeight)) {
+            throw new IllegalArgumentException("quantization.weight must be finite and >= 0, was " + quantizationWeight);
+        }
+        if (!(commitmentWeight >= 0) || Double.isInfinite(commitmentWeight)) {
+            throw new IllegalArgumentException("commitment.weight must be finite and >= 0, was " + commitmentWeight);
+        }
+        hiddenSizes = hiddenSizes.clone();
+    }
+
+    @Override
+    public long[] hiddenSizes() {
+        return hiddenSizes.clone();
+    }
+
+    static QlaeSettings defaults() {
+        return new QlaeSettings(new long[] {256}, Activation.RELU, Activation.NONE, 10, 1.0, 1.0, 0.25);
+    }
+
+    static QlaeSettings of(QlaeFamily.Config c) {
+        return new QlaeSettings(Arrays.stream(c.hidden_sizes()).asLongStream().toArray(),
+                parse(c.activation(), "activation"),
+                "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
+                        : parse(c.output_activation(), "output.activation"),
+                c.codebook_size(), c.codebook_range(), c.quantization_weight(), c.commitment_weight());
+    }
+
+    private static Activation parse(String word, String attribute) {
+        try {
+            Activation a = Activation.valueOf(word.trim().toUpperCase(Locale.ROOT));
+            if (a != Activation.NONE) {
+                return a;
+            }
+        } catch (IllegalArgumentException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(attribute + " must be one of [relu, tanh, sigmoid, gelu"
+                + (attribute.equals("output.activation") ? ", linear" : "") + "], was '" + word + "'");
+    }
+}
