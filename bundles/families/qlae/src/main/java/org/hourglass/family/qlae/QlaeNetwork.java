@@ -13,7 +13,7 @@ import org.hourglass.spi.FamilyOutputs;
 /**
  * Builds the quantised-latent autoencoder: a dense encoder to {@code z [N, D]}, a scalar codebook per latent
  * dimension ({@code quantizer/codebook [D, n]}), each {@code z_d} replaced by the nearest value of codebook
- * {@code d}, and a dense decoder from the quantised code. Plain code, testable without a framework.
+ * {@code d}, and a dense decoder from the quantised code (the latent output). Plain code, testable without a framework.
  *
  * <p>The nearest value is chosen on gradient-stopped copies (a comparison has no gradient); the decoder sees
  * {@code z + stopGradient(q - z)} (straight-through: the forward value of {@code q}, the gradient of {@code z}).
@@ -60,7 +60,9 @@ final class QlaeNetwork {
         Tensor codebook = g.param("quantizer/codebook", Shape.of(latentSize, s.codebookSize()),
                 linspace(s.codebookRange()));
         Tensor q = quantize(g, z, codebook);
-        Tensor latent = g.straightThrough(z, q);
+        // Training: straight-through. Inference: q itself, so codes are exactly codebook values (z + (q - z) can be
+        // off by a rounding step).
+        Tensor latent = ctx.training() ? g.straightThrough(z, q) : q;
 
         h = latent;
         for (int i = widths.length - 1; i >= 0; i--) {

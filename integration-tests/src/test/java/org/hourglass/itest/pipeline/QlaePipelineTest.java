@@ -1,0 +1,93 @@
+package org.hourglass.itest.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.itest.Configurations;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/** The qlae family in a pipeline: trains on a Fashion-MNIST slice, scores, and its codes are quantised. */
+class QlaePipelineTest {
+
+    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 10_000)
+    ConfigurationAdmin configAdmin;
+
+    @TempDir
+    Path models;
+
+    private Configurations configs;
+
+    @BeforeEach
+    void dataSources() throws Exception {
+        configs = new Configurations(configAdmin);
+        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
+        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
+        configs.factory("org.hourglass.data.idx", "itest-qlae-train",
+                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
+                "classes", new Integer[] {1}, "limit", 500);
+        configs.factory("org.hourglass.data.idx", "itest-qlae-test",
+                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
+                "normal.classes", new Integer[] {1}, "limit", 300);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        configs.close();
+    }
+
+    @Test
+    void trainsScoresAndEncodesToCodebookValues() throws Exception {
+        configs.factory("org.hourglass.family.qlae", "itest-qlae-6", "codebook.size", 6, "hidden.sizes",
+                new Integer[] {64}, "output.activation", "sigmoid");
+        configs.factory(Pipeline.FACTORY_PID, "itest-qlae", "family", "itest-qlae-6", "loss", "mse", "scoring",
+                "reconstruction-error", "training.data", "itest-qlae-train", "evaluation.data", "itest-qlae-test",
+                "latent.size", 8, "epochs", 3, "batch.size", 64, "learning.rate", 0.003, "auto.train", true,
+                "model.dir", models.toString());
+        Pipeline p = Configurations.await(context, Pipeline.class, "itest-qlae", TIMEOUT);
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
+
+        Dataset test = Configurations.await(context, DataSource.class, "itest-qlae-test", TIMEOUT).load();
+        float[][] samples = new float[test.count()][];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = test.samples().row(i);
+        }
+        double[] scores = p.score(samples);
+        assertEquals(samples.length, scores.length);
+        for (double s : scores) {
+            assertTrue(Double.isFinite(s), "score " + s);
+        }
+        float[][] codes = p.encode(samples);
+        assertEquals(8, codes[0].length);
+        for (int d = 0; d < 8; d++) {
+            Set<Float> values = new HashSet<>();
+            for (float[] code : codes) {
+                values.add(code[d]);
+            }
+            assertTrue(values.size() <= 6, "dimension " + d + " takes " + values.size() + " values: " + values);
+        }
+    }
+}
