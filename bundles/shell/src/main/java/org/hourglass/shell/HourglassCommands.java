@@ -382,7 +382,7 @@ public final class HourglassCommands {
     static void follow(Pipeline p) {
         PrintStream out = System.out;
         long lastStep = -1;
-        try {
+        try (CtrlC ctrlC = CtrlC.interrupts(Thread.currentThread())) {
             while (true) {
                 PipelineStatus s = p.status();
                 TrainingProgress progress = s.progress();

@@ -13,9 +13,12 @@ import java.util.List;
  * @param optimizationLevel  graph optimisation level name
  * @param availableProviders the execution providers of the deployed ONNX Runtime build
  * @param reason             one sentence on why {@code active} was chosen
+ * @param openSessions       models loaded and not yet closed
+ * @param runs               model runs since the executor started
  */
 public record ExecutorInfo(Device requested, Device active, int deviceId, int intraOpThreads, int interOpThreads,
-                           String optimizationLevel, List<String> availableProviders, String reason) {
+                           String optimizationLevel, List<String> availableProviders, String reason,
+                           int openSessions, long runs) {
 
     public ExecutorInfo {
         availableProviders = List.copyOf(availableProviders);

@@ -36,6 +36,7 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
 
     private final OrtEnvironment env;
     private final Set<OrtModelSession> open = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
     private volatile Applied applied;
     private volatile boolean closed;
 
@@ -75,7 +76,7 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
         }
         ExecutorSettings s = a.settings();
         return new ExecutorInfo(s.device(), a.choice().active(), s.deviceId(), s.intraOpThreads(), s.interOpThreads(),
-                s.optimizationLevel().name(), providers, a.choice().reason());
+                s.optimizationLevel().name(), providers, a.choice().reason(), open.size(), runs.sum());
     }
 
     @Override
@@ -100,6 +101,11 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
     /** Number of sessions loaded and not yet closed. */
     public int openSessions() {
         return open.size();
+    }
+
+    /** Counts one model run (for metrics). */
+    void counted() {
+        runs.increment();
     }
 
     void forget(OrtModelSession session) {

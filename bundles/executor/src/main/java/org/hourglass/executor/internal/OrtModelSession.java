@@ -118,6 +118,7 @@ final class OrtModelSession implements ModelSession {
                     throw new ExecutorException("model '" + name + "' is closed");
                 }
                 if (generation == owner.applied().generation()) {
+                    owner.counted();
                     return call.on(session);
                 }
             } catch (OrtException e) {

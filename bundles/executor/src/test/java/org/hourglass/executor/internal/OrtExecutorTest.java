@@ -45,8 +45,12 @@ class OrtExecutorTest {
     void runsAModelBuiltInJava() throws Exception {
         try (ModelSession session = executor.load("add-one", TestModels.addOne(3))) {
             assertEquals(List.of("x"), List.copyOf(session.inputs().keySet()));
+            long before = executor.info().runs();
             assertArrayEquals(new float[] {1, 2, 3, 0, -1, 11}, run(session, new float[] {0, 1, 2, -1, -2, 10}, 3));
+            assertEquals(before + 1, executor.info().runs());
+            assertEquals(1, executor.info().openSessions());
         }
+        assertEquals(0, executor.info().openSessions());
     }
 
     @Test

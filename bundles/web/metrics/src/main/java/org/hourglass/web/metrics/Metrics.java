@@ -90,6 +90,10 @@ final class Metrics {
             t.sample("hourglass_executor_intra_op_threads", executor.intraOpThreads());
             t.family("hourglass_executor_inter_op_threads", "gauge", "Threads across operators (0 = default).");
             t.sample("hourglass_executor_inter_op_threads", executor.interOpThreads());
+            t.family("hourglass_executor_sessions_open", "gauge", "Models loaded into the executor and not closed.");
+            t.sample("hourglass_executor_sessions_open", executor.openSessions());
+            t.family("hourglass_executor_runs_total", "counter", "Model runs since the executor started.");
+            t.sample("hourglass_executor_runs_total", executor.runs());
         }
         return t.toString();
     }

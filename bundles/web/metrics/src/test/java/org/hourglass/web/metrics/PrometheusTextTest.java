@@ -65,9 +65,11 @@ class PrometheusTextTest {
         ServingStats none = new ServingStats(0, 0, 0, new double[] {Double.POSITIVE_INFINITY}, new long[] {0}, 0);
         String page = Metrics.render(List.of(new Metrics.PipelineSnapshot(waiting, none),
                 new Metrics.PipelineSnapshot(trained, serving)), new ExecutorInfo(Device.AUTO, Device.CPU, 0, 2, 1,
-                "ALL_OPT", List.of("CPUExecutionProvider"), "no GPU"));
+                "ALL_OPT", List.of("CPUExecutionProvider"), "no GPU", 3, 1234));
         for (String line : List.of(
                 "hourglass_pipelines 2",
+                "hourglass_executor_sessions_open 3",
+                "hourglass_executor_runs_total 1234",
                 "hourglass_pipeline_state{pipeline=\"demo\",state=\"TRAINED\"} 1",
                 "hourglass_pipeline_state{pipeline=\"demo\",state=\"READY\"} 0",
                 "hourglass_pipeline_state{pipeline=\"wait\",state=\"WAITING\"} 1",
