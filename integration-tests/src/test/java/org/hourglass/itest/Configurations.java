@@ -1,7 +1,10 @@
 package org.hourglass.itest;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -39,6 +42,27 @@ public final class Configurations implements AutoCloseable {
         }
         c.update(props);
         return c;
+    }
+
+    /**
+     * Two IDX data sources over Debian's Fashion-MNIST files (folder from the framework property
+     * {@code hourglass.fashion.mnist}): {@code trainName} with up to {@code trainLimit} training images of
+     * {@code normalClass}, and {@code testName} with up to {@code testLimit} test images of all classes, labelled 0
+     * for {@code normalClass} and 1 for the others. Fails, naming the folder, when the files are missing.
+     */
+    public void fashionMnist(BundleContext context, int normalClass, String trainName, int trainLimit,
+                             String testName, int testLimit) throws Exception {
+        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
+        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
+        factory("org.hourglass.data.idx", trainName,
+                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
+                "classes", new Integer[] {normalClass}, "limit", trainLimit);
+        factory("org.hourglass.data.idx", testName,
+                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
+                "normal.classes", new Integer[] {normalClass}, "limit", testLimit);
     }
 
     /** Deletes one configuration made here. */

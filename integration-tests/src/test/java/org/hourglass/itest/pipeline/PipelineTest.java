@@ -54,18 +54,7 @@ class PipelineTest {
     @BeforeEach
     void dataSources() throws Exception {
         configs = new Configurations(configAdmin);
-        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
-        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
-        // Normal = class 0 (T-shirt/top): 1,500 training images; 2,000 test images of all classes.
-        configs.factory("org.hourglass.data.idx", "itest-fashion-train",
-                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
-                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
-                "classes", new Integer[] {0}, "limit", 1500);
-        configs.factory("org.hourglass.data.idx", "itest-fashion-test",
-                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
-                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
-                "normal.classes", new Integer[] {0}, "limit", 2000);
+        configs.fashionMnist(context, 0, "itest-fashion-train", 1500, "itest-fashion-test", 2000);
     }
 
     @AfterEach

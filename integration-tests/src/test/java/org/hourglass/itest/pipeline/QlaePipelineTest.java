@@ -3,7 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -41,17 +40,7 @@ class QlaePipelineTest {
     @BeforeEach
     void dataSources() throws Exception {
         configs = new Configurations(configAdmin);
-        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
-        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
-        configs.factory("org.hourglass.data.idx", "itest-qlae-train",
-                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
-                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
-                "classes", new Integer[] {1}, "limit", 500);
-        configs.factory("org.hourglass.data.idx", "itest-qlae-test",
-                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
-                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
-                "normal.classes", new Integer[] {1}, "limit", 300);
+        configs.fashionMnist(context, 1, "itest-qlae-train", 500, "itest-qlae-test", 300);
     }
 
     @AfterEach
