@@ -53,6 +53,11 @@ public class DenseFamily implements AutoencoderFamily {
         @AttributeDefinition(name = "Noise level", description = "Standard deviation (gaussian) or probability of "
                 + "masking an entry (masking).")
         double noise_level() default 0.1;
+
+        @AttributeDefinition(name = "Variance head", description = "Adds a second decoder head that predicts a "
+                + "per-entry variance (softplus + 1e-6), published as the output log_variance for losses and "
+                + "scorings that use it (apre).")
+        boolean variance_head() default false;
     }
 
     private final DenseSettings settings;

@@ -1,5 +1,6 @@
 package org.hourglass.family.dense;
 
+import java.util.Map;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Graph.Activation;
 import org.hourglass.graph.Init;
@@ -11,6 +12,9 @@ import org.hourglass.spi.FamilyOutputs;
 
 /** Builds the dense encoder and mirrored decoder; plain code, testable without a framework. */
 final class DenseNetwork {
+
+    /** Floor of the predicted variance of the variance head. */
+    static final double VARIANCE_EPSILON = 1e-6;
 
     private DenseNetwork() {
     }
@@ -34,7 +38,15 @@ final class DenseNetwork {
         }
         Tensor out = g.activate(g.linear("decoder/out", h, features, Init.xavierUniform(1.0)), s.outputActivation());
         long[] shape = ctx.inputSpec().batchShape();
-        return FamilyOutputs.of(latent, shape.length == 2 ? out : g.reshape(out, shape));
+        Tensor reconstruction = shape.length == 2 ? out : g.reshape(out, shape);
+        if (!s.varianceHead()) {
+            return FamilyOutputs.of(latent, reconstruction);
+        }
+        // Second head from the same last hidden layer: sigma² = softplus(s) + eps stays positive and finite.
+        Tensor head = g.linear("decoder/variance", h, features, Init.xavierUniform(1.0));
+        Tensor logVariance = g.log(g.add(g.softplus(head), VARIANCE_EPSILON));
+        return new FamilyOutputs(latent, reconstruction, Map.of(),
+                Map.of(FamilyOutputs.LOG_VARIANCE, shape.length == 2 ? logVariance : g.reshape(logVariance, shape)));
     }
 
     private static Tensor layer(Graph g, String name, Tensor x, long width, DenseSettings s, boolean training) {

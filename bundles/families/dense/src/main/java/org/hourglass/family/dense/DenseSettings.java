@@ -6,9 +6,15 @@ import org.hourglass.graph.Graph.Activation;
 
 /** The dense family's configuration as checked values (the component converts its Config to this). */
 record DenseSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, double dropout,
-                     NoiseKind noise, double noiseLevel) {
+                     NoiseKind noise, double noiseLevel, boolean varianceHead) {
 
     enum NoiseKind { NONE, GAUSSIAN, MASKING }
+
+    /** Without a variance head. */
+    DenseSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, double dropout,
+                  NoiseKind noise, double noiseLevel) {
+        this(hiddenSizes, activation, outputActivation, dropout, noise, noiseLevel, false);
+    }
 
     DenseSettings {
         for (long h : hiddenSizes) {
@@ -39,7 +45,7 @@ record DenseSettings(long[] hiddenSizes, Activation activation, Activation outpu
                 parse(Activation.class, c.activation(), "activation"),
                 "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
                         : parse(Activation.class, c.output_activation(), "output.activation"),
-                c.dropout(), parse(NoiseKind.class, c.noise(), "noise"), c.noise_level());
+                c.dropout(), parse(NoiseKind.class, c.noise(), "noise"), c.noise_level(), c.variance_head());
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String word, String attribute) {

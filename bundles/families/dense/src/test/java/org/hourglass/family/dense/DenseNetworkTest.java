@@ -74,6 +74,51 @@ class DenseNetworkTest {
         }
     }
 
+    private static DenseSettings withVarianceHead(boolean on) {
+        return new DenseSettings(new long[] {16, 8}, Activation.RELU, Activation.NONE, 0, DenseSettings.NoiseKind.NONE,
+                0.2, on);
+    }
+
+    @Test
+    void logVarianceIsPublishedOnlyWithTheVarianceHead() {
+        TestContext off = TestContext.of(IMAGE, 3, false, 1);
+        assertTrue(DenseNetwork.build(withVarianceHead(false), off).outputs().isEmpty());
+        assertTrue(DenseNetwork.build(DenseSettings.defaults(), TestContext.of(IMAGE, 3, true, 1)).outputs().isEmpty());
+        TestContext on = TestContext.of(IMAGE, 3, false, 1);
+        FamilyOutputs out = DenseNetwork.build(withVarianceHead(true), on);
+        assertEquals(java.util.Set.of(FamilyOutputs.LOG_VARIANCE), out.outputs().keySet());
+        assertArrayEquals(new long[] {-1, 4, 5}, out.outputs().get(FamilyOutputs.LOG_VARIANCE).shape().dims());
+        assertTrue(out.lossTerms().isEmpty());
+        // the head adds one weight + bias; training and inference graphs still share their parameters
+        assertEquals(14, paramNames(on).size());
+        TestContext train = TestContext.of(IMAGE, 3, true, 1);
+        DenseNetwork.build(withVarianceHead(true), train);
+        assertEquals(paramNames(on), paramNames(train));
+    }
+
+    @Test
+    void predictedVarianceIsPositiveAndHasTheInputsShape() {
+        TestContext ctx = TestContext.of(IMAGE, 3, false, 11);
+        FamilyOutputs out = DenseNetwork.build(withVarianceHead(true), ctx);
+        OnnxMl.ModelProto model = InferenceModel.builder(ctx.graph())
+                .output("reconstruction", out.reconstruction())
+                .output("log_variance", out.outputs().get(FamilyOutputs.LOG_VARIANCE)).build();
+        float[] x = new float[3 * 20];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (50 * Math.cos(i)); // large inputs push some heads far negative
+        }
+        try (GraphRunner runner = new GraphRunner()) {
+            Map<String, float[]> y = runner.run(model, Map.of("x", new GraphRunner.Input(x, 3, 4, 5)));
+            assertEquals(60, y.get("log_variance").length);
+            assertEquals(y.get("reconstruction").length, y.get("log_variance").length);
+            for (float lv : y.get("log_variance")) {
+                double variance = Math.exp(lv);
+                assertTrue(Float.isFinite(lv) && variance > 0, "variance " + variance);
+                assertTrue(lv >= Math.log(DenseNetwork.VARIANCE_EPSILON) - 1e-3, "log-variance " + lv);
+            }
+        }
+    }
+
     @Test
     void badSettingsAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
