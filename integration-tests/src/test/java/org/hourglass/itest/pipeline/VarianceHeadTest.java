@@ -1,0 +1,105 @@
+package org.hourglass.itest.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.hourglass.api.pipeline.Evaluation;
+import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.itest.Configurations;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+
+/**
+ * A dense instance with a variance head trained with the apre loss and scored with apre scoring, on a small
+ * Fashion-MNIST slice inside the framework; and the failure a family without a variance head gives with apre.
+ */
+class VarianceHeadTest {
+
+    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = 10_000)
+    ConfigurationAdmin configAdmin;
+
+    @TempDir
+    Path models;
+
+    private Configurations configs;
+
+    @BeforeEach
+    void dataSources() throws Exception {
+        configs = new Configurations(configAdmin);
+        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
+        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
+        // Normal = class 7 (sneaker): 500 training images; 400 labelled test images of all classes.
+        configs.factory("org.hourglass.data.idx", "itest-variance-train",
+                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
+                "classes", new Integer[] {7}, "limit", 500);
+        configs.factory("org.hourglass.data.idx", "itest-variance-test",
+                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
+                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
+                "normal.classes", new Integer[] {7}, "limit", 400);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        configs.close();
+    }
+
+    private Pipeline pipeline(String name, String family) throws Exception {
+        configs.factory(Pipeline.FACTORY_PID, name, "family", family, "loss", "apre", "scoring", "apre",
+                "training.data", "itest-variance-train", "evaluation.data", "itest-variance-test",
+                "latent.size", 8, "epochs", 2, "batch.size", 64, "learning.rate", 0.003,
+                "auto.train", true, "model.dir", models.toString());
+        return Configurations.await(context, Pipeline.class, name, TIMEOUT);
+    }
+
+    @Test
+    void denseWithVarianceHeadTrainsWithApreAndScores() throws Exception {
+        configs.factory("org.hourglass.family.dense", "itest-dense-variance", "variance.head", true);
+        Pipeline p = pipeline("itest-variance-apre", "itest-dense-variance");
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
+        assertEquals(2, p.status().progress().epochLosses().size(), p.status().toString());
+        for (double l : p.status().progress().epochLosses()) {
+            assertTrue(Double.isFinite(l), "epoch loss " + l);
+        }
+
+        Dataset test = Configurations.await(context, DataSource.class, "itest-variance-test", TIMEOUT).load();
+        float[][] samples = new float[test.count()][];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = test.samples().row(i);
+        }
+        double[] scores = p.score(samples);
+        assertEquals(samples.length, scores.length);
+        for (double s : scores) {
+            assertTrue(Double.isFinite(s), "score " + s);
+        }
+        Evaluation e = p.evaluate();
+        assertTrue(e.auroc() > 0.5, "AUROC " + e.auroc());
+    }
+
+    @Test
+    void apreWithoutAVarianceHeadFailsNamingTheOption() throws Exception {
+        Pipeline p = pipeline("itest-apre-plain-dense", "dense");
+        assertEquals(PipelineState.FAILED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
+        String message = p.status().message();
+        assertTrue(message != null && message.contains("variance head") && message.contains("variance.head=true"),
+                String.valueOf(message));
+    }
+}
