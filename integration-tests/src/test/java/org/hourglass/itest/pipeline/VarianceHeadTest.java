@@ -3,7 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.hourglass.api.pipeline.Evaluation;
@@ -43,18 +42,8 @@ class VarianceHeadTest {
     @BeforeEach
     void dataSources() throws Exception {
         configs = new Configurations(configAdmin);
-        Path dir = Path.of(context.getProperty("hourglass.fashion.mnist"));
-        assertTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is missing in " + dir + " (apt-get install dataset-fashion-mnist)");
         // Normal = class 7 (sneaker): 500 training images; 400 labelled test images of all classes.
-        configs.factory("org.hourglass.data.idx", "itest-variance-train",
-                "images", dir.resolve("train-images-idx3-ubyte.gz").toString(),
-                "labels", dir.resolve("train-labels-idx1-ubyte.gz").toString(),
-                "classes", new Integer[] {7}, "limit", 500);
-        configs.factory("org.hourglass.data.idx", "itest-variance-test",
-                "images", dir.resolve("t10k-images-idx3-ubyte.gz").toString(),
-                "labels", dir.resolve("t10k-labels-idx1-ubyte.gz").toString(),
-                "normal.classes", new Integer[] {7}, "limit", 400);
+        configs.fashionMnist(context, 7, "itest-variance-train", 500, "itest-variance-test", 400);
     }
 
     @AfterEach
