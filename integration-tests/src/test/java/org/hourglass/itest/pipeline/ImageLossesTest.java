@@ -96,6 +96,11 @@ class ImageLossesTest {
     }
 
     @Test
+    void vaeWithMse() throws Exception {
+        trainsAndScores("vae", "mse"); // the KL term rides along as a family loss term
+    }
+
+    @Test
     void convWithLinearOutputAndBce() throws Exception {
         // bce takes logits: a conv instance with a linear output
         configs.factory("org.hourglass.family.conv", "itest-conv-logits", "output.activation", "linear");

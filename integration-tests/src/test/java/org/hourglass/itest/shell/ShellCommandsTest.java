@@ -126,6 +126,12 @@ class ShellCommandsTest {
             assertTrue(System.nanoTime() < end && follower.isAlive(), out.toString(StandardCharsets.UTF_8));
             Thread.sleep(5);
         }
+        // Interrupt while the command waits for progress, not while it prints: an interrupt during a write closes
+        // Gogo's interruptible pipe and would swallow the command's last line.
+        while (follower.isAlive() && !commandIsWaiting()) {
+            assertTrue(System.nanoTime() < end, "the train command never waited for progress");
+            Thread.sleep(2);
+        }
         // What the Gogo shell does on Ctrl-C: interrupt the foreground job (its command threads). A job short
         // enough to have ended already leaves no foreground job; then the command printed how training ended.
         org.apache.felix.service.command.Job job = session.foregroundJob();
@@ -272,4 +278,21 @@ class ShellCommandsTest {
         }
         return sb.toString();
     }
+
+    /** True while a thread running {@code hourglass:train} waits for progress (inside Object.wait). */
+    private static boolean commandIsWaiting() {
+        for (var e : Thread.getAllStackTraces().entrySet()) {
+            StackTraceElement[] stack = e.getValue();
+            boolean following = false;
+            for (StackTraceElement frame : stack) {
+                following |= frame.getMethodName().equals("follow") && frame.getClassName().endsWith("HourglassCommands");
+            }
+            if (following && e.getKey().getState() == Thread.State.TIMED_WAITING && stack.length > 0
+                    && stack[0].getMethodName().equals("wait")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
 }
