@@ -30,7 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console page in a real browser: headless Chromium logs in to the Web Console of the exported server, creates a
  * pipeline with the Configuration Manager's "Hourglass pipeline" form, trains it from the Hourglass page and watches
  * the progress, the loss curve and then the score histogram appear. Screenshots go to
- * {@code runtime/target/screenshots/}.
+ * {@code integration-tests/target/screenshots/}.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} (.ci/run installs them); without them the test fails.
  * The driver is given by path, so Selenium Manager never runs and nothing is downloaded.
@@ -41,7 +41,9 @@ class ConsoleBrowserIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
-    private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", ".")).resolve("target/screenshots");
+    /** integration-tests/target/screenshots/ in the build (see runtime/pom.xml), where the project keeps them. */
+    private static final Path SCREENSHOTS = Path.of(System.getProperty("hourglass.screenshots",
+            Path.of(System.getProperty("basedir", ".")).resolve("target/screenshots").toString()));
     private static final String PIPELINE = "console-sneakers";
 
     @TempDir
