@@ -143,8 +143,13 @@ class ShellCommandsTest {
         session.close();
         String followed = out.toString(StandardCharsets.UTF_8);
         assertTrue(followed.startsWith("shell-demo: training started\n"), followed);
-        assertTrue(job != null ? followed.contains("shell-demo: stopped following; the training goes on")
-                : followed.contains("shell-demo: TRAINED"), followed);
+        // Gogo interrupts the job's pipe threads as well, which can drop the command's last line, so the
+        // "stopped following" message is checked in the shell bundle's FollowTest. Here: the command returned
+        // and the interrupt did not cancel the training.
+        assertTrue(!followed.contains("cancelled"), followed);
+        Result afterInterrupt = run("hourglass:status shell-demo");
+        assertTrue(afterInterrupt.out().matches("(?s)pipeline +shell-demo\nstate +(TRAINING|TRAINED)\n.*"),
+                "job " + job + ":\n" + afterInterrupt.out());
 
         // Following again until it ends: progress lines, then how it ended.
         Result trained = run("hourglass:train shell-demo");
