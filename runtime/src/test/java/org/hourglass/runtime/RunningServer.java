@@ -181,6 +181,15 @@ final class RunningServer implements AutoCloseable {
         return "Basic " + Base64.getEncoder().encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Kills the server as a crash would (SIGKILL: no shutdown hooks, nothing flushed) and waits for it to die. */
+    void kill() throws InterruptedException {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new AssertionError("server did not die within 30 s of SIGKILL");
+        }
+    }
+
     /** Stops the framework the way an operator does (SIGTERM) and waits for a clean exit. */
     @Override
     public void close() throws Exception {
