@@ -8,7 +8,6 @@ import java.io.File;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -40,7 +39,6 @@ class ConsoleBrowserIT {
     private static final Path SCRIPT = Path.of(System.getProperty("hourglass.script", "bin/hourglass"));
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Path FASHION = Path.of("/usr/share/datasets/fashion-mnist");
     /** integration-tests/target/screenshots/ in the build (see runtime/pom.xml), where the project keeps them. */
     private static final Path SCREENSHOTS = Path.of(System.getProperty("hourglass.screenshots",
             Path.of(System.getProperty("basedir", ".")).resolve("target/screenshots").toString()));
@@ -56,7 +54,7 @@ class ConsoleBrowserIT {
     void createTrainAndWatchAPipelineInTheBrowser() throws Exception {
         assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "the browser test needs Chromium and its driver: apt-get install chromium chromium-driver");
-        assertTrue(Files.isRegularFile(FASHION.resolve("train-images-idx3-ubyte.gz")),
+        assertTrue(Files.isRegularFile(DeployFiles.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist");
         Files.createDirectories(SCREENSHOTS);
         deployDataSources();
@@ -165,28 +163,9 @@ class ConsoleBrowserIT {
     }
 
     private void deployDataSources() throws Exception {
-        Path deploy = Files.createDirectories(home.resolve("deploy"));
         // Sneakers (class 7) are the normal data; the labelled test slice has every class.
-        write(deploy.resolve("org.hourglass.data.idx-console-train.cfg"), """
-                hourglass.name=console-train
-                images=%1$s/train-images-idx3-ubyte.gz
-                labels=%1$s/train-labels-idx1-ubyte.gz
-                classes=7
-                limit=3000
-                """.formatted(FASHION));
-        write(deploy.resolve("org.hourglass.data.idx-console-test.cfg"), """
-                hourglass.name=console-test
-                images=%1$s/t10k-images-idx3-ubyte.gz
-                labels=%1$s/t10k-labels-idx1-ubyte.gz
-                normal.classes=7
-                limit=2000
-                """.formatted(FASHION));
-    }
-
-    private static void write(Path file, String text) throws Exception {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        DeployFiles.fashionTraining(home, "console-train", 7, 3000);
+        DeployFiles.fashionTest(home, "console-test", 7, 2000);
     }
 
     private WebDriver chromium() {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryIT {
 
     private static final Path SCRIPT = Path.of(System.getProperty("hourglass.script", "bin/hourglass"));
-    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
     private static final String PIPELINE = "crash";
     private static final int EPOCHS = 30;
 
@@ -32,27 +30,16 @@ class CrashRecoveryIT {
 
     @Test
     void aKilledTrainingResumesFromItsLastCheckpointAfterRestart() throws Exception {
-        assertTrue(Files.isRegularFile(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
+        assertTrue(Files.isRegularFile(DeployFiles.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist");
-        Path deploy = Files.createDirectories(home.resolve("deploy"));
-        Files.writeString(deploy.resolve("org.hourglass.data.idx-crash-train.cfg"), String.join("\n",
-                "hourglass.name=crash-train",
-                "images=" + FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"),
-                "labels=" + FASHION_MNIST.resolve("train-labels-idx1-ubyte.gz"),
-                "classes=7",
-                "limit=3000", ""));
-        Files.writeString(deploy.resolve("org.hourglass.pipeline-" + PIPELINE + ".cfg"), String.join("\n",
-                "hourglass.name=" + PIPELINE,
-                "family=dense",
-                "training.data=crash-train",
-                "latent.size=16",
-                "epochs=" + EPOCHS,
-                "batch.size=32",
-                "auto.train=true", ""));
+        DeployFiles.fashionTraining(home, "crash-train", 7, 3000);
+        DeployFiles.config(home, "org.hourglass.pipeline-" + PIPELINE, "hourglass.name=" + PIPELINE,
+                "family=dense", "training.data=crash-train", "latent.size=16", "epochs=" + EPOCHS, "batch.size=32",
+                "auto.train=true");
         Path models = home.resolve("data/models/" + PIPELINE);
         String password = UUID.randomUUID().toString();
 
-        try (RunningServer server = RunningServer.start(SCRIPT, home, password, quietDemo())) {
+        try (RunningServer server = RunningServer.start(SCRIPT, home, password, DeployFiles.withoutDemoData(home))) {
             server.await("two finished epochs", Duration.ofSeconds(90),
                     () -> server.log().contains("Pipeline '" + PIPELINE + "': epoch 2/" + EPOCHS + " loss"));
             assertTrue(!server.log().contains("Pipeline '" + PIPELINE + "' trained in"),
@@ -62,7 +49,7 @@ class CrashRecoveryIT {
         assertTrue(Files.isRegularFile(models.resolve("checkpoint.bin")), "the checkpoint survived the crash");
         assertTrue(Files.notExists(models.resolve("pipeline.json")), "no half-trained model was stored");
 
-        try (RunningServer again = RunningServer.start(SCRIPT, home, password, quietDemo())) {
+        try (RunningServer again = RunningServer.start(SCRIPT, home, password, DeployFiles.withoutDemoData(home))) {
             again.await("the pipeline to resume from its checkpoint", Duration.ofSeconds(60),
                     () -> again.log().contains("Pipeline '" + PIPELINE + "': resuming from the checkpoint after epoch"));
             Matcher resumed = Pattern.compile("resuming from the checkpoint after epoch (\\d+)").matcher(again.log());
@@ -81,11 +68,5 @@ class CrashRecoveryIT {
         byte[] model = Files.readAllBytes(models.resolve(file.group(1)));
         assertEquals(sha.group(1), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model)),
                 "the stored model matches its record");
-    }
-
-    /** Points the shipped demo pipeline at a folder without data, so it does not train alongside. */
-    private Map<String, String> quietDemo() throws java.io.IOException {
-        Path none = Files.createDirectories(home.resolve("no-demo-data"));
-        return Map.of("HOURGLASS_FASHION_MNIST", none.toString());
     }
 }

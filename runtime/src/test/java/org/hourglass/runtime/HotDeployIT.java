@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -33,7 +31,6 @@ class HotDeployIT {
 
     private static final Path SCRIPT = Path.of(System.getProperty("hourglass.script", "bin/hourglass"));
     private static final Path PLUGIN = Path.of(System.getProperty("hourglass.sample.plugin.jar"));
-    private static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
     private static final String PIPELINE = "hotdeploy";
     /** The whole line: while the server starts, longer lines list other plug-ins it still waits for. */
     private static final String WAITING = "Pipeline '" + PIPELINE + "' is waiting for family 'shallow'\n";
@@ -48,29 +45,19 @@ class HotDeployIT {
 
     @Test
     void pluginComesGoesReturnsAndIsUpdatedWhileTheModelStays() throws Exception {
-        assertTrue(Files.isRegularFile(FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
+        assertTrue(Files.isRegularFile(DeployFiles.FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist");
         Path deploy = Files.createDirectories(home.resolve("deploy"));
-        Files.writeString(deploy.resolve("org.hourglass.data.idx-hotdeploy-train.cfg"), String.join("\n",
-                "hourglass.name=hotdeploy-train",
-                "images=" + FASHION_MNIST.resolve("train-images-idx3-ubyte.gz"),
-                "labels=" + FASHION_MNIST.resolve("train-labels-idx1-ubyte.gz"),
-                "classes=7",
-                "limit=600", ""));
-        Files.writeString(deploy.resolve("org.hourglass.pipeline-" + PIPELINE + ".cfg"), String.join("\n",
-                "hourglass.name=" + PIPELINE,
-                "family=shallow",
-                "training.data=hotdeploy-train",
-                "latent.size=16",
-                "epochs=3",
-                "batch.size=64",
-                "auto.train=true", ""));
+        DeployFiles.fashionTraining(home, "hotdeploy-train", 7, 600);
+        DeployFiles.config(home, "org.hourglass.pipeline-" + PIPELINE, "hourglass.name=" + PIPELINE,
+                "family=shallow", "training.data=hotdeploy-train", "latent.size=16", "epochs=3", "batch.size=64",
+                "auto.train=true");
         Path models = home.resolve("data/models/" + PIPELINE);
         Path record = models.resolve("pipeline.json");
         Path installed = deploy.resolve("shallow.jar");
         String password = UUID.randomUUID().toString();
 
-        try (RunningServer server = RunningServer.start(SCRIPT, home, password, quietDemo())) {
+        try (RunningServer server = RunningServer.start(SCRIPT, home, password, DeployFiles.withoutDemoData(home))) {
             server.await("the pipeline to wait for family 'shallow'", Duration.ofSeconds(60),
                     () -> server.occurrences(WAITING) == 1);
 
@@ -105,21 +92,11 @@ class HotDeployIT {
                     && noted.contains(KEPT), "pipeline.json notes the version change:\n" + noted);
         }
 
-        try (RunningServer again = RunningServer.start(SCRIPT, home, password, quietDemo())) {
+        try (RunningServer again = RunningServer.start(SCRIPT, home, password, DeployFiles.withoutDemoData(home))) {
             again.await("the restarted server to serve the stored model", Duration.ofSeconds(60),
                     () -> again.occurrences(SERVES) == 1);
             assertEquals(0, again.occurrences(TRAINING), "no retraining after a restart\n" + again.logTail());
         }
-    }
-
-    /**
-     * Points the shipped demo pipeline at a folder whose training file is not IDX, so it fails at once instead of
-     * training for a minute beside this test (the server only checks that the file exists).
-     */
-    private Map<String, String> quietDemo() throws IOException {
-        Path none = Files.createDirectories(home.resolve("no-demo-data"));
-        Files.writeString(none.resolve("train-images-idx3-ubyte.gz"), "not IDX\n", StandardCharsets.US_ASCII);
-        return Map.of("HOURGLASS_FASHION_MNIST", none.toString());
     }
 
     /** Copies next to the target and renames, so FileInstall never sees a half-written jar. */

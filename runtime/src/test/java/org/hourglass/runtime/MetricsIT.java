@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsIT {
 
     private static final Path SCRIPT = Path.of(System.getProperty("hourglass.script", "bin/hourglass"));
-    private static final Path DATA = Path.of(System.getenv().getOrDefault("HOURGLASS_FASHION_MNIST",
-            "/usr/share/datasets/fashion-mnist"));
     private static final String API = "/hourglass/api";
 
     @TempDir
@@ -123,18 +121,8 @@ class MetricsIT {
 
     private void deploy() throws IOException {
         Path deploy = Files.createDirectories(home.resolve("deploy"));
-        Files.writeString(deploy.resolve("org.hourglass.data.idx-metrics-train.cfg"), String.join("\n",
-                "hourglass.name=metrics-train",
-                "images=" + DATA.resolve("train-images-idx3-ubyte.gz"),
-                "labels=" + DATA.resolve("train-labels-idx1-ubyte.gz"),
-                "classes=0",
-                "limit=1000", ""));
-        Files.writeString(deploy.resolve("org.hourglass.data.idx-metrics-test.cfg"), String.join("\n",
-                "hourglass.name=metrics-test",
-                "images=" + DATA.resolve("t10k-images-idx3-ubyte.gz"),
-                "labels=" + DATA.resolve("t10k-labels-idx1-ubyte.gz"),
-                "normal.classes=0",
-                "limit=300", ""));
+        DeployFiles.fashionTraining(home, "metrics-train", 0, 1000);
+        DeployFiles.fashionTest(home, "metrics-test", 0, 300);
         Files.writeString(deploy.resolve("org.hourglass.pipeline-metrics.cfg"), String.join("\n",
                 "hourglass.name=metrics",
                 "family=dense",

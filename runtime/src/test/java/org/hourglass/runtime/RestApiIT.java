@@ -31,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 class RestApiIT {
 
     private static final Path SCRIPT = Path.of(System.getProperty("hourglass.script", "bin/hourglass"));
-    private static final Path DATA = Path.of(System.getenv().getOrDefault("HOURGLASS_FASHION_MNIST",
-            "/usr/share/datasets/fashion-mnist"));
     private static final String API = "/hourglass/api";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WIDTH = 784;
@@ -169,18 +167,8 @@ class RestApiIT {
 
     private void deploy() throws IOException {
         Path deploy = Files.createDirectories(home.resolve("deploy"));
-        Files.writeString(deploy.resolve("org.hourglass.data.idx-rest-train.cfg"), String.join("\n",
-                "hourglass.name=rest-train",
-                "images=" + DATA.resolve("train-images-idx3-ubyte.gz"),
-                "labels=" + DATA.resolve("train-labels-idx1-ubyte.gz"),
-                "classes=0",
-                "limit=2000", ""));
-        Files.writeString(deploy.resolve("org.hourglass.data.idx-rest-test.cfg"), String.join("\n",
-                "hourglass.name=rest-test",
-                "images=" + DATA.resolve("t10k-images-idx3-ubyte.gz"),
-                "labels=" + DATA.resolve("t10k-labels-idx1-ubyte.gz"),
-                "normal.classes=0",
-                "limit=500", ""));
+        DeployFiles.fashionTraining(home, "rest-train", 0, 2000);
+        DeployFiles.fashionTest(home, "rest-test", 0, 500);
         Files.writeString(deploy.resolve("org.hourglass.pipeline-rest.cfg"), String.join("\n",
                 "hourglass.name=rest",
                 "family=dense",
@@ -200,7 +188,7 @@ class RestApiIT {
 
     /** The first n test images, pixel values 0..255. */
     private static float[][] testImages(int n) throws IOException {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(DATA.resolve("t10k-images-idx3-ubyte.gz")))) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(DeployFiles.FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz")))) {
             DataInputStream d = new DataInputStream(in);
             d.readFully(new byte[16]);
             float[][] rows = new float[n][WIDTH];
