@@ -1,5 +1,7 @@
 package org.hourglass.spi;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -12,4 +14,16 @@ public interface AutoencoderFamily {
 
     /** Adds the family's nodes to {@code context.graph()} and names its outputs. */
     FamilyOutputs build(FamilyContext context);
+
+    /**
+     * Turns one epoch's averaged {@link FamilyOutputs#diagnostics} into what the pipeline reports and stores for
+     * that epoch: JSON values only (numbers, strings, booleans, lists and maps of those). The default reports the
+     * means themselves; families derive figures from them (active latent dimensions, perplexity, dead codes).
+     */
+    default Map<String, Object> summarize(Map<String, double[]> epochMeans) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        epochMeans.forEach((name, v) -> out.put(name, v.length == 1 ? (Object) v[0] : java.util.Arrays.stream(v)
+                .boxed().toList()));
+        return out;
+    }
 }

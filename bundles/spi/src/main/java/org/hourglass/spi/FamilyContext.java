@@ -1,5 +1,6 @@
 package org.hourglass.spi;
 
+import java.util.Optional;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Tensor;
 import org.osgi.annotation.versioning.ProviderType;
@@ -25,4 +26,14 @@ public interface FamilyContext {
 
     /** True for the training graph; false for the inference graph (no noise, no dropout). */
     boolean training();
+
+    /**
+     * The mask of the training graph when the pipeline has a masking strategy: float {@code [batch, ...sampleShape]},
+     * 1 where the encoder may look. {@link #input()} is already multiplied by it; families that handle hidden
+     * entries themselves (a masked autoencoder gathering visible patches) read it here. Empty at inference and
+     * without masking.
+     */
+    default Optional<Tensor> visible() {
+        return Optional.empty();
+    }
 }

@@ -11,9 +11,12 @@ import org.hourglass.graph.Tensor;
  * @param lossTerms      scalar terms added to the training loss (KL, commitment, ...), reported as metrics by name
  * @param outputs        extra named outputs of the inference model (e.g. {@code log_variance} for losses that
  *                       use a predicted variance)
+ * @param diagnostics    tensors of the training graph without a batch dimension (e.g. KL per latent dimension,
+ *                       code usage); the pipeline averages each over an epoch's batches, weighted by batch size,
+ *                       and hands the means to {@link AutoencoderFamily#summarize}
  */
 public record FamilyOutputs(Tensor latent, Tensor reconstruction, Map<String, Tensor> lossTerms,
-                            Map<String, Tensor> outputs) {
+                            Map<String, Tensor> outputs, Map<String, Tensor> diagnostics) {
 
     /** Output name under which a family publishes a predicted log-variance for the loss. */
     public static final String LOG_VARIANCE = "log_variance";
@@ -21,10 +24,17 @@ public record FamilyOutputs(Tensor latent, Tensor reconstruction, Map<String, Te
     public FamilyOutputs {
         lossTerms = Map.copyOf(lossTerms);
         outputs = Map.copyOf(outputs);
+        diagnostics = Map.copyOf(diagnostics);
+    }
+
+    /** Without diagnostics. */
+    public FamilyOutputs(Tensor latent, Tensor reconstruction, Map<String, Tensor> lossTerms,
+                         Map<String, Tensor> outputs) {
+        this(latent, reconstruction, lossTerms, outputs, Map.of());
     }
 
     /** A plain autoencoder: no extra loss terms or outputs. */
     public static FamilyOutputs of(Tensor latent, Tensor reconstruction) {
-        return new FamilyOutputs(latent, reconstruction, Map.of(), Map.of());
+        return new FamilyOutputs(latent, reconstruction, Map.of(), Map.of(), Map.of());
     }
 }

@@ -55,7 +55,7 @@ final class Composer {
         Graph g = Graph.create(settings.seed());
         Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
         Tensor visible = masking == null ? null : g.input(VISIBLE, Shape.of(spec.batchShape()));
-        FamilyOutputs out = build(g, visible == null ? x : g.mul(x, visible), true);
+        FamilyOutputs out = build(g, visible == null ? x : g.mul(x, visible), visible, true);
         // With masking the loss counts what the encoder did not see.
         Tensor weights = visible == null ? null : g.sub(1.0, visible);
         Tensor reconstruction = g.mean(loss.perSample(g, x, out.reconstruction(), weights,
@@ -72,7 +72,7 @@ final class Composer {
     OnnxMl.ModelProto inference(Map<String, HostTensor> weights, Map<String, String> metadata) {
         Graph g = Graph.create(settings.seed());
         Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
-        FamilyOutputs out = build(g, x, false);
+        FamilyOutputs out = build(g, x, null, false);
         Tensor perSample = loss.perSample(g, x, out.reconstruction(), null,
                 out.outputs().get(FamilyOutputs.LOG_VARIANCE));
         InferenceModel.Builder b = InferenceModel.builder(g).name("hourglass-" + settings.name())
@@ -83,8 +83,9 @@ final class Composer {
         return b.weights(weights).metadata(metadata).build();
     }
 
-    private FamilyOutputs build(Graph g, Tensor input, boolean training) {
-        FamilyOutputs out = family.build(new Context(g, input, spec, settings.latentSize(), training));
+    private FamilyOutputs build(Graph g, Tensor input, Tensor visible, boolean training) {
+        FamilyOutputs out = family.build(new Context(g, input, spec, settings.latentSize(), training,
+                java.util.Optional.ofNullable(visible)));
         long[] expected = spec.batchShape();
         long[] got = out.reconstruction().shape().dims();
         if (got.length != expected.length
@@ -96,7 +97,7 @@ final class Composer {
         return out;
     }
 
-    private record Context(Graph graph, Tensor input, InputSpec inputSpec, int latentSize, boolean training)
-            implements FamilyContext {
+    private record Context(Graph graph, Tensor input, InputSpec inputSpec, int latentSize, boolean training,
+                           java.util.Optional<Tensor> visible) implements FamilyContext {
     }
 }
