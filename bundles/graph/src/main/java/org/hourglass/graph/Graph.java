@@ -38,6 +38,9 @@ public final class Graph {
     private final List<Tensor> inputs = new ArrayList<>();
     private final Map<Tensor, Noise> randomInputs = new LinkedHashMap<>();
     private final Map<Tensor, Init> params = new LinkedHashMap<>();
+    private final Map<Tensor, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<Tensor, java.util.function.UnaryOperator<Tensor>> constraints = new LinkedHashMap<>();
+    private Tensor trainingStep;
     private final Map<Tensor, HostTensor> constants = new LinkedHashMap<>();
     private final Map<String, Tensor> constantCache = new HashMap<>();
     private final Map<String, Integer> nameCounts = new HashMap<>();
@@ -211,6 +214,70 @@ public final class Graph {
         return t;
     }
 
+    /**
+     * A state tensor the optimizer does not touch (EMA codebook, running threshold, usage counter): fed back from
+     * step to step like a parameter, checkpointed with it, and written into inference models as an initializer with
+     * its trained value. Without {@link #assign} it keeps its initial value.
+     */
+    public Tensor buffer(String name, Shape shape, Init init) {
+        Tensor t = param(name, shape, init);
+        buffers.put(t, null);
+        return t;
+    }
+
+    /** Sets the value {@code buffer} takes after each training step (same shape and type). */
+    public void assign(Tensor buffer, Tensor next) {
+        if (!buffers.containsKey(buffer)) {
+            throw new IllegalArgumentException(buffer + " is not a buffer of this graph");
+        }
+        if (next.graph() != this || !next.shape().equals(buffer.shape()) || next.dtype() != buffer.dtype()) {
+            throw new IllegalArgumentException("buffer " + buffer + " cannot take the value " + next);
+        }
+        if (buffers.get(buffer) != null) {
+            throw new IllegalArgumentException("buffer " + buffer + " is already assigned");
+        }
+        buffers.put(buffer, next);
+    }
+
+    /**
+     * Applies {@code projection} to a trained parameter after every optimizer update (e.g. renormalising decoder
+     * columns); the train step's {@code next/} output of the parameter is the projected value.
+     */
+    public void constrain(Tensor param, java.util.function.UnaryOperator<Tensor> projection) {
+        if (param.kind() != Tensor.Kind.PARAM || param.graph() != this || buffers.containsKey(param)) {
+            throw new IllegalArgumentException(param + " is not a trainable parameter of this graph");
+        }
+        if (constraints.putIfAbsent(param, Objects.requireNonNull(projection, "projection")) != null) {
+            throw new IllegalArgumentException(param + " is already constrained");
+        }
+    }
+
+    /**
+     * The train step's 1-based step number (float scalar input {@code opt/step}), for schedules such as a KL
+     * warm-up. Only for graphs that become a train step.
+     */
+    public Tensor trainingStep() {
+        if (trainingStep == null) {
+            trainingStep = stateInput(TrainStepModel.STEP, floatType, Shape.scalar());
+        }
+        return trainingStep;
+    }
+
+    /** True for tensors made by {@link #buffer}. */
+    public boolean isBuffer(Tensor t) {
+        return buffers.containsKey(t);
+    }
+
+    /** Buffers and their assigned next values (null: unchanged), in creation order. */
+    Map<Tensor, Tensor> buffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    /** Parameter projections. */
+    Map<Tensor, java.util.function.UnaryOperator<Tensor>> constraints() {
+        return Collections.unmodifiableMap(constraints);
+    }
+
     /** A constant initializer holding {@code value}. */
     public Tensor constant(String name, HostTensor value) {
         Tensor t = register(new Tensor(this, uniqueName(name), value.dtype(), Shape.of(value.shape()),
@@ -281,7 +348,7 @@ public final class Graph {
         return Collections.unmodifiableMap(randomInputs);
     }
 
-    /** Parameters in creation order. */
+    /** Parameters (trainable ones and {@link #buffer buffers}) in creation order. */
     public List<Tensor> params() {
         return List.copyOf(params.keySet());
     }

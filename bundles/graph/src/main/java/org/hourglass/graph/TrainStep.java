@@ -19,6 +19,7 @@ public final class TrainStep {
     private final Graph graph;
     private Tensor loss;
     private final Map<String, Tensor> metrics = new LinkedHashMap<>();
+    private final Map<String, Tensor> diagnostics = new LinkedHashMap<>();
     private Optimizer optimizer = Optimizer.adam();
     private double clipNorm = 0;
     private long fuseBelow = 65536;
@@ -47,6 +48,20 @@ public final class TrainStep {
         return this;
     }
 
+    /**
+     * A tensor without a batch dimension (any static shape) output as {@code diag/<name>}; the training loop
+     * averages it over an epoch's batches (weighted by batch size) and reports it per epoch.
+     */
+    public TrainStep diagnostic(String name, Tensor value) {
+        if (!value.shape().isStatic()) {
+            throw new IllegalArgumentException("diagnostic '" + name + "' needs a static shape, got " + value.shape());
+        }
+        if (diagnostics.putIfAbsent(name, value) != null) {
+            throw new IllegalArgumentException("diagnostic '" + name + "' given twice");
+        }
+        return this;
+    }
+
     /** The optimizer (default: Adam with PyTorch's defaults). */
     public TrainStep optimizer(Optimizer opt) {
         this.optimizer = Objects.requireNonNull(opt);
@@ -65,8 +80,8 @@ public final class TrainStep {
     /** Only train these parameters (default: every parameter the loss depends on). */
     public TrainStep params(List<Tensor> trainable) {
         for (Tensor p : trainable) {
-            if (p.kind() != Tensor.Kind.PARAM || p.graph() != graph) {
-                throw new IllegalArgumentException(p + " is not a parameter of this graph");
+            if (p.kind() != Tensor.Kind.PARAM || p.graph() != graph || graph.isBuffer(p)) {
+                throw new IllegalArgumentException(p + " is not a trainable parameter of this graph");
             }
         }
         this.params = List.copyOf(trainable);
@@ -97,8 +112,8 @@ public final class TrainStep {
         if (loss == null) {
             throw new IllegalStateException("no loss given");
         }
-        for (Tensor t : java.util.stream.Stream.concat(java.util.stream.Stream.of(loss), metrics.values().stream())
-                .toList()) {
+        for (Tensor t : java.util.stream.Stream.of(java.util.stream.Stream.of(loss), metrics.values().stream(),
+                diagnostics.values().stream()).flatMap(x -> x).toList()) {
             if (t.graph() != graph) {
                 throw new IllegalArgumentException(t + " belongs to another graph than the one this train step is built on");
             }
@@ -109,13 +124,16 @@ public final class TrainStep {
         }
         DType ft = graph.floatType();
         Tensor lr = graph.stateInput(TrainStepModel.LR, ft, Shape.scalar());
-        Tensor step = graph.stateInput(TrainStepModel.STEP, ft, Shape.scalar());
+        Tensor step = graph.trainingStep();
         Map<Tensor, Tensor> grads = graph.gradients(loss, trainable);
 
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         outputs.put(TrainStepModel.LOSS, loss);
         for (Map.Entry<String, Tensor> m : metrics.entrySet()) {
             outputs.put(TrainStepModel.METRIC_PREFIX + m.getKey(), m.getValue());
+        }
+        for (Map.Entry<String, Tensor> d : diagnostics.entrySet()) {
+            outputs.put(TrainStepModel.DIAGNOSTIC_PREFIX + d.getKey(), d.getValue());
         }
         if (clipNorm > 0) {
             Map<Tensor, Tensor> raw = grads;
@@ -127,6 +145,10 @@ public final class TrainStep {
         Map<String, HostTensor> initial = new LinkedHashMap<>();
         for (Tensor p : trainable) {
             initial.put(p.name(), graph.initialValue(p));
+        }
+        List<Tensor> buffers = new ArrayList<>(graph.buffers().keySet());
+        for (Tensor b : buffers) {
+            initial.put(b.name(), graph.initialValue(b));
         }
         Optimizer.StepScalars scalars = graph.withScopes(new ArrayDeque<>(List.of("opt")),
                 () -> optimizer.prepare(graph, lr, step));
@@ -166,7 +188,17 @@ public final class TrainStep {
                 return null;
             });
         }
-        // Outputs in state order: parameters first, then optimizer state.
+        for (Map.Entry<Tensor, java.util.function.UnaryOperator<Tensor>> c : graph.constraints().entrySet()) {
+            if (nextState.containsKey(c.getKey().name())) {
+                Tensor updated = nextState.get(c.getKey().name());
+                nextState.put(c.getKey().name(), graph.withScopes(
+                        new ArrayDeque<>(List.of("constrain", c.getKey().name())), () -> c.getValue().apply(updated)));
+            }
+        }
+        for (Map.Entry<Tensor, Tensor> b : graph.buffers().entrySet()) {
+            nextState.put(b.getKey().name(), b.getValue() != null ? b.getValue() : b.getKey());
+        }
+        // Outputs in state order: parameters first, then buffers, then optimizer state.
         for (String name : initial.keySet()) {
             outputs.put(TrainStepModel.NEXT_PREFIX + name, nextState.get(name));
         }
@@ -174,6 +206,7 @@ public final class TrainStep {
         List<Tensor> inputs = new ArrayList<>(graph.inputs());
         inputs.addAll(graph.randomInputs().keySet());
         inputs.addAll(trainable);
+        inputs.addAll(buffers);
         inputs.addAll(stateInputs);
         inputs.add(step);
         inputs.add(lr);
@@ -193,8 +226,11 @@ public final class TrainStep {
         for (Tensor p : trainable) {
             paramNames.add(p.name());
         }
-        return new TrainStepModel(proto, data, random, paramNames, initial, List.copyOf(metrics.keySet()), ft,
-                optimizer);
+        for (Tensor b : buffers) {
+            paramNames.add(b.name());
+        }
+        return new TrainStepModel(proto, data, random, paramNames, initial, List.copyOf(metrics.keySet()),
+                diagnosticShapes(), ft, optimizer);
     }
 
     private void collect(Tensor p, Map<String, Tensor> upd, Map<String, Tensor> nextState) {
@@ -262,7 +298,13 @@ public final class TrainStep {
         return out;
     }
 
-    /** Parameters with a path to the loss, in graph order. */
+    private Map<String, long[]> diagnosticShapes() {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        diagnostics.forEach((name, t) -> out.put(name, t.shape().dims()));
+        return out;
+    }
+
+    /** Trainable parameters (not buffers) with a path to the loss, in graph order. */
     private List<Tensor> paramsOnPathTo(Tensor target) {
         Set<Tensor> seen = new HashSet<>();
         ArrayDeque<Tensor> work = new ArrayDeque<>();
@@ -279,7 +321,7 @@ public final class TrainStep {
         }
         List<Tensor> out = new ArrayList<>();
         for (Tensor p : graph.params()) {
-            if (seen.contains(p)) {
+            if (seen.contains(p) && !graph.isBuffer(p)) {
                 out.add(p);
             }
         }

@@ -12,8 +12,9 @@ import java.util.Map;
  *   <li>inputs: data inputs (by their graph names), random inputs (by name), parameters (by parameter name, e.g.
  *       {@code encoder/fc1/weight}), optimizer state {@code opt/<slot>/<param>} (e.g. {@code opt/m/encoder/fc1/weight}),
  *       {@value #STEP} (float scalar, 1 for the first step) and {@value #LR} (float scalar);</li>
- *   <li>outputs: {@value #LOSS}, {@code metric/<name>} for each metric, and {@code next/<state>} for every
- *       parameter and optimizer state input: feed {@code next/X} back as {@code X} in the next step.</li>
+ *   <li>outputs: {@value #LOSS}, {@code metric/<name>} for each metric, {@code diag/<name>} for each diagnostic,
+ *       and {@code next/<state>} for every parameter, buffer and optimizer state input: feed {@code next/X} back as
+ *       {@code X} in the next step.</li>
  * </ul>
  */
 public final class TrainStepModel {
@@ -22,6 +23,8 @@ public final class TrainStepModel {
     public static final String LOSS = "loss";
     /** Prefix of metric outputs. */
     public static final String METRIC_PREFIX = "metric/";
+    /** Prefix of diagnostic outputs (averaged per epoch by the training loop). */
+    public static final String DIAGNOSTIC_PREFIX = "diag/";
     /** Prefix of updated state outputs: {@code next/X} is the next value of input {@code X}. */
     public static final String NEXT_PREFIX = "next/";
     /** Input: the 1-based step number (float scalar), for Adam's bias correction. */
@@ -45,18 +48,20 @@ public final class TrainStepModel {
     private final List<String> params;
     private final Map<String, HostTensor> initialState;
     private final List<String> metrics;
+    private final Map<String, long[]> diagnostics;
     private final DType floatType;
     private final Optimizer optimizer;
 
     TrainStepModel(OnnxMl.ModelProto proto, List<DataInput> dataInputs, List<RandomInput> randomInputs,
-                   List<String> params, Map<String, HostTensor> initialState, List<String> metrics, DType floatType,
-                   Optimizer optimizer) {
+                   List<String> params, Map<String, HostTensor> initialState, List<String> metrics,
+                   Map<String, long[]> diagnostics, DType floatType, Optimizer optimizer) {
         this.proto = proto;
         this.dataInputs = List.copyOf(dataInputs);
         this.randomInputs = List.copyOf(randomInputs);
         this.params = List.copyOf(params);
         this.initialState = Collections.unmodifiableMap(new LinkedHashMap<>(initialState));
         this.metrics = List.copyOf(metrics);
+        this.diagnostics = Collections.unmodifiableMap(new LinkedHashMap<>(diagnostics));
         this.floatType = floatType;
         this.optimizer = optimizer;
     }
@@ -74,12 +79,12 @@ public final class TrainStepModel {
         return randomInputs;
     }
 
-    /** Parameter names (inputs, and {@code next/} outputs), in graph order. */
+    /** Parameter and buffer names (inputs, and {@code next/} outputs), trainable ones first. */
     public List<String> params() {
         return params;
     }
 
-    /** Names of every state input (parameters, then optimizer state) in model order. */
+    /** Names of every state input (parameters, buffers, then optimizer state) in model order. */
     public List<String> stateNames() {
         return List.copyOf(initialState.keySet());
     }
@@ -92,6 +97,11 @@ public final class TrainStepModel {
     /** Metric names (outputs {@code metric/<name>}). */
     public List<String> metrics() {
         return metrics;
+    }
+
+    /** Diagnostic names (outputs {@code diag/<name>}) and their shapes. */
+    public Map<String, long[]> diagnostics() {
+        return diagnostics;
     }
 
     /** FLOAT or DOUBLE: the type of parameters, state, step and learning rate. */

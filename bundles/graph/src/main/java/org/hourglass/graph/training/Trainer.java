@@ -188,6 +188,8 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             long epochStart = System.nanoTime();
+            Map<String, double[]> diagSums = new LinkedHashMap<>();
+            model.diagnostics().forEach((name, shape) -> diagSums.put(name, new double[(int) Shape.of(shape).size()]));
             double lossSum = 0;
             long epochSamples = 0;
             for (int s = 0; s < stepsPerEpoch; s++) {
@@ -232,6 +234,9 @@ public final class Trainer implements AutoCloseable {
                         if (result.get(TrainStepModel.METRIC_PREFIX + "grad_norm").isPresent()) {
                             metrics.put("grad_norm", scalarOf(result, TrainStepModel.METRIC_PREFIX + "grad_norm"));
                         }
+                        for (Map.Entry<String, double[]> d : diagSums.entrySet()) {
+                            addWeighted(result, TrainStepModel.DIAGNOSTIC_PREFIX + d.getKey(), b, d.getValue());
+                        }
                         adopt(result);
                     } catch (RuntimeException e) {
                         result.close();
@@ -260,8 +265,13 @@ public final class Trainer implements AutoCloseable {
             }
             double secs = (System.nanoTime() - epochStart) / 1e9;
             epochLosses.add(lossSum / epochSamples);
+            for (double[] sum : diagSums.values()) {
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] /= epochSamples;
+                }
+            }
             listener.onEpoch(new TrainingListener.EpochSummary(epoch, lossSum / epochSamples,
-                    epochSamples / Math.max(secs, 1e-9)));
+                    epochSamples / Math.max(secs, 1e-9), diagSums));
         }
         double secs = (System.nanoTime() - start) / 1e9;
         return new TrainingResult(epochLosses, firstLoss, steps, samples / Math.max(secs, 1e-9));
@@ -403,6 +413,27 @@ public final class Trainer implements AutoCloseable {
             }
             default:
                 throw new IllegalArgumentException("unsupported state tensor type " + t.getInfo().type);
+        }
+    }
+
+    /** Adds {@code weight} times the output's values to {@code sum}. */
+    private static void addWeighted(OrtSession.Result result, String name, int weight, double[] sum) {
+        OnnxValue v = result.get(name).orElseThrow(() -> new ExecutorException("model has no output '" + name + "'"));
+        OnnxTensor t = (OnnxTensor) v;
+        switch (t.getInfo().type) {
+            case FLOAT -> {
+                java.nio.FloatBuffer fb = t.getFloatBuffer();
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += (double) fb.get(i) * weight;
+                }
+            }
+            case DOUBLE -> {
+                java.nio.DoubleBuffer db = t.getDoubleBuffer();
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += db.get(i) * weight;
+                }
+            }
+            default -> throw new IllegalArgumentException("output '" + name + "' is not floating point");
         }
     }
 

@@ -37,7 +37,16 @@ public interface TrainingListener {
      * @param epoch            0-based epoch
      * @param meanLoss         mean loss over the epoch's steps (weighted by batch size)
      * @param samplesPerSecond samples per second over the epoch
+     * @param diagnostics      each diagnostic output averaged over the epoch's samples (flattened)
      */
-    record EpochSummary(int epoch, double meanLoss, double samplesPerSecond) {
+    record EpochSummary(int epoch, double meanLoss, double samplesPerSecond, Map<String, double[]> diagnostics) {
+
+        public EpochSummary {
+            diagnostics = Map.copyOf(diagnostics);
+        }
+
+        public EpochSummary(int epoch, double meanLoss, double samplesPerSecond) {
+            this(epoch, meanLoss, samplesPerSecond, Map.of());
+        }
     }
 }
