@@ -1,6 +1,7 @@
 package org.hourglass.api.pipeline;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Progress of a training job.
@@ -15,13 +16,23 @@ import java.util.List;
  * @param samplesPerSecond throughput of the current epoch
  * @param etaSeconds       estimated seconds to the end of the job
  * @param done             true once the job ended (finished, stopped early, cancelled or failed)
+ * @param epochDiagnostics the family's diagnostics of each finished epoch (e.g. KL per latent dimension and active
+ *                         dimensions, codebook usage), JSON values; empty for families that report none
  */
 public record TrainingProgress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
                                List<Double> validationLosses, double samplesPerSecond, double etaSeconds,
-                               boolean done) {
+                               boolean done, List<Map<String, Object>> epochDiagnostics) {
 
     public TrainingProgress {
         epochLosses = List.copyOf(epochLosses);
         validationLosses = List.copyOf(validationLosses);
+        epochDiagnostics = List.copyOf(epochDiagnostics);
+    }
+
+    /** Without diagnostics. */
+    public TrainingProgress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
+                            List<Double> validationLosses, double samplesPerSecond, double etaSeconds, boolean done) {
+        this(epoch, epochs, step, steps, loss, epochLosses, validationLosses, samplesPerSecond, etaSeconds, done,
+                List.of());
     }
 }

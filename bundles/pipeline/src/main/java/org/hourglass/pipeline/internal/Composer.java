@@ -66,6 +66,7 @@ final class Composer {
             total = g.add(total, term.getValue());
             step.metric(term.getKey(), term.getValue());
         }
+        out.diagnostics().forEach(step::diagnostic);
         return step.loss(total).optimizer(settings.newOptimizer()).build();
     }
 

@@ -23,12 +23,13 @@ import org.hourglass.api.pipeline.ScoreHistogram;
  * @param notes       what happened to the model since training (e.g. a plug-in bundle replaced by a new version)
  * @param modelFile   file name of the inference model in the same folder
  * @param modelSha256 SHA-256 of that file
+ * @param diagnostics the family's per-epoch diagnostics (null in files written before they existed)
  */
 record StoredPipeline(int format, String pipeline, String fingerprint, Map<String, Object> definition,
                       Map<String, Object> config, Map<String, Map<String, Object>> plugins, long[] inputShape,
                       Map<String, Object> normalizer, Map<String, Object> scorer, double threshold,
                       Map<String, Double> metrics, ScoreHistogram histogram, List<String> notes, String trainedAt,
-                      String modelFile, String modelSha256) {
+                      String modelFile, String modelSha256, List<Map<String, Object>> diagnostics) {
 
     static final int FORMAT = 1;
 
@@ -37,12 +38,12 @@ record StoredPipeline(int format, String pipeline, String fingerprint, Map<Strin
         List<String> n = new java.util.ArrayList<>(notes == null ? List.of() : notes);
         n.add(note);
         return new StoredPipeline(format, pipeline, fingerprint, definition, config, newPlugins, inputShape, normalizer,
-                scorer, threshold, metrics, histogram, n, trainedAt, modelFile, modelSha256);
+                scorer, threshold, metrics, histogram, n, trainedAt, modelFile, modelSha256, diagnostics);
     }
 
     /** The same record naming another model file. */
     StoredPipeline withModel(String file, String sha256) {
         return new StoredPipeline(format, pipeline, fingerprint, definition, config, plugins, inputShape, normalizer,
-                scorer, threshold, metrics, histogram, notes, trainedAt, file, sha256);
+                scorer, threshold, metrics, histogram, notes, trainedAt, file, sha256, diagnostics);
     }
 }

@@ -57,6 +57,7 @@ final class TrainingRun implements Callable<ServedModel> {
     private volatile TrainingProgress progress;
     private final List<Double> epochLosses = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> validationLosses = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map<String, Object>> epochDiagnostics = Collections.synchronizedList(new ArrayList<>());
     private long lastLog;
 
     TrainingRun(Settings settings, Map<Role, Plugin> plugins, OnnxExecutor executor, ModelStore store,
@@ -79,7 +80,7 @@ final class TrainingRun implements Callable<ServedModel> {
     void markDone() {
         TrainingProgress p = progress;
         progress = new TrainingProgress(p.epoch(), p.epochs(), p.step(), p.steps(), p.loss(), epochLosses,
-                validationLosses, p.samplesPerSecond(), 0, true);
+                validationLosses, p.samplesPerSecond(), 0, true, epochDiagnostics);
     }
 
     @Override
@@ -199,16 +200,33 @@ final class TrainingRun implements Callable<ServedModel> {
                 columns.put(Composer.VISIBLE, visible);
             }
             int shown = epoch + 1;
+            List<TrainingListener.EpochSummary> summaries = new ArrayList<>(1);
             TrainingResult r = trainer.fit(TrainingData.of(columns, n),
                     new TrainingConfig(1, s.batchSize(), LearningRate.constant(s.learningRate()), s.seed() + epoch,
                             true, false),
-                    p -> onStep(p, shown, stepsPerEpoch, totalSteps));
+                    new TrainingListener() {
+                        @Override
+                        public void onStep(TrainingListener.Progress p) {
+                            TrainingRun.this.onStep(p, shown, stepsPerEpoch, totalSteps);
+                        }
+
+                        @Override
+                        public void onEpoch(TrainingListener.EpochSummary summary) {
+                            summaries.add(summary);
+                        }
+                    });
             double epochLoss = r.finalLoss();
             if (!Double.isFinite(epochLoss)) {
                 throw new IllegalStateException("training diverged: the loss of epoch " + shown + " is " + epochLoss
                         + "; lower learning.rate or check the data's scale");
             }
             epochLosses.add(epochLoss);
+            if (!summaries.isEmpty() && !summaries.get(summaries.size() - 1).diagnostics().isEmpty()) {
+                Map<String, Object> summary = ((AutoencoderFamily) service(Role.FAMILY))
+                        .summarize(summaries.get(summaries.size() - 1).diagnostics());
+                epochDiagnostics.add(summary);
+                LOG.info("Pipeline '{}': epoch {} diagnostics {}", s.name(), shown, summary);
+            }
             double monitored = epochLoss;
             if (nVal > 0) {
                 monitored = validationLoss(composer, trainer.params(), spec, val, nVal);
@@ -266,7 +284,7 @@ final class TrainingRun implements Callable<ServedModel> {
         double stepsPerSecond = samplesPerSecond / s.batchSize();
         double eta = stepsPerSecond > 0 ? Math.max(0, totalSteps - step) / stepsPerSecond : Double.NaN;
         progress = new TrainingProgress(epoch, s.epochs(), step, totalSteps, loss, epochLosses, validationLosses,
-                samplesPerSecond, eta, false);
+                samplesPerSecond, eta, false, epochDiagnostics);
     }
 
     /** Scores of the evaluation data, their labels and the metrics. */
@@ -346,7 +364,7 @@ final class TrainingRun implements Callable<ServedModel> {
         plugins.forEach((role, p) -> described.put(role.name().toLowerCase(java.util.Locale.ROOT), p.describe()));
         return new StoredPipeline(StoredPipeline.FORMAT, s.name(), fingerprint, s.modelDefinition(), configSnapshot,
                 described, spec.sampleShape(), normalizer.toJson(), scorer, threshold, metrics, histogram, List.of(),
-                Instant.now().toString(), null, null);
+                Instant.now().toString(), null, null, List.copyOf(epochDiagnostics));
     }
 
     private Object service(Role role) {

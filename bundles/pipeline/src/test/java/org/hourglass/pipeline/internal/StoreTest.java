@@ -24,7 +24,7 @@ class StoreTest {
                 Normalizer.fit("minmax", new float[] {0, 2, 4, 8}, 4).toJson(), Map.of("metric", "mse"), 0.5,
                 Map.of("final_loss", 0.1, "eval_auroc", Double.NaN),
                 Histograms.of(new double[] {0.1, 0.2, 0.9}, new int[] {0, 0, 1}, 0.5, "eval"), List.of(),
-                "2026-01-01T00:00:00Z", null, null);
+                "2026-01-01T00:00:00Z", null, null, List.of(Map.of("kl", List.of(0.5, 0.01))));
     }
 
     @Test

@@ -159,4 +159,40 @@ class TrainingRunTest {
             assertTrue(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS), "job stopped");
         }
     }
+
+    /** A family that reports the mean absolute code per latent dimension and derives a count from it. */
+    private static final org.hourglass.spi.AutoencoderFamily REPORTING = new org.hourglass.spi.AutoencoderFamily() {
+        @Override
+        public org.hourglass.spi.FamilyOutputs build(org.hourglass.spi.FamilyContext ctx) {
+            org.hourglass.spi.FamilyOutputs plain = Fixtures.TINY_AE.build(ctx);
+            org.hourglass.graph.Graph g = ctx.graph();
+            org.hourglass.graph.Tensor meanAbs = g.reduceMean(g.abs(plain.latent()), false, 0);
+            return new org.hourglass.spi.FamilyOutputs(plain.latent(), plain.reconstruction(), Map.of(), Map.of(),
+                    Map.of("mean_abs_code", meanAbs));
+        }
+
+        @Override
+        public Map<String, Object> summarize(Map<String, double[]> means) {
+            double[] m = means.get("mean_abs_code");
+            return Map.of("dims", m.length, "used", java.util.Arrays.stream(m).filter(v -> v > 1e-3).count());
+        }
+    };
+
+    @Test
+    void familyDiagnosticsAreSummarisedPerEpochAndStored() throws Exception {
+        Settings s = Fixtures.settings(dir, 3, 0, false);
+        Map<Role, Plugin> plugins = Fixtures.plugins(() -> TRAIN, null);
+        plugins.put(Role.FAMILY, new Plugin("tiny", REPORTING, "test", "1", Map.of()));
+        TrainingRun run = new TrainingRun(s, plugins, runner.executor(), new ModelStore(s.storeDir()), "fingerprint",
+                Map.of("epochs", s.epochs()));
+        try (ServedModel served = run.call()) {
+            java.util.List<Map<String, Object>> perEpoch = run.progress().epochDiagnostics();
+            assertEquals(3, perEpoch.size());
+            assertEquals(s.latentSize(), ((Number) perEpoch.get(0).get("dims")).intValue());
+            assertTrue(((Number) perEpoch.get(2).get("used")).intValue() > 0, perEpoch.toString());
+            StoredPipeline again = new ModelStore(s.storeDir()).read().orElseThrow();
+            assertEquals(3, again.diagnostics().size());
+            assertEquals(perEpoch.get(2).get("used").toString(), again.diagnostics().get(2).get("used").toString());
+        }
+    }
 }
