@@ -48,6 +48,8 @@ final class RunningServer implements AutoCloseable {
         pb.environment().put("HOURGLASS_HOME", home.toString());
         pb.environment().put("HOURGLASS_HTTP_PORT", Integer.toString(port));
         pb.environment().put("HOURGLASS_CONSOLE_PASSWORD", password);
+        // Tests read Fashion-MNIST even where they point the demo elsewhere: allow it next to the data folder.
+        pb.environment().put("HOURGLASS_DATA_DIRS", home.resolve("data") + "," + DeployFiles.FASHION_MNIST);
         pb.environment().putAll(env);
         return new RunningServer(pb.start(), log, port, password);
     }

@@ -1,10 +1,12 @@
 package org.hourglass.data.csv;
 
 import java.nio.file.Path;
+import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataOptions;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -84,9 +86,16 @@ public final class CsvDataSource implements DataSource {
     private final String[] columns;
     private final char separator;
     private final DataOptions options;
+    private final DataPaths paths;
 
     @Activate
-    public CsvDataSource(Config config) {
+    public CsvDataSource(Config config, BundleContext context) {
+        this(config, DataPaths.of(context::getProperty));
+    }
+
+    /** Without a framework: files are read wherever {@code paths} allows. */
+    CsvDataSource(Config config, DataPaths paths) {
+        this.paths = paths;
         this.name = DataSettings.name(config.hourglass_name());
         this.path = DataSettings.requiredPath("path", config.path());
         this.labelColumn = config.label_column();
@@ -103,7 +112,7 @@ public final class CsvDataSource implements DataSource {
 
     @Override
     public Dataset load() {
-        return options.apply(new CsvReader(path, labelColumn, columns, separator).read());
+        return options.apply(new CsvReader(paths.check("path", path), labelColumn, columns, separator).read());
     }
 
     @Override

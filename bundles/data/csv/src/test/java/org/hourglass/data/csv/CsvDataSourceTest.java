@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +34,7 @@ class CsvDataSourceTest {
         Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "table", "path", file.toString(),
                 "label_column", "cls", "separator", ";"));
         c.putAll(extra);
-        return new CsvDataSource(Configs.of(CsvDataSource.Config.class, c));
+        return new CsvDataSource(Configs.of(CsvDataSource.Config.class, c), DataPaths.unrestricted());
     }
 
     @Test
@@ -87,5 +88,18 @@ class CsvDataSourceTest {
     private void assertMessage(String expected, Map<String, Object> config) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> source(config));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void aFileOutsideTheDataDirectoriesIsRefusedNamingTheAttribute() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "table", "path", file.toString(),
+                "label_column", "cls", "separator", ";"));
+        DataPaths policy = DataPaths.of(Map.of(DataPaths.DIRS, data.toString())::get);
+        DataException e = assertThrows(DataException.class,
+                () -> new CsvDataSource(Configs.of(CsvDataSource.Config.class, c), policy).load());
+        assertTrue(e.getMessage().startsWith("attribute 'path': " + file + " is outside"), e.getMessage());
+        c.put("path", Files.copy(file, data.resolve("inside.csv")).toString());
+        assertEquals(5, new CsvDataSource(Configs.of(CsvDataSource.Config.class, c), policy).load().count());
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +38,7 @@ class IdxDataSourceTest {
         Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "mnist", "images", images.toString(),
                 "labels", labels.toString()));
         c.putAll(extra);
-        return new IdxDataSource(Configs.of(IdxDataSource.Config.class, c));
+        return new IdxDataSource(Configs.of(IdxDataSource.Config.class, c), DataPaths.unrestricted());
     }
 
     @Test
@@ -103,5 +104,19 @@ class IdxDataSourceTest {
     private void assertMessage(String expected, Map<String, Object> config) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> source(config));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void filesOutsideTheDataDirectoriesAreRefusedNamingTheAttribute() throws Exception {
+        java.nio.file.Path data = java.nio.file.Files.createDirectories(dir.resolve("data"));
+        java.nio.file.Path inside = write(data.resolve("images"), idx(0x08, new int[] {2, 1}, 1, 2));
+        DataPaths policy = DataPaths.of(Map.of(DataPaths.DIRS, data.toString())::get);
+        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "mnist", "images", inside.toString(),
+                "labels", labels.toString()));
+        IdxDataSource outsideLabels = new IdxDataSource(Configs.of(IdxDataSource.Config.class, c), policy);
+        DataException e = assertThrows(DataException.class, outsideLabels::load);
+        assertTrue(e.getMessage().startsWith("attribute 'labels': " + labels + " is outside"), e.getMessage());
+        c.remove("labels");
+        assertEquals(2, new IdxDataSource(Configs.of(IdxDataSource.Config.class, c), policy).load().count());
     }
 }

@@ -1,10 +1,12 @@
 package org.hourglass.data.npy;
 
 import java.nio.file.Path;
+import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataOptions;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -76,9 +78,16 @@ public final class NpyDataSource implements DataSource {
     private final Path path;
     private final Path labels;
     private final DataOptions options;
+    private final DataPaths paths;
 
     @Activate
-    public NpyDataSource(Config config) {
+    public NpyDataSource(Config config, BundleContext context) {
+        this(config, DataPaths.of(context::getProperty));
+    }
+
+    /** Without a framework: files are read wherever {@code paths} allows. */
+    NpyDataSource(Config config, DataPaths paths) {
+        this.paths = paths;
         this.name = DataSettings.name(config.hourglass_name());
         this.path = DataSettings.requiredPath("path", config.path());
         this.labels = DataSettings.optionalPath(config.labels());
@@ -88,7 +97,8 @@ public final class NpyDataSource implements DataSource {
 
     @Override
     public Dataset load() {
-        return options.apply(NpyReader.read(path, labels));
+        // Checked on every load, not once: a link inside a data directory may be re-pointed later.
+        return options.apply(NpyReader.read(paths.check("path", path), paths.check("labels", labels)));
     }
 
     @Override

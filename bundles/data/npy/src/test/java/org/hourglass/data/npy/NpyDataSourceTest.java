@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +37,7 @@ class NpyDataSourceTest {
         Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "arrays", "path", data.toString(),
                 "labels", labels.toString()));
         c.putAll(extra);
-        return new NpyDataSource(Configs.of(NpyDataSource.Config.class, c));
+        return new NpyDataSource(Configs.of(NpyDataSource.Config.class, c), DataPaths.unrestricted());
     }
 
     @Test
@@ -85,5 +86,17 @@ class NpyDataSourceTest {
     private void assertMessage(String expected, Map<String, Object> config) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> source(config));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void aFileOutsideTheDataDirectoriesIsRefusedNamingTheAttribute() throws Exception {
+        Path inside = Files.createDirectories(dir.resolve("inside"));
+        DataPaths policy = DataPaths.of(Map.of(DataPaths.DIRS, inside.toString())::get);
+        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "arrays", "path", data.toString()));
+        DataException e = assertThrows(DataException.class,
+                () -> new NpyDataSource(Configs.of(NpyDataSource.Config.class, c), policy).load());
+        assertTrue(e.getMessage().startsWith("attribute 'path': " + data + " is outside"), e.getMessage());
+        c.put("path", Files.copy(data, inside.resolve("x.npy")).toString());
+        assertEquals(4, new NpyDataSource(Configs.of(NpyDataSource.Config.class, c), policy).load().count());
     }
 }
