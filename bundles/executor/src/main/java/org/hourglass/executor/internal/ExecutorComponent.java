@@ -54,18 +54,36 @@ public final class ExecutorComponent implements OnnxExecutor {
 
     private final OrtExecutor executor;
 
+    /**
+     * A configuration the executor cannot run with (device=cuda without a GPU, a negative thread count, an unknown
+     * word) is refused with an error naming the problem, but the executor still starts, with the default settings:
+     * without it no pipeline could exist, and the console and REST API could not even show what is wrong.
+     */
     @Activate
     public ExecutorComponent(Config config) {
-        this.executor = new OrtExecutor(settings(config));
+        OrtExecutor started;
+        try {
+            started = new OrtExecutor(settings(config));
+        } catch (RuntimeException refused) {
+            started = new OrtExecutor(ExecutorSettings.defaults());
+            started.noteRefusal(refused.getMessage());
+            LOG.error("Executor configuration refused: {}. Running with the defaults ({}) until it is corrected",
+                    refused.getMessage(), started.info().reason());
+        }
+        this.executor = started;
     }
 
+    /**
+     * Never throws: SCR answers an exception from a modified method by re-creating the component, which would
+     * restart every pipeline for a configuration that is not even applied. The previous settings stay.
+     */
     @Modified
     void modified(Config config) {
         try {
             executor.update(settings(config));
         } catch (RuntimeException e) {
+            executor.noteRefusal(e.getMessage());
             LOG.error("Executor configuration not applied, keeping {}: {}", executor.info(), e.getMessage());
-            throw e;
         }
     }
 

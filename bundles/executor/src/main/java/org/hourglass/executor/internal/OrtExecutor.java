@@ -39,6 +39,8 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
     private final java.util.concurrent.atomic.LongAdder runs = new java.util.concurrent.atomic.LongAdder();
     private volatile Applied applied;
     private volatile boolean closed;
+    /** Why the last configuration was refused; empty once one is applied. Shown in {@link #info()}'s reason. */
+    private volatile String refusal = "";
 
     /**
      * @throws ExecutorException when the settings ask for a device that is not there (device=cuda without GPU)
@@ -52,6 +54,12 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
     public void update(ExecutorSettings settings) {
         Applied next = apply(settings, applied.generation() + 1);
         applied = next;
+        refusal = "";
+    }
+
+    /** Records that a configuration was refused, so {@link #info()} says so next to what runs instead. */
+    public void noteRefusal(String why) {
+        refusal = why == null ? "refused" : why;
     }
 
     private Applied apply(ExecutorSettings settings, long generation) {
@@ -76,7 +84,9 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
         }
         ExecutorSettings s = a.settings();
         return new ExecutorInfo(s.device(), a.choice().active(), s.deviceId(), s.intraOpThreads(), s.interOpThreads(),
-                s.optimizationLevel().name(), providers, a.choice().reason(), open.size(), runs.sum());
+                s.optimizationLevel().name(), providers, refusal.isEmpty() ? a.choice().reason()
+                : a.choice().reason() + " (the configured settings were refused: " + refusal + ")",
+                open.size(), runs.sum());
     }
 
     @Override

@@ -33,6 +33,29 @@ final class ModelStore {
         this.dir = dir;
     }
 
+    /**
+     * Deletes temporary files that a write interrupted by a crash left behind ({@link AtomicFiles} writes
+     * {@code .<name><random>.tmp} and renames it). Only files older than {@code before} go, so a write still in
+     * progress in this process is never touched. Returns the names removed.
+     */
+    java.util.List<String> removeStaleTemporaries(java.time.Instant before) {
+        java.util.List<String> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> tmp = Files.newDirectoryStream(dir, ".*.tmp")) {
+            for (Path p : tmp) {
+                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+                    Files.deleteIfExists(p);
+                    removed.add(p.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            // Leftovers only waste space; the store stays consistent without this clean-up.
+        }
+        return removed;
+    }
+
     Path dir() {
         return dir;
     }

@@ -107,6 +107,13 @@ public class PipelineComponent implements Pipeline {
             // Registered anyway, so the console and REST can show what is wrong instead of nothing.
             fail("invalid configuration: " + problem);
         } else {
+            // Older than this JVM: left by a process that was killed in the middle of a write.
+            java.time.Instant started = java.time.Instant.ofEpochMilli(
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+            List<String> stale = store.removeStaleTemporaries(started);
+            if (!stale.isEmpty()) {
+                LOG.info("Pipeline '{}': removed {} left by an interrupted write in {}", name, stale, store.dir());
+            }
             refresh();
         }
     }

@@ -92,4 +92,26 @@ class StoreTest {
         Normalizer constant = Normalizer.fit("minmax", new float[] {3, 3}, 2);
         assertArrayEquals(new float[] {0, 0}, constant.apply(new float[] {3, 3}), 0f); // no division by zero
     }
+
+    @Test
+    void temporariesLeftByAKilledWriteAreRemovedButNotFreshOnesOrTheModel() throws Exception {
+        Path p = dir.resolve("p");
+        ModelStore store = new ModelStore(p);
+        StoredPipeline kept = store.commit(new byte[] {7, 7}, record("p"));
+        Path oldModelTmp = Files.write(p.resolve(".model-0123456789ab.onnx4711.tmp"), new byte[] {1});
+        Path oldRecordTmp = Files.write(p.resolve(".pipeline.json99.tmp"), new byte[] {2});
+        java.time.Instant crash = java.time.Instant.now().minusSeconds(60);
+        Files.setLastModifiedTime(oldModelTmp, java.nio.file.attribute.FileTime.from(crash));
+        Files.setLastModifiedTime(oldRecordTmp, java.nio.file.attribute.FileTime.from(crash));
+        Path fresh = Files.write(p.resolve(".checkpoint.bin5.tmp"), new byte[] {3});
+
+        List<String> removed = store.removeStaleTemporaries(java.time.Instant.now().minusSeconds(10));
+        assertEquals(List.of(".model-0123456789ab.onnx4711.tmp", ".pipeline.json99.tmp"),
+                removed.stream().sorted().toList());
+        assertTrue(Files.notExists(oldModelTmp) && Files.notExists(oldRecordTmp));
+        assertTrue(Files.exists(fresh), "a write of this process may still be going on");
+        assertArrayEquals(new byte[] {7, 7}, store.readModel(store.read().orElseThrow()));
+        assertEquals(kept.modelFile(), store.read().orElseThrow().modelFile());
+        assertEquals(List.of(), new ModelStore(dir.resolve("absent")).removeStaleTemporaries(java.time.Instant.now()));
+    }
 }
