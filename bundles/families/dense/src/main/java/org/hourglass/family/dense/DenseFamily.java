@@ -21,7 +21,8 @@ public class DenseFamily implements AutoencoderFamily {
     static final String PID = "org.hourglass.family.dense";
 
     @ObjectClassDefinition(name = "Hourglass family: dense autoencoder",
-            description = "An MLP encoder to the latent size and a mirrored decoder.")
+            description = "An MLP encoder to the latent size and a mirrored decoder; optionally denoising, with "
+                    + "dropout, a variance head or a contractive penalty.")
     public @interface Config {
         @AttributeDefinition(name = "Name", description = "Name pipelines use to pick this family instance.")
         String hourglass_name();
@@ -58,6 +59,17 @@ public class DenseFamily implements AutoencoderFamily {
                 + "per-entry variance (softplus + 1e-6), published as the output log_variance for losses and "
                 + "scorings that use it (apre).")
         boolean variance_head() default false;
+
+        @AttributeDefinition(name = "Contractive weight", description = "Weight lambda of the contractive penalty "
+                + "lambda * mean ||J(x)||_F^2 on the encoder's Jacobian (x to latent), added as the loss term 'contractive' "
+                + "while training (0 = off). Exact for up to one hidden layer; estimated with random projections "
+                + "for deeper encoders.")
+        double contractive_weight() default 0;
+
+        @AttributeDefinition(name = "Contractive projections", description = "Random directions per sample of the "
+                + "contractive penalty's estimate E||J u||^2 for encoders with two or more hidden layers (ignored "
+                + "otherwise).")
+        int contractive_projections() default 4;
     }
 
     private final DenseSettings settings;

@@ -4,9 +4,16 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.hourglass.graph.Graph.Activation;
 
-/** The dense family's configuration as checked values (the component converts its Config to this). */
+/**
+ * The dense family's configuration as checked values (the component converts its Config to this).
+ *
+ * @param contractiveWeight      λ of the contractive penalty λ·mean ||J_enc(x)||²_F (0 = off)
+ * @param contractiveProjections random directions of the penalty's estimate for encoders with two or more hidden
+ *                               layers (one hidden layer or none: exact)
+ */
 record DenseSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, double dropout,
-                     NoiseKind noise, double noiseLevel, boolean varianceHead) {
+                     NoiseKind noise, double noiseLevel, boolean varianceHead, double contractiveWeight,
+                     int contractiveProjections) {
 
     enum NoiseKind { NONE, GAUSSIAN, MASKING }
 
@@ -14,6 +21,12 @@ record DenseSettings(long[] hiddenSizes, Activation activation, Activation outpu
     DenseSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, double dropout,
                   NoiseKind noise, double noiseLevel) {
         this(hiddenSizes, activation, outputActivation, dropout, noise, noiseLevel, false);
+    }
+
+    /** Without the contractive penalty. */
+    DenseSettings(long[] hiddenSizes, Activation activation, Activation outputActivation, double dropout,
+                  NoiseKind noise, double noiseLevel, boolean varianceHead) {
+        this(hiddenSizes, activation, outputActivation, dropout, noise, noiseLevel, varianceHead, 0, 1);
     }
 
     DenseSettings {
@@ -33,6 +46,13 @@ record DenseSettings(long[] hiddenSizes, Activation activation, Activation outpu
             throw new IllegalArgumentException("noise.level is the Gaussian standard deviation and must be >= 0, was "
                     + noiseLevel);
         }
+        if (!(contractiveWeight >= 0) || Double.isInfinite(contractiveWeight)) {
+            throw new IllegalArgumentException("contractive.weight must be finite and >= 0 (0 = off), was "
+                    + contractiveWeight);
+        }
+        if (contractiveProjections < 1) {
+            throw new IllegalArgumentException("contractive.projections must be >= 1, was " + contractiveProjections);
+        }
         hiddenSizes = hiddenSizes.clone();
     }
 
@@ -45,7 +65,8 @@ record DenseSettings(long[] hiddenSizes, Activation activation, Activation outpu
                 parse(Activation.class, c.activation(), "activation"),
                 "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
                         : parse(Activation.class, c.output_activation(), "output.activation"),
-                c.dropout(), parse(NoiseKind.class, c.noise(), "noise"), c.noise_level(), c.variance_head());
+                c.dropout(), parse(NoiseKind.class, c.noise(), "noise"), c.noise_level(), c.variance_head(),
+                c.contractive_weight(), c.contractive_projections());
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String word, String attribute) {
