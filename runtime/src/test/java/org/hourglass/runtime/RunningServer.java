@@ -60,6 +60,54 @@ final class RunningServer implements AutoCloseable {
         }
     }
 
+    /** The server's process id: bin/hourglass execs java, so this is the JVM. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** The JVM's command line as the operating system shows it to every user (ps). */
+    String commandLine() throws IOException {
+        return Files.readString(Path.of("/proc/" + pid() + "/cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
+    }
+
+    /** Resident memory of the server process in KiB (VmRSS of /proc/<pid>/status). */
+    long residentKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + pid() + "/status");
+    }
+
+    /** Java heap in use after a full collection, in KiB (jcmd GC.run, then GC.heap_info). */
+    long heapUsedAfterGcKib() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K")
+                .matcher(jcmd("GC.heap_info"));
+        long kib = 0;
+        boolean found = false;
+        while (used.find()) { // one line per generation or region set; the first is the whole heap
+            if (!found) {
+                kib = Long.parseLong(used.group(1));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IOException("jcmd GC.heap_info gave no 'used' figure");
+        }
+        return kib;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("jcmd", Long.toString(pid()), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("jcmd " + command + " failed: " + out);
+        }
+        return out;
+    }
+
     /** The HTTP port the server listens on (127.0.0.1). */
     int port() {
         return port;
