@@ -36,4 +36,40 @@ public interface FamilyContext {
     default Optional<Tensor> visible() {
         return Optional.empty();
     }
+
+    /**
+     * A one-hot condition for conditional families (CVAE): a float input {@code [batch, classes]} the pipeline feeds
+     * to every model it runs. {@code source} says where it comes from: {@code label}, the sample's label in the data
+     * source (training, validation and the scorer's fit only: scoring requests carry no label), or
+     * {@code feature:<i>}, the integer value of the sample's {@code i}-th feature in the data's own units (scoring
+     * requests then carry the condition in the sample). Values outside {@code [0, classes)} fail naming the sample.
+     * Both graphs of a pipeline must ask for the same condition. The default fails: the context cannot feed one.
+     *
+     * @since 1.2
+     */
+    default Tensor condition(String source, int classes) {
+        throw new UnsupportedOperationException("this context cannot feed a condition ('" + source + "', " + classes
+                + " classes)");
+    }
+
+    /**
+     * The pipeline's reconstruction loss of another pair, per sample {@code [batch]}: for families with more than one
+     * reconstruction to train (a context-encoding branch). Same shapes as {@link #input()}. The default fails.
+     *
+     * @since 1.2
+     */
+    default Tensor reconstructionLoss(Tensor target, Tensor reconstruction) {
+        throw new UnsupportedOperationException("this context has no reconstruction loss");
+    }
+
+    /**
+     * The symbolic name of the bundle that provides the pipeline's loss (each loss is its own bundle, e.g.
+     * {@code org.hourglass.loss.bce}), for families whose output only makes sense with one kind of loss (logits for
+     * {@code bce}); empty where unknown.
+     *
+     * @since 1.2
+     */
+    default Optional<String> lossBundle() {
+        return Optional.empty();
+    }
 }

@@ -37,6 +37,7 @@ final class Composer {
     private final MaskingStrategy masking;
     private final InputSpec spec;
     private final Settings settings;
+    private Condition condition;
 
     Composer(AutoencoderFamily family, ReconstructionLoss loss, MaskingStrategy masking, InputSpec spec,
              Settings settings) {
@@ -84,6 +85,11 @@ final class Composer {
         return b.weights(weights).metadata(metadata).build();
     }
 
+    /** The condition the family asked for while building, or null. */
+    Condition condition() {
+        return condition;
+    }
+
     private FamilyOutputs build(Graph g, Tensor input, Tensor visible, boolean training) {
         FamilyOutputs out = family.build(new Context(g, input, spec, settings.latentSize(), training,
                 java.util.Optional.ofNullable(visible)));
@@ -98,7 +104,78 @@ final class Composer {
         return out;
     }
 
-    private record Context(Graph graph, Tensor input, InputSpec inputSpec, int latentSize, boolean training,
-                           java.util.Optional<Tensor> visible) implements FamilyContext {
+    private final class Context implements FamilyContext {
+        private final Graph graph;
+        private final Tensor input;
+        private final InputSpec inputSpec;
+        private final int latentSize;
+        private final boolean training;
+        private final java.util.Optional<Tensor> visible;
+        private Tensor conditionInput;
+
+        Context(Graph graph, Tensor input, InputSpec inputSpec, int latentSize, boolean training,
+                java.util.Optional<Tensor> visible) {
+            this.graph = graph;
+            this.input = input;
+            this.inputSpec = inputSpec;
+            this.latentSize = latentSize;
+            this.training = training;
+            this.visible = visible;
+        }
+
+        @Override
+        public Graph graph() {
+            return graph;
+        }
+
+        @Override
+        public Tensor input() {
+            return input;
+        }
+
+        @Override
+        public InputSpec inputSpec() {
+            return inputSpec;
+        }
+
+        @Override
+        public int latentSize() {
+            return latentSize;
+        }
+
+        @Override
+        public boolean training() {
+            return training;
+        }
+
+        @Override
+        public java.util.Optional<Tensor> visible() {
+            return visible;
+        }
+
+        @Override
+        public Tensor condition(String source, int classes) {
+            Condition c = Condition.parse(source, classes);
+            if (condition != null && !condition.equals(c)) {
+                throw new IllegalStateException("family '" + settings.family() + "' asked for two conditions: "
+                        + condition + " and " + c);
+            }
+            condition = c;
+            if (conditionInput == null) {
+                conditionInput = graph.input(c.inputName(), Shape.batchOf(classes));
+            }
+            return conditionInput;
+        }
+
+        @Override
+        public Tensor reconstructionLoss(Tensor target, Tensor reconstruction) {
+            return loss.perSample(graph, target, reconstruction, null, null);
+        }
+
+        @Override
+        public java.util.Optional<String> lossBundle() {
+            org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(loss.getClass());
+            return b == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(b.getSymbolicName());
+        }
     }
 }

@@ -23,6 +23,15 @@ final class ModelRunner {
 
     static Map<String, Samples> run(ModelSession session, OrtEnvironment env, InputSpec spec, float[] values,
                                     int count, Set<String> outputs) {
+        return run(session, env, spec, values, count, outputs, null, null);
+    }
+
+    /**
+     * As {@link #run(ModelSession, OrtEnvironment, InputSpec, float[], int, Set)}, with a second per-sample input
+     * (a conditional family's one-hot condition): {@code extraName} and its rows, or nulls.
+     */
+    static Map<String, Samples> run(ModelSession session, OrtEnvironment env, InputSpec spec, float[] values,
+                                    int count, Set<String> outputs, String extraName, Samples extra) {
         int width = spec.features();
         Map<String, float[]> gathered = new LinkedHashMap<>();
         Map<String, Integer> widths = new LinkedHashMap<>();
@@ -31,7 +40,10 @@ final class ModelRunner {
             int n = Math.min(BATCH, count - from);
             shape[0] = n;
             try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(values, from * width, n * width), shape);
-                 OrtSession.Result result = session.run(Map.of(Composer.INPUT, x), outputs)) {
+                 OnnxTensor e = extra == null ? null : OnnxTensor.createTensor(env, FloatBuffer.wrap(extra.values(),
+                         from * extra.width(), n * extra.width()), new long[] {n, extra.width()});
+                 OrtSession.Result result = session.run(e == null ? Map.of(Composer.INPUT, x)
+                         : Map.of(Composer.INPUT, x, extraName, e), outputs)) {
                 for (String name : outputs) {
                     FloatBuffer b = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
                     int w = b.remaining() / n;

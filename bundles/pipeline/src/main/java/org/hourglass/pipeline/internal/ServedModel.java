@@ -22,6 +22,7 @@ final class ServedModel implements AutoCloseable {
     private final ScoringMethod scoring;
     private final StoredPipeline record;
     private final Path modelFile;
+    private final Condition condition;
 
     ServedModel(ModelSession session, OrtEnvironment env, InputSpec spec, Normalizer normalizer,
                 ScoringMethod scoring, StoredPipeline record, Path modelFile) {
@@ -32,6 +33,11 @@ final class ServedModel implements AutoCloseable {
         this.scoring = scoring;
         this.record = record;
         this.modelFile = modelFile;
+        try {
+            this.condition = Condition.of(session.inputs());
+        } catch (RuntimeException e) {
+            throw new PipelineException("model '" + session.name() + "': cannot read its condition input: " + e, e);
+        }
     }
 
     StoredPipeline record() {
@@ -76,8 +82,22 @@ final class ServedModel implements AutoCloseable {
 
     /** Runs the model on raw (unnormalised) samples; outputs are in normalised units. */
     ModelOutputs outputs(float[] raw, int count, Set<String> names) {
+        return outputs(raw, null, count, names);
+    }
+
+    /** As {@link #outputs(float[], int, Set)}, with the samples' labels for a model conditioned on them. */
+    ModelOutputs outputs(float[] raw, int[] labels, int count, Set<String> names) {
+        for (String name : names) {
+            if (!session.outputs().containsKey(name)) {
+                throw new PipelineException("the model has no output '" + name + "' (its outputs are "
+                        + session.outputs().keySet() + "): the family does not provide what the scoring method or "
+                        + "call needs; pick a family that publishes '" + name + "'");
+            }
+        }
         float[] x = normalizer.apply(raw);
-        Map<String, Samples> out = ModelRunner.run(session, env, spec, x, count, names);
+        Map<String, Samples> out = condition == null ? ModelRunner.run(session, env, spec, x, count, names)
+                : ModelRunner.run(session, env, spec, x, count, names, condition.inputName(),
+                        new Samples(condition.oneHot(raw, spec.features(), labels, count), count, condition.classes()));
         return new ModelOutputs(new Samples(x, count, spec.features()), out);
     }
 

@@ -33,6 +33,7 @@ import org.hourglass.spi.InputSpec;
 import org.hourglass.spi.MaskingStrategy;
 import org.hourglass.spi.ModelOutputs;
 import org.hourglass.spi.ReconstructionLoss;
+import org.hourglass.spi.Samples;
 import org.hourglass.spi.ScoringMethod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,8 @@ final class TrainingRun implements Callable<ServedModel> {
     private final List<Double> validationLosses = Collections.synchronizedList(new ArrayList<>());
     private final List<Map<String, Object>> epochDiagnostics = Collections.synchronizedList(new ArrayList<>());
     private long lastLog;
+    private float[] trainCondition;
+    private Samples valCondition;
 
     TrainingRun(Settings settings, Map<Role, Plugin> plugins, OnnxExecutor executor, ModelStore store,
                 String fingerprint, Map<String, Object> configSnapshot) {
@@ -108,6 +111,13 @@ final class TrainingRun implements Callable<ServedModel> {
         Composer composer = new Composer((AutoencoderFamily) service(Role.FAMILY),
                 (ReconstructionLoss) service(Role.LOSS), (MaskingStrategy) optionalService(Role.MASKING), spec, s);
         TrainStepModel model = composer.trainStep();
+        // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).
+        Condition condition = composer.condition();
+        if (condition != null) {
+            trainCondition = condition.oneHot(trainPart.samples().values(), width, trainPart.labels(), n);
+            valCondition = new Samples(condition.oneHot(valPart.samples().values(), width, valPart.labels(),
+                    valPart.count()), valPart.count(), condition.classes());
+        }
         Map<String, HostTensor> weights;
         try (Trainer trainer = new Trainer(executor, model, "pipeline/" + s.name() + "/train")) {
             weights = trainEpochs(trainer, composer, spec, train, n, val, valPart.count());
@@ -119,7 +129,7 @@ final class TrainingRun implements Callable<ServedModel> {
             ScoringMethod scoring = (ScoringMethod) service(Role.SCORING);
             ServedModel draft = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
                     record(spec, normalizer, Map.of(), Double.NaN, Map.of(), null), null);
-            ModelOutputs reference = draft.outputs(trainPart.samples().values(), n,
+            ModelOutputs reference = draft.outputs(trainPart.samples().values(), trainPart.labels(), n,
                     Set.copyOf(scoring.requiredOutputs()));
             Map<String, Object> scorerState = scoring.fit(reference);
             double[] trainScores = scoring.score(reference, scorerState);
@@ -199,6 +209,9 @@ final class TrainingRun implements Callable<ServedModel> {
                 masking.fill(visible, n, spec, new SplittableRandom(s.seed() * 31 + epoch));
                 columns.put(Composer.VISIBLE, visible);
             }
+            if (trainCondition != null) {
+                columns.put(composer.condition().inputName(), trainCondition);
+            }
             int shown = epoch + 1;
             List<TrainingListener.EpochSummary> summaries = new ArrayList<>(1);
             TrainingResult r = trainer.fit(TrainingData.of(columns, n),
@@ -259,7 +272,8 @@ final class TrainingRun implements Callable<ServedModel> {
         try (ModelSession session = executor.load("pipeline/" + s.name() + "/validation",
                 composer.inference(params, Map.of()))) {
             float[] losses = ModelRunner.run(session, executor.environment(), spec, val, nVal,
-                    Set.of(Composer.SAMPLE_LOSS)).get(Composer.SAMPLE_LOSS).values();
+                    Set.of(Composer.SAMPLE_LOSS), valCondition == null ? null : composer.condition().inputName(),
+                    valCondition).get(Composer.SAMPLE_LOSS).values();
             double sum = 0;
             for (float l : losses) {
                 sum += l;

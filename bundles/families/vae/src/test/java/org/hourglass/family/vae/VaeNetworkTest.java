@@ -2,107 +2,317 @@ package org.hourglass.family.vae;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.hourglass.family.vae.blocks.VaeModel;
+import org.hourglass.family.vae.blocks.VaeSpec;
+import org.hourglass.family.vae.blocks.VaeSpec.Decoder;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.Trainer;
+import org.hourglass.graph.training.TrainingConfig;
+import org.hourglass.graph.training.TrainingData;
+import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
 import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.GraphRunner.Input;
 import org.hourglass.testing.TestContext;
 import org.junit.jupiter.api.Test;
 
 class VaeNetworkTest {
 
     private static final InputSpec SPEC = InputSpec.of(3, 4);
-    private static final VaeSettings SETTINGS = new VaeSettings(new long[] {16}, Activation.RELU, Activation.NONE, 2.0);
+    private static final int D = 12;
 
-    private static List<String> params(TestContext ctx) {
+    private static VaeSpec spec(Decoder decoder, double beta, int warmup, int samples, int classes) {
+        return new VaeSpec(new long[] {16}, Activation.TANH, decoder, Activation.NONE, beta, warmup, 0.01, samples,
+                classes, "feature:0");
+    }
+
+    private static final VaeSpec GAUSSIAN = spec(Decoder.GAUSSIAN, 2.0, 0, 8, 0);
+
+    private static List<String> params(FamilyContext ctx) {
         return ctx.graph().params().stream().map(Tensor::name).toList();
     }
 
     private static float[] input(int batch) {
-        float[] x = new float[batch * 12];
+        float[] x = new float[batch * D];
         for (int i = 0; i < x.length; i++) {
-            x[i] = (float) Math.cos(i * 0.7);
+            x[i] = (float) (0.5 + 0.4 * Math.cos(i * 0.7));
         }
         return x;
     }
 
+    /** A context that also answers the SPI 1.2 questions: a condition input and the loss bundle. */
+    private record Ctx(TestContext base, String loss, Map<String, Tensor> conditions) implements FamilyContext {
+        static Ctx of(boolean training, String lossBundle) {
+            return new Ctx(TestContext.of(SPEC, 2, training, 5), lossBundle, new HashMap<>());
+        }
+
+        @Override
+        public Graph graph() {
+            return base.graph();
+        }
+
+        @Override
+        public Tensor input() {
+            return base.input();
+        }
+
+        @Override
+        public InputSpec inputSpec() {
+            return SPEC;
+        }
+
+        @Override
+        public int latentSize() {
+            return 2;
+        }
+
+        @Override
+        public boolean training() {
+            return base.training();
+        }
+
+        @Override
+        public Tensor condition(String source, int classes) {
+            return conditions.computeIfAbsent(source, s -> graph().input("c", Shape.batchOf(classes)));
+        }
+
+        @Override
+        public Optional<String> lossBundle() {
+            return Optional.ofNullable(loss);
+        }
+    }
+
     @Test
-    void trainingAddsSamplingAndTheKlTermInferenceUsesTheMean() {
+    void trainingSamplesAndCarriesKlAndDiagnosticsInferenceUsesTheMeanAndPublishesScores() {
         TestContext train = TestContext.of(SPEC, 2, true, 5);
         TestContext infer = TestContext.of(SPEC, 2, false, 5);
-        FamilyOutputs t = VaeNetwork.build(SETTINGS, train);
-        FamilyOutputs i = VaeNetwork.build(SETTINGS, infer);
+        FamilyOutputs t = VaeNetwork.build(GAUSSIAN, train, "vae");
+        FamilyOutputs i = VaeNetwork.build(GAUSSIAN, infer, "vae");
         assertEquals(params(infer), params(train), "parameters carry over by name");
         assertEquals(1, train.graph().randomInputs().size());
         assertTrue(infer.graph().randomInputs().isEmpty());
-        assertEquals(List.of(VaeNetwork.KL), List.copyOf(t.lossTerms().keySet()));
+        assertEquals(List.of(VaeModel.KL), List.copyOf(t.lossTerms().keySet()));
+        assertEquals(List.of(VaeModel.KL_PER_DIMENSION), List.copyOf(t.diagnostics().keySet()));
+        assertArrayEquals(new long[] {2}, t.diagnostics().get(VaeModel.KL_PER_DIMENSION).shape().dims());
         assertTrue(i.lossTerms().isEmpty());
+        assertEquals(java.util.Set.of(VaeModel.KL_OUTPUT, VaeModel.LOG_LIKELIHOOD), i.outputs().keySet());
         assertArrayEquals(new long[] {-1, 3, 4}, t.reconstruction().shape().dims());
         assertEquals(2, i.latent().shape().dim(1));
+        assertFalse(VaeNetwork.build(spec(Decoder.GAUSSIAN, 1, 0, 0, 0), TestContext.of(SPEC, 2, false, 5), "v")
+                .outputs().containsKey(VaeModel.LOG_LIKELIHOOD), "likelihood.samples=0: no output");
     }
 
     @Test
     void withZeroNoiseTheTrainingGraphReconstructsLikeTheInferenceGraph() {
         TestContext train = TestContext.of(SPEC, 2, true, 5);
         TestContext infer = TestContext.of(SPEC, 2, false, 5);
-        FamilyOutputs t = VaeNetwork.build(SETTINGS, train);
-        FamilyOutputs i = VaeNetwork.build(SETTINGS, infer);
+        FamilyOutputs t = VaeNetwork.build(GAUSSIAN, train, "vae");
+        FamilyOutputs i = VaeNetwork.build(GAUSSIAN, infer, "vae");
         try (GraphRunner runner = new GraphRunner()) {
             float[] x = input(2);
             Map<String, float[]> sampled = runner.run(InferenceModel.builder(train.graph())
-                            .output("r", t.reconstruction()).output("kl", t.lossTerms().get(VaeNetwork.KL)).build(),
-                    Map.of("x", new GraphRunner.Input(x, 2, 3, 4),
-                            VaeNetwork.EPSILON, new GraphRunner.Input(new float[4], 2, 2)));
+                            .output("r", t.reconstruction()).build(),
+                    Map.of("x", new Input(x, 2, 3, 4), VaeModel.EPSILON, new Input(new float[4], 2, 2)));
             Map<String, float[]> mean = runner.run(InferenceModel.builder(infer.graph())
-                    .output("r", i.reconstruction()).build(), Map.of("x", new GraphRunner.Input(x, 2, 3, 4)));
+                    .output("r", i.reconstruction()).build(), Map.of("x", new Input(x, 2, 3, 4)));
             assertArrayEquals(mean.get("r"), sampled.get("r"), 1e-6f);
-            assertTrue(sampled.get("kl")[0] >= 0, "KL is never negative: " + sampled.get("kl")[0]);
-
-            float[] noise = {1, -1, 0.5f, 2};
             Map<String, float[]> noisy = runner.run(InferenceModel.builder(train.graph())
                             .output("r", t.reconstruction()).build(),
-                    Map.of("x", new GraphRunner.Input(x, 2, 3, 4),
-                            VaeNetwork.EPSILON, new GraphRunner.Input(noise, 2, 2)));
-            assertTrue(!java.util.Arrays.equals(mean.get("r"), noisy.get("r")), "noise moves the sample");
+                    Map.of("x", new Input(x, 2, 3, 4), VaeModel.EPSILON, new Input(new float[] {1, -1, 0.5f, 2}, 2, 2)));
+            assertFalse(java.util.Arrays.equals(mean.get("r"), noisy.get("r")), "noise moves the sample");
+        }
+    }
+
+    /** KL, its per-dimension split and the loss term against the closed form, from given posteriors. */
+    @Test
+    void klPerSamplePerDimensionAndTheLossTermMatchTheClosedForm() {
+        TestContext ctx = TestContext.of(SPEC, 3, false, 1);
+        VaeModel m = VaeModel.create(new VaeSpec(new long[] {4}, Activation.RELU, Decoder.GAUSSIAN, Activation.NONE,
+                2.0, 0, 0.01, 0, 0, "label"), ctx, "vae");
+        Graph g = ctx.graph();
+        VaeModel.Posterior p = new VaeModel.Posterior(g.input("m", Shape.batchOf(3)), g.input("lv", Shape.batchOf(3)));
+        float[] mean = {0, 0, 0, 1, -2, 0.5f};
+        float[] logVar = {0, 0, 0, -1, 0.3f, 2};
+        double[] perSample = new double[2];
+        double[] perDim = new double[3];
+        for (int i = 0; i < mean.length; i++) {
+            double kl = 0.5 * (Math.exp(logVar[i]) + mean[i] * mean[i] - 1 - logVar[i]);
+            perSample[i / 3] += kl;
+            perDim[i % 3] += kl / 2;
+        }
+        try (GraphRunner runner = new GraphRunner()) {
+            Map<String, float[]> out = runner.run(InferenceModel.builder(g).output("s", m.klPerSample(p))
+                            .output("d", m.klPerDimension(p)).output("t", m.klLossTerm(p)).output("o", m.klOutput(p))
+                            .build(),
+                    Map.of("m", new Input(mean, 2, 3), "lv", new Input(logVar, 2, 3)));
+            for (int i = 0; i < 2; i++) {
+                assertEquals(perSample[i], out.get("s")[i], 1e-5);
+                assertEquals(2.0 * perSample[i] / D, out.get("o")[i], 1e-5, "beta * KL / D per sample");
+            }
+            for (int j = 0; j < 3; j++) {
+                assertEquals(perDim[j], out.get("d")[j], 1e-5);
+            }
+            assertEquals(2.0 * (perSample[0] + perSample[1]) / 2 / D, out.get("t")[0], 1e-5);
         }
     }
 
     @Test
-    void klMatchesTheClosedFormInDoublePrecision() {
-        Graph g = Graph.create(1);
-        Tensor m = g.input("m", Shape.batchOf(3));
-        Tensor lv = g.input("lv", Shape.batchOf(3));
-        float[] mean = {0, 0, 0, 1, -2, 0.5f};
-        float[] logVar = {0, 0, 0, -1, 0.3f, 2};
-        double expected = 0;
-        for (int i = 0; i < mean.length; i++) {
-            expected += 0.5 * (Math.exp(logVar[i]) + mean[i] * mean[i] - 1 - logVar[i]);
+    void klWarmUpRisesLinearlyWithTheTrainingStep() {
+        TestContext ctx = TestContext.of(SPEC, 2, true, 1);
+        VaeModel m = VaeModel.create(spec(Decoder.GAUSSIAN, 3.0, 3, 0, 0), ctx, "vae");
+        Graph g = ctx.graph();
+        VaeModel.Posterior p = m.encode(ctx.input());
+        Tensor term = m.klLossTerm(p);
+        Tensor full = g.mul(g.mean(m.klPerSample(p)), 3.0 / D);
+        Tensor loss = g.add(g.mse(m.reconstruction(m.sample(p)), ctx.input()), term);
+        // One sample, batch 1: each epoch is one step, and its diagnostics are that step's values.
+        TrainStepModel model = TrainStep.builder(g).loss(loss).diagnostic("ratio", g.reshape(g.div(term, full), 1))
+                .build();
+        List<Double> ratios = new java.util.ArrayList<>();
+        try (GraphRunner runner = new GraphRunner();
+             Trainer t = new Trainer(runner.executor(), model, "warm-up")) {
+            t.fit(TrainingData.of("x", input(1), 1), TrainingConfig.of(5, 1, 0.01, 1), new TrainingListener() {
+                @Override
+                public void onStep(Progress progress) {
+                }
+
+                @Override
+                public void onEpoch(EpochSummary summary) {
+                    ratios.add(summary.diagnostics().get("ratio")[0]);
+                }
+            });
         }
-        expected /= 2; // batch mean over two samples
+        double[] expected = {1 / 3.0, 2 / 3.0, 1, 1, 1};
+        assertEquals(5, ratios.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(expected[i], ratios.get(i), 1e-5, "step " + (i + 1));
+        }
+    }
+
+    /**
+     * With the posterior's spread switched off (log-variance bias -40) every draw is the mean, so the Monte-Carlo
+     * log-likelihood must equal the one computed here from the reconstruction output.
+     */
+    @Test
+    void logLikelihoodMatchesTheDecoderLikelihoodOfTheMeanForBothDecoders() {
+        for (Decoder decoder : Decoder.values()) {
+            TestContext ctx = TestContext.of(SPEC, 2, false, 3);
+            FamilyOutputs out = VaeNetwork.build(spec(decoder, 1, 0, 6, 0), ctx, "vae");
+            Map<String, HostTensor> weights = new HashMap<>();
+            weights.put("encoder/log_variance/weight", HostTensor.ofFloats(new float[16 * 2], 16, 2));
+            weights.put("encoder/log_variance/bias", HostTensor.ofFloats(new float[] {-40, -40}, 2));
+            float[] x = input(3);
+            try (GraphRunner runner = new GraphRunner()) {
+                Map<String, float[]> r = runner.run(InferenceModel.builder(ctx.graph())
+                        .output("r", out.reconstruction()).output("ll", out.outputs().get(VaeModel.LOG_LIKELIHOOD))
+                        .weights(weights).build(), Map.of("x", new Input(x, 3, 3, 4)));
+                for (int i = 0; i < 3; i++) {
+                    double ll = 0;
+                    for (int j = i * D; j < (i + 1) * D; j++) {
+                        double rec = r.get("r")[j];
+                        ll += decoder == Decoder.BERNOULLI ? x[j] * rec - Math.log1p(Math.exp(rec))
+                                : -(x[j] - rec) * (x[j] - rec) - 0.5 * Math.log(Math.PI);
+                    }
+                    assertEquals(ll / D, r.get("ll")[i], 1e-4, decoder + " sample " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void likelihoodDrawsAreStandardNormalAntitheticPairs() {
+        TestContext ctx = TestContext.of(SPEC, 2, false, 3);
+        VaeNetwork.build(spec(Decoder.GAUSSIAN, 1, 0, 4, 0), ctx, "vae");
+        Graph g = ctx.graph();
+        Tensor draws = g.tensor("vae/likelihood_draws");
+        assertArrayEquals(new long[] {1, 4, 2}, draws.shape().dims());
         try (GraphRunner runner = new GraphRunner()) {
-            float kl = runner.run(InferenceModel.builder(g).output("kl", VaeNetwork.klPerSample(g, m, lv)).build(),
-                    Map.of("m", new GraphRunner.Input(mean, 2, 3), "lv", new GraphRunner.Input(logVar, 2, 3)))
-                    .get("kl")[0];
-            assertEquals(expected, kl, 1e-5);
+            float[] v = runner.run(InferenceModel.builder(g).output("d", g.identity(draws)).build(), Map.of()).get("d");
+            assertEquals(-v[0], v[2], 0);
+            assertEquals(-v[5], v[7], 0);
+            assertTrue(v[0] != 0 && v[1] != v[0]);
         }
+    }
+
+    @Test
+    void bernoulliDecoderNeedsTheBceLossAndOutputsLogits() {
+        VaeSpec bernoulli = spec(Decoder.BERNOULLI, 1, 0, 0, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VaeNetwork.build(bernoulli, Ctx.of(true, "org.hourglass.loss.mse"), "my-vae"));
+        assertTrue(e.getMessage().contains("decoder=bernoulli") && e.getMessage().contains("org.hourglass.loss.mse")
+                && e.getMessage().contains("loss=bce") && e.getMessage().contains("my-vae"), e.getMessage());
+        FamilyOutputs ok = VaeNetwork.build(bernoulli, Ctx.of(true, "org.hourglass.loss.bce"), "my-vae");
+        assertEquals("Gemm", ok.reconstruction().producer().inputs().get(0).producer().opType(),
+                "logits: no activation after the output layer");
+    }
+
+    @Test
+    void conditionIsConcatenatedToEncoderAndDecoderInputs() {
+        Ctx ctx = Ctx.of(false, null);
+        FamilyOutputs out = VaeNetwork.build(spec(Decoder.GAUSSIAN, 1, 0, 4, 3), ctx, "cvae");
+        Graph g = ctx.graph();
+        assertArrayEquals(new long[] {D + 3, 16}, g.tensor("encoder/fc1/weight").shape().dims());
+        assertArrayEquals(new long[] {2 + 3, 16}, g.tensor("decoder/fc1/weight").shape().dims());
+        float[] x = input(1);
+        try (GraphRunner runner = new GraphRunner()) {
+            InferenceModel.Builder b = InferenceModel.builder(g).output("r", out.reconstruction())
+                    .output("ll", out.outputs().get(VaeModel.LOG_LIKELIHOOD));
+            var model = b.build();
+            Map<String, float[]> c0 = runner.run(model, Map.of("x", new Input(x, 1, 3, 4),
+                    "c", new Input(new float[] {1, 0, 0}, 1, 3)));
+            Map<String, float[]> c2 = runner.run(model, Map.of("x", new Input(x, 1, 3, 4),
+                    "c", new Input(new float[] {0, 0, 1}, 1, 3)));
+            assertFalse(java.util.Arrays.equals(c0.get("r"), c2.get("r")), "the condition changes the output");
+            assertTrue(c0.get("ll")[0] != c2.get("ll")[0]);
+        }
+    }
+
+    @Test
+    void summaryCountsActiveDimensions() {
+        Map<String, Object> s = VaeModel.summarize(Map.of(VaeModel.KL_PER_DIMENSION,
+                new double[] {0.5, 0.001, 0.02, 0}), 0.01);
+        assertEquals(2, s.get("active_dimensions"));
+        assertEquals(4, s.get("latent_dimensions"));
+        assertEquals(0.521, (double) s.get("kl_total"), 1e-12);
+        assertEquals(List.of(0.5, 0.001, 0.02, 0.0), s.get(VaeModel.KL_PER_DIMENSION));
+        assertTrue(VaeModel.summarize(Map.of(), 0.01).isEmpty());
     }
 
     @Test
     void badSettingsAreNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new VaeSettings(new long[] {16}, Activation.RELU, Activation.NONE, -1));
-        assertTrue(e.getMessage().contains("beta"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> new VaeSettings(new long[] {0}, Activation.RELU, Activation.NONE, 1));
-        assertTrue(e.getMessage().contains("hidden.sizes"), e.getMessage());
+        Map<String, java.util.function.Supplier<VaeSpec>> bad = Map.of(
+                "beta", () -> spec(Decoder.GAUSSIAN, -1, 0, 0, 0),
+                "kl.warmup.steps", () -> spec(Decoder.GAUSSIAN, 1, -1, 0, 0),
+                "likelihood.samples", () -> spec(Decoder.GAUSSIAN, 1, 0, -2, 0),
+                "condition.classes", () -> spec(Decoder.GAUSSIAN, 1, 0, 0, -1),
+                "condition.source", () -> new VaeSpec(new long[] {4}, Activation.RELU, Decoder.GAUSSIAN,
+                        Activation.NONE, 1, 0, 0.01, 0, 2, "column:x"),
+                "hidden.sizes", () -> new VaeSpec(new long[] {0}, Activation.RELU, Decoder.GAUSSIAN, Activation.NONE,
+                        1, 0, 0.01, 0, 0, ""),
+                "decoder", () -> new VaeSpec(new long[] {4}, Activation.RELU, VaeSpec.decoder("poisson"),
+                        Activation.NONE, 1, 0, 0.01, 0, 0, ""),
+                "output.activation", () -> new VaeSpec(new long[] {4}, Activation.RELU, Decoder.GAUSSIAN,
+                        VaeSpec.activation("gelu-ish", "output.activation", true), 1, 0, 0.01, 0, 0, ""));
+        bad.forEach((attribute, make) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get, attribute);
+            assertTrue(e.getMessage().contains(attribute), attribute + ": " + e.getMessage());
+        });
     }
 }
