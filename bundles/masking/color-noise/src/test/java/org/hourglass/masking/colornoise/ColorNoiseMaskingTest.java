@@ -97,7 +97,7 @@ class ColorNoiseMaskingTest {
 
     /**
      * Power in three rings of spatial frequency (cycles per patch: below 0.125, 0.125 to 0.3, above 0.3) as
-     * fractions of the total, against white noise (about 0.05 / 0.26 / 0.69 on a 32x32 grid).
+     * fractions of the total, against white noise (about 0.04 / 0.24 / 0.72 on a 32x32 grid).
      */
     @Test
     void powerSpectraAreLowBandHighAndBandStop() {
