@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.hourglass.api.pipeline.Pipeline;
@@ -21,7 +23,10 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
-/** The qlae family in a pipeline: trains on a Fashion-MNIST slice, scores, and its codes are quantised. */
+/**
+ * The qlae family in a pipeline with AdamW and weight decay 0.1: trains on a Fashion-MNIST slice, reports codebook
+ * usage per dimension each epoch, scores, and its codes are quantised.
+ */
 class QlaePipelineTest {
 
     private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
@@ -55,9 +60,25 @@ class QlaePipelineTest {
         configs.factory(Pipeline.FACTORY_PID, "itest-qlae", "family", "itest-qlae-6", "loss", "mse", "scoring",
                 "reconstruction-error", "training.data", "itest-qlae-train", "evaluation.data", "itest-qlae-test",
                 "latent.size", 8, "epochs", 3, "batch.size", 64, "learning.rate", 0.003, "auto.train", true,
-                "model.dir", models.toString());
+                "optimizer", "adamw", "weight.decay", 0.1, "model.dir", models.toString());
         Pipeline p = Configurations.await(context, Pipeline.class, "itest-qlae", TIMEOUT);
         assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
+
+        // codebook usage per dimension, every epoch
+        List<Map<String, Object>> diagnostics = p.status().progress().epochDiagnostics();
+        assertEquals(3, diagnostics.size(), p.status().toString());
+        for (Map<String, Object> epoch : diagnostics) {
+            List<?> used = (List<?>) epoch.get("values_used");
+            List<?> perplexity = (List<?>) epoch.get("perplexity");
+            assertEquals(8, used.size(), epoch.toString());
+            assertEquals(8, perplexity.size(), epoch.toString());
+            for (int d = 0; d < 8; d++) {
+                int u = ((Number) used.get(d)).intValue();
+                double px = ((Number) perplexity.get(d)).doubleValue();
+                assertTrue(u >= 1 && u <= 6, "dimension " + d + ": " + epoch);
+                assertTrue(px >= 1 - 1e-9 && px <= u + 1e-9, "dimension " + d + ": " + epoch);
+            }
+        }
 
         Dataset test = Configurations.await(context, DataSource.class, "itest-qlae-test", TIMEOUT).load();
         float[][] samples = new float[test.count()][];

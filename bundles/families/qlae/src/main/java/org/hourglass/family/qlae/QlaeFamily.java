@@ -1,5 +1,6 @@
 package org.hourglass.family.qlae;
 
+import java.util.Map;
 import org.hourglass.spi.AutoencoderFamily;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -23,7 +24,8 @@ public class QlaeFamily implements AutoencoderFamily {
     @ObjectClassDefinition(name = "Hourglass family: quantised-latent autoencoder (QLAE)",
             description = "A dense autoencoder whose code is quantised per dimension to the nearest value of a "
                     + "learned scalar codebook, with a straight-through gradient and quantisation and commitment "
-                    + "loss terms.")
+                    + "loss terms. Reports codebook usage per dimension each epoch. Meant for the pipeline "
+                    + "optimizer adamw with strong weight decay (weight.decay 0.1).")
     public @interface Config {
         @AttributeDefinition(name = "Name", description = "Name pipelines use to pick this family instance.")
         String hourglass_name();
@@ -48,15 +50,15 @@ public class QlaeFamily implements AutoencoderFamily {
 
         @AttributeDefinition(name = "Codebook range", description = "The codebooks start evenly spaced on "
                 + "[-range, range]; training moves them.")
-        double codebook_range() default 1.0;
+        double codebook_range() default 0.5;
 
         @AttributeDefinition(name = "Quantisation weight", description = "Weight of the loss term "
                 + "mean((q - sg(z))^2) that moves codebook values towards the encoder's codes (0 = off).")
-        double quantization_weight() default 1.0;
+        double quantization_weight() default 0.01;
 
         @AttributeDefinition(name = "Commitment weight", description = "Weight of the loss term "
                 + "mean((z - sg(q))^2) that keeps the encoder's codes near their codebook values (0 = off).")
-        double commitment_weight() default 0.25;
+        double commitment_weight() default 0.01;
     }
 
     private final QlaeSettings settings;
@@ -70,5 +72,10 @@ public class QlaeFamily implements AutoencoderFamily {
     @Override
     public FamilyOutputs build(FamilyContext context) {
         return QlaeNetwork.build(settings, context);
+    }
+
+    @Override
+    public Map<String, Object> summarize(Map<String, double[]> epochMeans) {
+        return QlaeNetwork.summarize(epochMeans, settings.codebookSize());
     }
 }

@@ -24,6 +24,8 @@ final class QlaeNetwork {
 
     static final String QUANTIZATION = "quantization";
     static final String COMMITMENT = "commitment";
+    /** Diagnostic: per latent dimension, the fraction of the batch assigned to each codebook value, {@code [D, n]}. */
+    static final String USAGE = "usage";
 
     private QlaeNetwork() {
     }
@@ -59,7 +61,8 @@ final class QlaeNetwork {
 
         Tensor codebook = g.param("quantizer/codebook", Shape.of(latentSize, s.codebookSize()),
                 linspace(s.codebookRange()));
-        Tensor q = quantize(g, z, codebook);
+        Assignment a = quantize(g, z, codebook);
+        Tensor q = a.quantized();
         // Training: straight-through. Inference: q itself, so codes are exactly codebook values (z + (q - z) can be
         // off by a rounding step).
         Tensor latent = ctx.training() ? g.straightThrough(z, q) : q;
@@ -81,18 +84,70 @@ final class QlaeNetwork {
                 terms.put(COMMITMENT, g.mul(g.mean(g.pow(g.sub(z, g.stopGradient(q)), 2)), s.commitmentWeight()));
             }
         }
-        return new FamilyOutputs(latent, reconstruction, terms, Map.of());
+        return new FamilyOutputs(latent, reconstruction, terms, Map.of(),
+                ctx.training() ? Map.of(USAGE, g.reduceMean(a.weights(), false, 0)) : Map.of());
     }
 
-    /** The nearest value of codebook row {@code d} for every {@code z[:, d]}: {@code [N, D]}. */
-    static Tensor quantize(Graph g, Tensor z, Tensor codebook) {
+    /**
+     * What the quantiser chose: {@code weights [N, D, n]} (1 at the nearest value of each dimension's codebook,
+     * ties share 1 evenly) and the quantised code {@code [N, D]}.
+     */
+    record Assignment(Tensor weights, Tensor quantized) {
+    }
+
+    /** The nearest value of codebook row {@code d} for every {@code z[:, d]}. */
+    static Assignment quantize(Graph g, Tensor z, Tensor codebook) {
         try (Graph.Scope scope = g.scope("quantizer")) {
             // squared distance of every code to every value of its dimension's codebook: [N, D, n]
             Tensor d = g.pow(g.sub(g.unsqueeze(g.stopGradient(z), 2), g.stopGradient(codebook)), 2);
             Tensor negative = g.neg(d);
             Tensor nearest = g.cast(g.equal(negative, g.reduceMax(negative, true, 2)), g.floatType());
             // ties (equidistant values) average their values; the gradient reaches the codebook only
-            return g.div(g.reduceSum(g.mul(nearest, codebook), false, 2), g.reduceSum(nearest, false, 2));
+            Tensor weights = g.div(nearest, g.reduceSum(nearest, true, 2));
+            return new Assignment(weights, g.reduceSum(g.mul(weights, codebook), false, 2));
         }
+    }
+
+    /**
+     * The epoch's codebook usage per latent dimension from the mean assignment weights {@code [D, n]}: how many of
+     * the dimension's values were used at all, and the perplexity {@code exp(-Σ p log p)} of its usage (n when all
+     * values are used equally, 1 when one value takes every sample); plus their means over the dimensions.
+     */
+    static Map<String, Object> summarize(Map<String, double[]> epochMeans, int codebookSize) {
+        double[] usage = epochMeans.get(USAGE);
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (usage == null || usage.length % codebookSize != 0) {
+            return out;
+        }
+        int dims = usage.length / codebookSize;
+        java.util.List<Integer> used = new java.util.ArrayList<>();
+        java.util.List<Double> perplexity = new java.util.ArrayList<>();
+        double usedSum = 0;
+        double perplexitySum = 0;
+        for (int d = 0; d < dims; d++) {
+            double total = 0;
+            for (int i = 0; i < codebookSize; i++) {
+                total += usage[d * codebookSize + i];
+            }
+            int count = 0;
+            double entropy = 0;
+            for (int i = 0; i < codebookSize; i++) {
+                double p = usage[d * codebookSize + i];
+                if (p > 0) {
+                    count++;
+                    entropy -= p / total * Math.log(p / total);
+                }
+            }
+            double px = total > 0 ? Math.exp(entropy) : 0;
+            used.add(count);
+            perplexity.add(px);
+            usedSum += count;
+            perplexitySum += px;
+        }
+        out.put("mean_values_used", usedSum / dims);
+        out.put("mean_perplexity", perplexitySum / dims);
+        out.put("values_used", used);
+        out.put("perplexity", perplexity);
+        return out;
     }
 }

@@ -45,7 +45,7 @@ record QlaeSettings(long[] hiddenSizes, Activation activation, Activation output
     }
 
     static QlaeSettings defaults() {
-        return new QlaeSettings(new long[] {256}, Activation.RELU, Activation.NONE, 10, 1.0, 1.0, 0.25);
+        return new QlaeSettings(new long[] {256}, Activation.RELU, Activation.NONE, 10, 0.5, 0.01, 0.01);
     }
 
     static QlaeSettings of(QlaeFamily.Config c) {

@@ -24,6 +24,8 @@ import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingResult;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,42 @@ class QlaeNetworkTest {
         assertEquals(java.util.Set.of(QlaeNetwork.QUANTIZATION, QlaeNetwork.COMMITMENT), t.lossTerms().keySet());
         assertTrue(i.lossTerms().isEmpty());
         assertTrue(train.graph().randomInputs().isEmpty());
+        assertArrayEquals(new long[] {3, 5}, t.diagnostics().get(QlaeNetwork.USAGE).shape().dims());
+        assertTrue(i.diagnostics().isEmpty());
+    }
+
+    @Test
+    void defaultsAreTheIssues() {
+        QlaeFamily family = new QlaeFamily(Configs.of(QlaeFamily.Config.class, Map.of("hourglass_name", "q")));
+        TestContext ctx = TestContext.of(IMAGE, 2, true, 1);
+        family.build(ctx);
+        // 10 values per dimension evenly on [-0.5, 0.5]
+        double[] row = new double[10];
+        for (int i = 0; i < 10; i++) {
+            row[i] = -0.5 + i / 9.0;
+        }
+        double[] both = new double[20];
+        System.arraycopy(row, 0, both, 0, 10);
+        System.arraycopy(row, 0, both, 10, 10);
+        assertArrayEquals(both, ctx.graph().initialValue(ctx.graph().tensor("quantizer/codebook")).toDoubles(), 1e-7);
+        QlaeSettings d = QlaeSettings.of(Configs.of(QlaeFamily.Config.class, Map.of("hourglass_name", "q")));
+        assertEquals(0.01, d.quantizationWeight());
+        assertEquals(0.01, d.commitmentWeight());
+        assertEquals(0.5, QlaeSettings.defaults().codebookRange());
+        assertEquals(0.01, QlaeSettings.defaults().commitmentWeight());
+    }
+
+    @Test
+    void usageSummaryPerDimension() {
+        // two dimensions of four values: the first uses two values evenly, the second one value only
+        Map<String, Object> s = QlaeNetwork.summarize(Map.of(QlaeNetwork.USAGE,
+                new double[] {0.5, 0, 0.5, 0, 0, 0, 1, 0}), 4);
+        assertEquals(List.of(2, 1), s.get("values_used"));
+        List<?> perplexity = (List<?>) s.get("perplexity");
+        assertEquals(2.0, (double) perplexity.get(0), 1e-12);
+        assertEquals(1.0, (double) perplexity.get(1), 1e-12);
+        assertEquals(1.5, (double) s.get("mean_values_used"), 1e-12);
+        assertEquals(1.5, (double) s.get("mean_perplexity"), 1e-12);
     }
 
     @Test
@@ -64,7 +102,7 @@ class QlaeNetworkTest {
         Graph g = Graph.create(1);
         Tensor z = g.input("z", Shape.batchOf(2));
         Tensor codebook = g.constant("cb", HostTensor.ofFloats(new float[] {-1, 0, 1, 10, 20, 30}, 2, 3));
-        Tensor q = QlaeNetwork.quantize(g, z, codebook);
+        Tensor q = QlaeNetwork.quantize(g, z, codebook).quantized();
         try (GraphRunner runner = new GraphRunner()) {
             float[] got = runner.run(InferenceModel.builder(g).output("q", q).build(),
                     Map.of("z", new GraphRunner.Input(new float[] {-0.7f, 14, 0.4f, 26, 5, -100}, 3, 2))).get("q");
@@ -106,7 +144,8 @@ class QlaeNetworkTest {
         for (Tensor term : out.lossTerms().values()) {
             loss = g.add(loss, term);
         }
-        TrainStepModel model = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam()).build();
+        TrainStepModel model = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam())
+                .diagnostic(QlaeNetwork.USAGE, out.diagnostics().get(QlaeNetwork.USAGE)).build();
         int n = 128;
         float[] x = new float[n * 16];
         Random r = new Random(9);
@@ -118,10 +157,21 @@ class QlaeNetworkTest {
             }
         }
         Map<String, HostTensor> initial = g.initialValues();
+        List<double[]> usage = new java.util.ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onStep(Progress p) {
+            }
+
+            @Override
+            public void onEpoch(EpochSummary e) {
+                usage.add(e.diagnostics().get(QlaeNetwork.USAGE));
+            }
+        };
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "qlae-test")) {
             TrainingResult result = trainer.fit(TrainingData.of("x", x, n), TrainingConfig.of(20, 32, 0.01, 7),
-                    progress -> { });
+                    listener);
             List<Double> losses = result.epochLosses();
             assertTrue(losses.get(losses.size() - 1) < 0.5 * losses.get(0), "losses " + losses);
             Map<String, HostTensor> trained = trainer.params();
@@ -130,6 +180,21 @@ class QlaeNetworkTest {
                     trained.get("encoder/fc1/weight").toDoubles()[0]);
             assertTrue(!java.util.Arrays.equals(initial.get("quantizer/codebook").toDoubles(),
                     trained.get("quantizer/codebook").toDoubles()), "the codebook learns");
+        }
+        assertEquals(20, usage.size());
+        for (double[] u : usage) {
+            assertEquals(4 * 6, u.length);
+            for (int d = 0; d < 4; d++) {
+                double sum = 0;
+                for (int i = 0; i < 6; i++) {
+                    sum += u[d * 6 + i];
+                }
+                assertEquals(1.0, sum, 1e-4, "each sample's code takes one value per dimension");
+            }
+        }
+        Map<String, Object> summary = QlaeNetwork.summarize(Map.of(QlaeNetwork.USAGE, usage.get(19)), 6);
+        for (Object used : (List<?>) summary.get("values_used")) {
+            assertTrue((int) used >= 1 && (int) used <= 6, summary.toString());
         }
     }
 
