@@ -30,7 +30,10 @@ final class Bodies {
     private static final Pattern NUMBER = Pattern.compile(
             "[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(?i:nan|inf|infinity)");
 
-    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; (line: \\d+, column: \\d+)\\]");
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; (line: \\d+(, column: \\d+)?)\\]");
+    /** Jackson's note on where an unclosed array or object began: the location is already in the message. */
+    private static final Pattern STARTING_AT = Pattern.compile(
+            "\\s*\\(for (root|Array|Object) starting at \\[Source: [^\\]]*\\]\\)");
 
     private Bodies() {
     }
@@ -133,7 +136,7 @@ final class Bodies {
 
     /** Jackson's message without its source description ("[Source: REDACTED ...; line: 1, column: 14]"). */
     static String clean(String message) {
-        return message == null ? "" : SOURCE.matcher(message).replaceAll("$1");
+        return message == null ? "" : SOURCE.matcher(STARTING_AT.matcher(message).replaceAll("")).replaceAll("$1");
     }
 
     private static float[][] rows(JsonParser p) throws IOException {

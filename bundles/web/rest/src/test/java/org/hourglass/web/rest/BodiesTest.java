@@ -28,6 +28,17 @@ class BodiesTest {
     // ------------------------------------------------------------------ JSON
 
     @Test
+    void malformedJsonMessagesSayWhereWithoutJacksonsSourceNotes() {
+        for (String body : new String[] {"{\"instances\": [[1, 2]}", "{\"instances\": [[1, 2", "{\"a\": }",
+                "{\"instances\": [[1]]}}", "{\"instances\": [[1, 2]] \"x\"}"}) {
+            String message = refused(() -> Bodies.json(utf8(body), false)).getMessage();
+            assertTrue(message.startsWith("malformed JSON at line 1, column "), body + " -> " + message);
+            assertTrue(!message.contains("Source") && !message.contains("REDACTED")
+                    && !message.contains("starting at"), body + " -> " + message);
+        }
+    }
+
+    @Test
     void jsonInstancesAreRead() {
         Bodies.Batch b = Bodies.json(utf8("{\"instances\": [[1, 2.5, -3e2], [0, 0, 0]], \"extra\": {\"a\": [1]}}"),
                 false);
