@@ -1,0 +1,202 @@
+package org.hourglass.data.onnxactivations;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hourglass.api.executor.ModelSession;
+import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.spi.DataException;
+
+/**
+ * Runs a tapped model over documents on the shared executor, in batches padded to their longest document, and
+ * collects the tapped tensor: one row per real token (padding never), or one row per document (mean over its
+ * tokens). A tensor of shape [batch, sequence, ...] gives per-token rows of the flattened trailing dims; a tensor
+ * of shape [batch, ...] without a sequence dim gives one row per document.
+ */
+final class ActivationExtractor {
+
+    /** Documents per model run. */
+    static final int BATCH = 16;
+
+    /** What to take from each document. */
+    enum Vectors {
+        /** One row per token. */
+        TOKEN,
+        /** One row per document: the mean over its tokens (as the sentence transformer pools). */
+        MEAN
+    }
+
+    /**
+     * The rows, row-major.
+     *
+     * @param values    the activations
+     * @param count     rows
+     * @param width     values per row
+     * @param documents the document each row came from
+     * @param truncated documents cut to the token limit
+     */
+    record Activations(float[] values, int count, int width, int[] documents, int truncated) {
+    }
+
+    private ActivationExtractor() {
+    }
+
+    /**
+     * @param specialTokens keep the rows of {@code [CLS]} and {@code [SEP]} (per-token vectors only; the mean
+     *                      always covers every token, as the model's pooling does)
+     */
+    static Activations extract(OnnxExecutor executor, ModelFiles files, String tensor, List<String> documents,
+                               int maxTokens, Vectors vectors, boolean specialTokens) {
+        if (documents.isEmpty()) {
+            throw new DataException("the corpus has no documents");
+        }
+        ModelProto tapped = TensorTap.tap(TensorTap.parse(files.description(), files.model()), List.of(tensor));
+        List<WordPieceTokenizer.Encoding> encodings = new ArrayList<>();
+        int truncated = 0;
+        for (String d : documents) {
+            WordPieceTokenizer.Encoding e = files.tokenizer().encode(d, maxTokens);
+            encodings.add(e);
+            truncated += e.truncated() ? 1 : 0;
+        }
+        Rows rows = new Rows();
+        try (ModelSession session = executor.load("activations of " + files.description(), tapped)) {
+            for (int start = 0; start < encodings.size(); start += BATCH) {
+                List<WordPieceTokenizer.Encoding> batch = encodings.subList(start,
+                        Math.min(encodings.size(), start + BATCH));
+                runBatch(executor, session, tensor, batch, start, files.tokenizer().padId(), vectors, specialTokens,
+                        rows);
+            }
+        }
+        if (rows.count == 0) {
+            throw new DataException("the corpus yields no activation rows (documents without tokens?)");
+        }
+        return new Activations(Arrays.copyOf(rows.values, rows.count * rows.width), rows.count, rows.width,
+                Arrays.copyOf(rows.documents, rows.count), truncated);
+    }
+
+    private static void runBatch(OnnxExecutor executor, ModelSession session, String tensor,
+                                 List<WordPieceTokenizer.Encoding> batch, int firstDocument, int pad,
+                                 Vectors vectors, boolean specialTokens, Rows rows) {
+        int b = batch.size();
+        int s = batch.stream().mapToInt(WordPieceTokenizer.Encoding::length).max().orElse(0);
+        long[] ids = new long[b * s];
+        long[] mask = new long[b * s];
+        Arrays.fill(ids, pad);
+        for (int i = 0; i < b; i++) {
+            long[] e = batch.get(i).ids();
+            System.arraycopy(e, 0, ids, i * s, e.length);
+            Arrays.fill(mask, i * s, i * s + e.length, 1L);
+        }
+        long[] shape = {b, s};
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        try {
+            for (String name : session.inputs().keySet()) {
+                long[] data = switch (name) {
+                    case "input_ids" -> ids;
+                    case "attention_mask" -> mask;
+                    case "token_type_ids" -> new long[b * s];
+                    default -> throw new DataException("the model has an input '" + name + "'; only input_ids, "
+                            + "attention_mask and token_type_ids (a BERT-style text model) can be fed");
+                };
+                inputs.put(name, OnnxTensor.createTensor(executor.environment(), LongBuffer.wrap(data), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs, Set.of(tensor))) {
+                OnnxValue v = result.get(0);
+                if (!(v instanceof OnnxTensor t)
+                        || t.getInfo().type != ai.onnxruntime.OnnxJavaType.FLOAT) {
+                    throw new DataException("tensor '" + tensor + "' is not a float tensor ("
+                            + v.getInfo() + ")");
+                }
+                FloatBuffer fb = t.getFloatBuffer();
+                long[] out = t.getInfo().getShape();
+                collect(tensor, fb, out, batch, s, firstDocument, vectors, specialTokens, rows);
+            }
+        } catch (OrtException e) {
+            throw new DataException("running the model for tensor '" + tensor + "' failed: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private static void collect(String tensor, FloatBuffer fb, long[] shape, List<WordPieceTokenizer.Encoding> batch,
+                                int s, int firstDocument, Vectors vectors, boolean specialTokens, Rows rows) {
+        int b = batch.size();
+        if (shape.length < 2 || shape[0] != b) {
+            throw new DataException("tensor '" + tensor + "' has shape " + Arrays.toString(shape) + "; need the "
+                    + "batch (" + b + ") as the first dimension");
+        }
+        float[] all = new float[fb.remaining()];
+        fb.get(all);
+        boolean perToken = shape.length >= 3 && shape[1] == s;
+        int width = (int) (all.length / b / (perToken ? s : 1));
+        rows.width(width, tensor);
+        for (int i = 0; i < b; i++) {
+            int len = batch.get(i).length();
+            int doc = firstDocument + i;
+            if (!perToken) {
+                rows.add(all, i * width, width, doc);
+                continue;
+            }
+            int base = i * s * width;
+            if (vectors == Vectors.MEAN) {
+                float[] mean = new float[width];
+                for (int t = 0; t < len; t++) {
+                    for (int j = 0; j < width; j++) {
+                        mean[j] += all[base + t * width + j];
+                    }
+                }
+                for (int j = 0; j < width; j++) {
+                    mean[j] /= len;
+                }
+                rows.add(mean, 0, width, doc);
+            } else {
+                int from = specialTokens ? 0 : 1;
+                int to = specialTokens ? len : len - 1;
+                for (int t = from; t < to; t++) {
+                    rows.add(all, base + t * width, width, doc);
+                }
+            }
+        }
+    }
+
+    /** A growing row buffer. */
+    private static final class Rows {
+        float[] values = new float[0];
+        int[] documents = new int[16];
+        int count;
+        int width = -1;
+
+        void width(int w, String tensor) {
+            if (width >= 0 && width != w) {
+                throw new DataException("tensor '" + tensor + "' changes its row width between batches (" + width
+                        + " then " + w + "); only tensors of shape [batch, sequence, ...] or [batch, ...] work");
+            }
+            width = w;
+        }
+
+        void add(float[] src, int offset, int w, int document) {
+            if ((long) (count + 1) * w > Integer.MAX_VALUE - 8) {
+                throw new DataException("too many activation rows to hold in memory; lower the corpus size or "
+                        + "the limit");
+            }
+            if ((count + 1) * w > values.length) {
+                values = Arrays.copyOf(values, Math.max((count + 1) * w, values.length * 2));
+            }
+            if (count == documents.length) {
+                documents = Arrays.copyOf(documents, count * 2);
+            }
+            System.arraycopy(src, offset, values, count * w, w);
+            documents[count++] = document;
+        }
+    }
+}

