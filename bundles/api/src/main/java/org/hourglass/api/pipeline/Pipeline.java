@@ -50,6 +50,18 @@ public interface Pipeline {
     /** Reconstructions in the input's units. */
     float[][] reconstruct(float[][] samples);
 
+    /**
+     * A named output of the served model for the given samples, one row per sample, in the model's normalised units:
+     * e.g. {@code anomaly_map} (a per-entry map, same width as a sample) of the {@code ce-vae} family, or
+     * {@code log_likelihood} of a variational family. The names are the inference model's outputs.
+     *
+     * @throws PipelineException when no model serves or the model has no output of that name
+     * @since 1.2
+     */
+    default float[][] output(String name, float[][] samples) {
+        throw new UnsupportedOperationException("this pipeline implementation does not serve named outputs");
+    }
+
     /** Scores the given labelled samples (labels: 0 normal, 1 anomalous). */
     Evaluation evaluate(float[][] samples, int[] labels);
 

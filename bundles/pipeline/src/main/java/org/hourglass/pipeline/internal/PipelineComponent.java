@@ -547,6 +547,11 @@ public class PipelineComponent implements Pipeline {
     }
 
     @Override
+    public float[][] output(String name, float[][] samples) {
+        return metered(count(samples), () -> withModel(m -> m.output(name, m.validate(samples), samples.length)));
+    }
+
+    @Override
     public Evaluation evaluate(float[][] samples, int[] labels) {
         if (labels == null || samples == null || labels.length != samples.length) {
             throw new PipelineException("evaluate needs one label per sample; got " + (labels == null ? 0 : labels.length)

@@ -114,6 +114,14 @@ final class ServedModel implements AutoCloseable {
         return rows(new Samples(normalizer.invert(r.values()), r.count(), r.width()));
     }
 
+    /** One named output of the model, one row per sample. */
+    float[][] output(String name, float[] raw, int count) {
+        if (name == null || name.isBlank()) {
+            throw new PipelineException("name the model output to return, e.g. anomaly_map");
+        }
+        return rows(outputs(raw, count, Set.of(name)).output(name));
+    }
+
     private static float[][] rows(Samples s) {
         float[][] out = new float[s.count()][];
         for (int i = 0; i < out.length; i++) {

@@ -76,6 +76,7 @@ final class RestApi {
                 .add("POST", "/pipelines/{name}/label", (r, p) -> label(find(p), r))
                 .add("POST", "/pipelines/{name}/encode", (r, p) -> encode(find(p), r))
                 .add("POST", "/pipelines/{name}/reconstruct", (r, p) -> reconstruct(find(p), r))
+                .add("POST", "/pipelines/{name}/outputs/{output}", (r, p) -> output(find(p), p.get("output"), r))
                 .add("POST", "/pipelines/{name}/evaluate", (r, p) -> evaluate(find(p), r))
                 .add("GET", "/pipelines/{name}/model.onnx", (r, p) -> model(find(p)))
                 .add("GET", "/pipelines/{name}/pipeline.json", (r, p) -> record(find(p)));
@@ -249,6 +250,14 @@ final class RestApi {
         float[][] x = samples(r, false).instances();
         ObjectNode o = Json.object();
         o.set("reconstructions", Json.matrix(call(p, () -> p.reconstruct(x))));
+        return ok(o);
+    }
+
+    private Response output(Pipeline p, String name, Request r) throws IOException {
+        float[][] x = samples(r, false).instances();
+        ObjectNode o = Json.object();
+        o.put("output", name);
+        o.set("values", Json.matrix(call(p, () -> p.output(name, x))));
         return ok(o);
     }
 

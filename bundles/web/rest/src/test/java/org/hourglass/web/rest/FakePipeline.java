@@ -137,6 +137,23 @@ class FakePipeline implements Pipeline {
         return samples;
     }
 
+    /** {@code squares}: each entry squared (stands in for a per-entry map); other names are refused. */
+    @Override
+    public float[][] output(String name, float[][] samples) {
+        check(samples);
+        if (!name.equals("squares")) {
+            throw new PipelineException("the model has no output '" + name + "'");
+        }
+        float[][] out = new float[samples.length][];
+        for (int i = 0; i < samples.length; i++) {
+            out[i] = samples[i].clone();
+            for (int j = 0; j < out[i].length; j++) {
+                out[i][j] *= out[i][j];
+            }
+        }
+        return out;
+    }
+
     @Override
     public Evaluation evaluate(float[][] samples, int[] labels) {
         if (labels.length != samples.length) {

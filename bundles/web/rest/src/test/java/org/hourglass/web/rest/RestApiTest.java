@@ -235,6 +235,16 @@ class RestApiTest {
     }
 
     @Test
+    void namedOutputsPerSample() throws IOException {
+        JsonNode o = json(post("/pipelines/trained/outputs/squares", "{\"instances\": [[1,2,3],[0.5,0,0]]}"));
+        assertEquals("squares", o.get("output").asText());
+        assertEquals(9.0, o.get("values").get(0).get(2).asDouble());
+        assertEquals(0.25, o.get("values").get(1).get(0).asDouble());
+        JsonNode missing = error(post("/pipelines/trained/outputs/nothing", "{\"instances\": [[1,2,3]]}"), 400);
+        assertTrue(missing.get("message").asText().contains("no output 'nothing'"), missing.toString());
+    }
+
+    @Test
     void badInputIs400WithThePipelinesMessage() throws IOException {
         JsonNode width = error(post("/pipelines/trained/score", "{\"instances\": [[1,2,3],[1,2]]}"), 400);
         assertEquals("sample 1 has 2 values; the model expects 3", width.get("message").asText());
