@@ -80,23 +80,17 @@ final class RunningServer implements AutoCloseable {
         throw new IOException("no VmRSS in /proc/" + pid() + "/status");
     }
 
-    /** Java heap in use after a full collection, in KiB (jcmd GC.run, then GC.heap_info). */
-    long heapUsedAfterGcKib() throws IOException, InterruptedException {
-        jcmd("GC.run");
-        java.util.regex.Matcher used = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K")
-                .matcher(jcmd("GC.heap_info"));
-        long kib = 0;
-        boolean found = false;
-        while (used.find()) { // one line per generation or region set; the first is the whole heap
-            if (!found) {
-                kib = Long.parseLong(used.group(1));
-                found = true;
-            }
+    /**
+     * Live Java objects in KiB: the total of {@code jcmd GC.class_histogram}, which collects first. (The heap's
+     * "used" figure after a collection also counts partly filled regions and varies by tens of MiB.)
+     */
+    long liveHeapKib() throws IOException, InterruptedException {
+        java.util.regex.Matcher total = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)\\s*$")
+                .matcher(jcmd("GC.class_histogram"));
+        if (!total.find()) {
+            throw new IOException("jcmd GC.class_histogram gave no total");
         }
-        if (!found) {
-            throw new IOException("jcmd GC.heap_info gave no 'used' figure");
-        }
-        return kib;
+        return Long.parseLong(total.group(1)) / 1024;
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
