@@ -70,9 +70,9 @@ record Condition(int feature, int classes) {
             if (feature < 0) {
                 if (labels == null) {
                     throw new PipelineException("the model is conditioned on the data source's label "
-                            + "(condition.source=label), and these samples carry none: such a model can be trained and "
-                            + "validated but not score requests; condition on a feature (condition.source=feature:<i>) "
-                            + "to serve it");
+                            + "(condition.source=label), and these samples carry none (score requests never do; for "
+                            + "training, use a data source with labels); condition on a feature "
+                            + "(condition.source=feature:<i>) to serve such a model");
                 }
                 c = labels[i];
             } else {
