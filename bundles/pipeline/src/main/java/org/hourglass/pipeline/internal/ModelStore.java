@@ -34,20 +34,32 @@ final class ModelStore {
     }
 
     /**
-     * Deletes temporary files that a write interrupted by a crash left behind ({@link AtomicFiles} writes
-     * {@code .<name><random>.tmp} and renames it). Only files older than {@code before} go, so a write still in
-     * progress in this process is never touched. Returns the names removed.
+     * Deletes what a write interrupted by a crash left behind: temporary files ({@link AtomicFiles} writes
+     * {@code .<name><random>.tmp} and renames it) and model files the record does not name (a model renamed into
+     * place before its record was). Only files older than {@code before} go, so a write still in progress in this
+     * process is never touched; nothing goes while the record cannot be read, so a damaged store stays as it is
+     * for inspection. Returns the names removed.
      */
-    java.util.List<String> removeStaleTemporaries(java.time.Instant before) {
+    java.util.List<String> removeLeftovers(java.time.Instant before) {
         java.util.List<String> removed = new java.util.ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return removed;
         }
-        try (DirectoryStream<Path> tmp = Files.newDirectoryStream(dir, ".*.tmp")) {
-            for (Path p : tmp) {
-                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+        String current;
+        try {
+            current = read().map(StoredPipeline::modelFile).orElse(null);
+        } catch (StoreException damaged) {
+            return removed;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                boolean temporary = name.startsWith(".") && name.endsWith(".tmp");
+                boolean orphan = name.startsWith("model-") && name.endsWith(".onnx") && !name.equals(current);
+                if ((temporary || orphan) && Files.isRegularFile(p)
+                        && Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
                     Files.deleteIfExists(p);
-                    removed.add(p.getFileName().toString());
+                    removed.add(name);
                 }
             }
         } catch (IOException e) {

@@ -110,7 +110,7 @@ public class PipelineComponent implements Pipeline {
             // Older than this JVM: left by a process that was killed in the middle of a write.
             java.time.Instant started = java.time.Instant.ofEpochMilli(
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
-            List<String> stale = store.removeStaleTemporaries(started);
+            List<String> stale = store.removeLeftovers(started);
             if (!stale.isEmpty()) {
                 LOG.info("Pipeline '{}': removed {} left by an interrupted write in {}", name, stale, store.dir());
             }

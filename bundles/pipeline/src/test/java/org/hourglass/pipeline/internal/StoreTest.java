@@ -94,24 +94,44 @@ class StoreTest {
     }
 
     @Test
-    void temporariesLeftByAKilledWriteAreRemovedButNotFreshOnesOrTheModel() throws Exception {
+    void leftoversOfAKilledWriteAreRemovedButNotFreshFilesOrTheRecordedModel() throws Exception {
         Path p = dir.resolve("p");
         ModelStore store = new ModelStore(p);
         StoredPipeline kept = store.commit(new byte[] {7, 7}, record("p"));
-        Path oldModelTmp = Files.write(p.resolve(".model-0123456789ab.onnx4711.tmp"), new byte[] {1});
-        Path oldRecordTmp = Files.write(p.resolve(".pipeline.json99.tmp"), new byte[] {2});
         java.time.Instant crash = java.time.Instant.now().minusSeconds(60);
-        Files.setLastModifiedTime(oldModelTmp, java.nio.file.attribute.FileTime.from(crash));
-        Files.setLastModifiedTime(oldRecordTmp, java.nio.file.attribute.FileTime.from(crash));
+        Path oldModelTmp = old(Files.write(p.resolve(".model-0123456789ab.onnx4711.tmp"), new byte[] {1}), crash);
+        Path oldRecordTmp = old(Files.write(p.resolve(".pipeline.json99.tmp"), new byte[] {2}), crash);
+        // Renamed into place, but the record naming it was never written.
+        Path orphan = old(Files.write(p.resolve("model-ffffffffffff.onnx"), new byte[] {4}), crash);
+        old(p.resolve(kept.modelFile()), crash);
         Path fresh = Files.write(p.resolve(".checkpoint.bin5.tmp"), new byte[] {3});
+        Path freshModel = Files.write(p.resolve("model-eeeeeeeeeeee.onnx"), new byte[] {5});
 
-        List<String> removed = store.removeStaleTemporaries(java.time.Instant.now().minusSeconds(10));
-        assertEquals(List.of(".model-0123456789ab.onnx4711.tmp", ".pipeline.json99.tmp"),
+        List<String> removed = store.removeLeftovers(java.time.Instant.now().minusSeconds(10));
+        assertEquals(List.of(".model-0123456789ab.onnx4711.tmp", ".pipeline.json99.tmp", "model-ffffffffffff.onnx"),
                 removed.stream().sorted().toList());
-        assertTrue(Files.notExists(oldModelTmp) && Files.notExists(oldRecordTmp));
-        assertTrue(Files.exists(fresh), "a write of this process may still be going on");
+        assertTrue(Files.notExists(oldModelTmp) && Files.notExists(oldRecordTmp) && Files.notExists(orphan));
+        assertTrue(Files.exists(fresh) && Files.exists(freshModel), "a write of this process may still be going on");
         assertArrayEquals(new byte[] {7, 7}, store.readModel(store.read().orElseThrow()));
         assertEquals(kept.modelFile(), store.read().orElseThrow().modelFile());
-        assertEquals(List.of(), new ModelStore(dir.resolve("absent")).removeStaleTemporaries(java.time.Instant.now()));
+        assertEquals(List.of(), new ModelStore(dir.resolve("absent")).removeLeftovers(java.time.Instant.now()));
+    }
+
+    @Test
+    void aStoreWhoseRecordIsDamagedIsLeftAsItIs() throws Exception {
+        Path p = dir.resolve("p");
+        ModelStore store = new ModelStore(p);
+        StoredPipeline kept = store.commit(new byte[] {7, 7}, record("p"));
+        Files.writeString(p.resolve(ModelStore.RECORD), "{\"format\": ");
+        java.time.Instant crash = java.time.Instant.now().minusSeconds(60);
+        old(p.resolve(kept.modelFile()), crash);
+        old(Files.write(p.resolve(".pipeline.json1.tmp"), new byte[] {1}), crash);
+        assertEquals(List.of(), store.removeLeftovers(java.time.Instant.now()));
+        assertTrue(Files.exists(p.resolve(kept.modelFile())));
+    }
+
+    private static Path old(Path file, java.time.Instant when) throws java.io.IOException {
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(when));
+        return file;
     }
 }
