@@ -31,7 +31,8 @@ import org.osgi.test.common.annotation.InjectService;
 /**
  * A sparse autoencoder on real activations: the onnx-activations data source runs all-MiniLM-L6-v2 (the Maven
  * artifact in the local repository) over the lines of the Apache License text that Debian's base-files ships, and
- * a topk pipeline trains on the per-token residual stream after block 3, reporting L0, FVU and dead latents.
+ * a topk pipeline trains on the per-token residual stream after block 3, reporting L0, FVU and dead latents; its
+ * reconstruction spliced back into the model keeps most of the sentence embedding (hourglass:splice).
  */
 class SaePipelineTest {
 
@@ -122,19 +123,30 @@ class SaePipelineTest {
             active += nonzero;
         }
         assertTrue(active > samples.length, "codes are not empty");
+
+        // Downstream: the reconstruction spliced into MiniLM in place of the tensor keeps most of the sentence
+        // embedding, far more than zero-ablation (measured: cosine 0.92 spliced, 0.17 zero-ablated, 0.90 kept).
+        String splice = shell("hourglass:splice itest-sae-acts itest-sae 48");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("preserved \\(relative to zero-ablation\\) "
+                + "([-0-9.]+)").matcher(splice);
+        assertTrue(m.find(), splice);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.7, splice);
+        assertTrue(splice.contains("48 documents"), splice);
+    }
+
+    private String shell(String line) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            return String.valueOf(session.execute(line));
+        } finally {
+            session.close();
+        }
     }
 
     @Test
     void shellListsTheTensorsToTap() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
-        Object listing;
-        try {
-            listing = session.execute("hourglass:tensors layer.3/output/LayerNorm");
-        } finally {
-            session.close();
-        }
-        String text = String.valueOf(listing);
+        String text = shell("hourglass:tensors layer.3/output/LayerNorm");
         assertTrue(text.contains(TENSOR) && !text.contains("layer.2"), text);
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import org.hourglass.api.executor.OnnxExecutor;
 import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataException;
@@ -221,6 +222,30 @@ public final class OnnxActivationsDataSource implements DataSource {
         }
         cached = new Cached(key, data);
         return data;
+    }
+
+    /**
+     * The downstream metric of an autoencoder of this source's rows (see {@link Splice}): the model's first output
+     * pooled into sentence embeddings with and without the tensor replaced by {@code reconstruct} of its rows, over
+     * the first {@code maxDocuments} documents of the corpus (0 = all).
+     */
+    Splice.Result splice(UnaryOperator<float[][]> reconstruct, int maxDocuments) {
+        if (vectors != ActivationExtractor.Vectors.TOKEN) {
+            throw new DataException("splicing needs per-token rows; data source '" + name + "' has vectors=mean");
+        }
+        Path modelFile = model == null ? ModelFiles.defaultModel() : paths.check("model", model);
+        List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
+        List<String> docs = Corpus.read(files, split).documents();
+        if (maxDocuments > 0 && docs.size() > maxDocuments) {
+            docs = docs.subList(0, maxDocuments);
+        }
+        ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
+        String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
+        return Splice.measure(executor, mf, tensor, output, docs, maxTokens, specialTokens, reconstruct);
+    }
+
+    String name() {
+        return name;
     }
 
     private static Dataset dataset(float[] values, int rows, int width, String description) {

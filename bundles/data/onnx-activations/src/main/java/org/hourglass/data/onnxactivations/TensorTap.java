@@ -86,6 +86,35 @@ final class TensorTap {
         return model.toBuilder().setGraph(g.toBuilder().clearOutput().addAllOutput(outputs.values())).build();
     }
 
+    /** Name of the graph input that replaces the spliced tensor. */
+    static final String SPLICE_INPUT = "splice/input";
+
+    /**
+     * The model with {@code tensor} cut out: every node that read it reads the new float input
+     * {@value #SPLICE_INPUT} instead, and {@code output} is the only graph output.
+     */
+    static ModelProto splice(ModelProto model, String tensor, String output) {
+        GraphProto g = model.getGraph();
+        tap(model, List.of(tensor, output));
+        GraphProto.Builder b = g.toBuilder();
+        int readers = 0;
+        for (NodeProto.Builder n : b.getNodeBuilderList()) {
+            for (int i = 0; i < n.getInputCount(); i++) {
+                if (n.getInput(i).equals(tensor)) {
+                    n.setInput(i, SPLICE_INPUT);
+                    readers++;
+                }
+            }
+        }
+        if (readers == 0) {
+            throw new DataException("tensor '" + tensor + "' is read by no node; nothing to splice");
+        }
+        b.addInput(ValueInfoProto.newBuilder().setName(SPLICE_INPUT).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE))));
+        ModelProto spliced = model.toBuilder().setGraph(b).build();
+        return tap(spliced, List.of(output));
+    }
+
     private static Map<String, Integer> knownTypes(GraphProto g) {
         Map<String, Integer> types = new HashMap<>();
         for (List<ValueInfoProto> list : List.of(g.getValueInfoList(), g.getOutputList(), g.getInputList())) {

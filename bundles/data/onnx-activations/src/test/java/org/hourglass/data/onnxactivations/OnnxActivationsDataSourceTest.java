@@ -200,6 +200,38 @@ class OnnxActivationsDataSourceTest {
         assertFalse(layer3.contains("layer.2"), layer3);
     }
 
+    @Test
+    void spliceOfTheRowsThemselvesPreservesTheEmbeddingAndZerosDoNot() throws Exception {
+        OnnxActivationsDataSource source = source(Map.of());
+        Splice.Result identity = source.splice(rows -> rows, 0);
+        int tokens = SENTENCES.stream().mapToInt(OnnxActivationsDataSourceTest::tokens).sum();
+        assertEquals(SENTENCES.size(), identity.documents());
+        assertEquals(tokens, identity.tokens(), "every non-special token is replaced");
+        assertEquals(1.0, identity.cosineSplice(), 1e-5);
+        assertEquals(1.0, identity.preserved(), 1e-4);
+        assertTrue(identity.cosineZero() < 0.95, "deleting block 3's output changes the embedding: "
+                + identity.cosineZero());
+
+        Splice.Result zeros = source.splice(rows -> new float[rows.length][rows[0].length], 2);
+        assertEquals(2, zeros.documents());
+        assertEquals(zeros.cosineZero(), zeros.cosineSplice(), 1e-6);
+        assertEquals(0.0, zeros.preserved(), 1e-5);
+
+        // Half-way between the rows and zero: in between.
+        Splice.Result half = source.splice(rows -> {
+            float[][] out = new float[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                out[i] = rows[i].clone();
+                for (int j = 0; j < out[i].length; j++) {
+                    out[i][j] *= 0.5f;
+                }
+            }
+            return out;
+        }, 0);
+        assertTrue(half.preserved() > 0 && half.preserved() < 1, half.toString());
+        assertThrows(DataException.class, () -> source(Map.of("vectors", "mean")).splice(rows -> rows, 0));
+    }
+
     static double cosine(float[] a, float[] b) {
         double ab = 0;
         double aa = 0;

@@ -1,0 +1,215 @@
+package org.hourglass.data.onnxactivations;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.hourglass.api.executor.ModelSession;
+import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.spi.DataException;
+
+/**
+ * The downstream metric of an autoencoder trained on a tensor's per-token rows: the tensor is replaced, at the
+ * token positions the rows come from, by the autoencoder's reconstruction of those rows, and the model's sentence
+ * embedding (mean of {@code output} over the attended tokens, L2-normalised) is compared with the unchanged one.
+ * Zero-ablation (the same positions set to 0) is the reference: {@code preserved = (cos_splice − cos_zero) /
+ * (1 − cos_zero)} is 1 when the splice changes nothing and 0 when it is as bad as deleting the tensor.
+ */
+final class Splice {
+
+    /**
+     * @param documents    documents measured
+     * @param tokens       token positions replaced
+     * @param cosineSplice mean cosine similarity of the embeddings with and without the splice
+     * @param cosineZero   the same with the positions set to zero
+     * @param preserved    {@code (cosineSplice − cosineZero) / (1 − cosineZero)}
+     */
+    record Result(int documents, int tokens, double cosineSplice, double cosineZero, double preserved) {
+    }
+
+    private Splice() {
+    }
+
+    /**
+     * @param output        the model output the embedding is pooled from ({@code last_hidden_state} for MiniLM)
+     * @param specialTokens whether {@code [CLS]}/{@code [SEP]} positions are replaced too (as the rows were taken)
+     * @param reconstruct   the autoencoder: rows of the tensor in, reconstructed rows out, same units
+     */
+    static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String output,
+                          List<String> documents, int maxTokens, boolean specialTokens,
+                          UnaryOperator<float[][]> reconstruct) {
+        if (documents.isEmpty()) {
+            throw new DataException("the corpus has no documents");
+        }
+        ModelProto model = TensorTap.parse(files.description(), files.model());
+        ModelProto tapped = TensorTap.tap(model, List.of(tensor, output));
+        ModelProto spliced = TensorTap.splice(model, tensor, output);
+        double sumSplice = 0;
+        double sumZero = 0;
+        int tokens = 0;
+        try (ModelSession original = executor.load("splice source of " + files.description(), tapped);
+             ModelSession cut = executor.load("spliced " + files.description(), spliced)) {
+            for (int start = 0; start < documents.size(); start += ActivationExtractor.BATCH) {
+                List<String> batch = documents.subList(start, Math.min(documents.size(),
+                        start + ActivationExtractor.BATCH));
+                Batch b = Batch.of(files.tokenizer(), batch, maxTokens);
+                Map<String, Out> base = run(executor, original, b, null, Set.of(tensor, output));
+                float[] t = base.get(tensor).values();
+                long[] tShape = base.get(tensor).shape();
+                if (tShape.length < 3 || tShape[0] != b.size || tShape[1] != b.length) {
+                    throw new DataException("tensor '" + tensor + "' has shape " + Arrays.toString(tShape)
+                            + "; splicing needs [batch, sequence, ...]");
+                }
+                int width = t.length / (b.size * b.length);
+                boolean[] replace = new boolean[b.size * b.length];
+                int rows = 0;
+                for (int i = 0; i < b.size; i++) {
+                    int from = specialTokens ? 0 : 1;
+                    int to = specialTokens ? b.lengths[i] : b.lengths[i] - 1;
+                    for (int p = from; p < to; p++) {
+                        replace[i * b.length + p] = true;
+                        rows++;
+                    }
+                }
+                float[][] x = new float[rows][];
+                int r = 0;
+                for (int pos = 0; pos < replace.length; pos++) {
+                    if (replace[pos]) {
+                        x[r++] = Arrays.copyOfRange(t, pos * width, (pos + 1) * width);
+                    }
+                }
+                float[][] xh = reconstruct.apply(x);
+                if (xh.length != rows) {
+                    throw new IllegalStateException("the reconstruction has " + xh.length + " rows for " + rows);
+                }
+                float[] withSplice = t.clone();
+                float[] zeroed = t.clone();
+                r = 0;
+                for (int pos = 0; pos < replace.length; pos++) {
+                    if (replace[pos]) {
+                        if (xh[r].length != width) {
+                            throw new IllegalStateException("reconstructed rows have " + xh[r].length
+                                    + " values, the tensor's rows " + width);
+                        }
+                        System.arraycopy(xh[r++], 0, withSplice, pos * width, width);
+                        Arrays.fill(zeroed, pos * width, (pos + 1) * width, 0f);
+                    }
+                }
+                float[] e0 = embed(base.get(output).values(), b);
+                float[] eSplice = embed(run(executor, cut, b, new Out(withSplice, tShape), Set.of(output))
+                        .get(output).values(), b);
+                float[] eZero = embed(run(executor, cut, b, new Out(zeroed, tShape), Set.of(output))
+                        .get(output).values(), b);
+                int dim = e0.length / b.size;
+                for (int i = 0; i < b.size; i++) {
+                    sumSplice += dot(e0, eSplice, i * dim, dim);
+                    sumZero += dot(e0, eZero, i * dim, dim);
+                }
+                tokens += rows;
+            }
+        }
+        int n = documents.size();
+        double cs = sumSplice / n;
+        double cz = sumZero / n;
+        return new Result(n, tokens, cs, cz, (cs - cz) / (1 - cz));
+    }
+
+    /** One padded batch of encoded documents. */
+    private record Batch(int size, int length, long[] ids, long[] mask, int[] lengths) {
+        static Batch of(WordPieceTokenizer tokenizer, List<String> docs, int maxTokens) {
+            List<WordPieceTokenizer.Encoding> enc = docs.stream().map(d -> tokenizer.encode(d, maxTokens)).toList();
+            int s = enc.stream().mapToInt(WordPieceTokenizer.Encoding::length).max().orElse(0);
+            long[] ids = new long[enc.size() * s];
+            long[] mask = new long[ids.length];
+            int[] lengths = new int[enc.size()];
+            Arrays.fill(ids, tokenizer.padId());
+            for (int i = 0; i < enc.size(); i++) {
+                long[] e = enc.get(i).ids();
+                System.arraycopy(e, 0, ids, i * s, e.length);
+                Arrays.fill(mask, i * s, i * s + e.length, 1L);
+                lengths[i] = e.length;
+            }
+            return new Batch(enc.size(), s, ids, mask, lengths);
+        }
+    }
+
+    /** A float tensor's values and shape. */
+    private record Out(float[] values, long[] shape) {
+    }
+
+    private static Map<String, Out> run(OnnxExecutor executor, ModelSession session, Batch b, Out spliced,
+                                        Set<String> outputs) {
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        long[] shape = {b.size, b.length};
+        try {
+            for (String name : session.inputs().keySet()) {
+                OnnxTensor t = switch (name) {
+                    case "input_ids" -> OnnxTensor.createTensor(executor.environment(), LongBuffer.wrap(b.ids), shape);
+                    case "attention_mask" -> OnnxTensor.createTensor(executor.environment(), LongBuffer.wrap(b.mask),
+                            shape);
+                    case "token_type_ids" -> OnnxTensor.createTensor(executor.environment(),
+                            LongBuffer.wrap(new long[b.ids.length]), shape);
+                    case TensorTap.SPLICE_INPUT -> OnnxTensor.createTensor(executor.environment(),
+                            FloatBuffer.wrap(spliced.values()), spliced.shape());
+                    default -> throw new DataException("the model has an input '" + name + "'; only input_ids, "
+                            + "attention_mask and token_type_ids can be fed");
+                };
+                inputs.put(name, t);
+            }
+            try (OrtSession.Result result = session.run(inputs, outputs)) {
+                Map<String, Out> out = new LinkedHashMap<>();
+                for (String o : outputs) {
+                    OnnxTensor t = (OnnxTensor) result.get(o).orElseThrow();
+                    FloatBuffer fb = t.getFloatBuffer();
+                    float[] v = new float[fb.remaining()];
+                    fb.get(v);
+                    out.put(o, new Out(v, t.getInfo().getShape()));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new DataException("running " + session.name() + " failed: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Sentence embeddings: the mean of {@code hidden [B, S, H]} over each document's tokens, L2-normalised. */
+    static float[] embed(float[] hidden, Batch b) {
+        int h = hidden.length / (b.size * b.length);
+        float[] out = new float[b.size * h];
+        for (int i = 0; i < b.size; i++) {
+            double[] sum = new double[h];
+            for (int p = 0; p < b.lengths[i]; p++) {
+                for (int j = 0; j < h; j++) {
+                    sum[j] += hidden[(i * b.length + p) * h + j];
+                }
+            }
+            double norm = 0;
+            for (double v : sum) {
+                norm += v * v;
+            }
+            norm = Math.sqrt(norm);
+            for (int j = 0; j < h; j++) {
+                out[i * h + j] = (float) (norm > 0 ? sum[j] / norm : 0);
+            }
+        }
+        return out;
+    }
+
+    private static double dot(float[] a, float[] b, int offset, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += (double) a[offset + i] * b[offset + i];
+        }
+        return s;
+    }
+}
