@@ -83,7 +83,41 @@ final class TensorTap {
             outputs.put(name, ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
                     .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type))).build());
         }
-        return model.toBuilder().setGraph(g.toBuilder().clearOutput().addAllOutput(outputs.values())).build();
+        return prune(model.toBuilder().setGraph(g.toBuilder().clearOutput().addAllOutput(outputs.values())).build());
+    }
+
+    /**
+     * Drops the nodes, weights and inputs the graph outputs do not depend on (ONNX Runtime would still run every
+     * node), so a tap of an early layer computes and holds only the layers up to it. A graph with subgraphs
+     * (If, Loop) is left whole: their inner references are not traced.
+     */
+    static ModelProto prune(ModelProto model) {
+        GraphProto g = model.getGraph();
+        for (NodeProto n : g.getNodeList()) {
+            for (ai.onnx.proto.OnnxMl.AttributeProto a : n.getAttributeList()) {
+                if (a.hasG() || a.getGraphsCount() > 0) {
+                    return model;
+                }
+            }
+        }
+        java.util.Set<String> needed = new java.util.HashSet<>();
+        g.getOutputList().forEach(o -> needed.add(o.getName()));
+        List<NodeProto> kept = new ArrayList<>();
+        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
+            NodeProto n = g.getNode(i);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) {
+                kept.add(n);
+                needed.addAll(n.getInputList());
+            }
+        }
+        java.util.Collections.reverse(kept);
+        GraphProto.Builder b = g.toBuilder().clearNode().addAllNode(kept);
+        b.clearInitializer().addAllInitializer(g.getInitializerList().stream()
+                .filter(t -> needed.contains(t.getName())).toList());
+        b.clearInput().addAllInput(g.getInputList().stream().filter(v -> needed.contains(v.getName())).toList());
+        b.clearValueInfo().addAllValueInfo(g.getValueInfoList().stream()
+                .filter(v -> needed.contains(v.getName())).toList());
+        return model.toBuilder().setGraph(b).build();
     }
 
     /** Name of the graph input that replaces the spliced tensor. */

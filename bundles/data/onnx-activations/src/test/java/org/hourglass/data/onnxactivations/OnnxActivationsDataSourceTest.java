@@ -187,6 +187,25 @@ class OnnxActivationsDataSourceTest {
     }
 
     @Test
+    void tappingAnEarlyLayerDropsTheLayersAfterIt() {
+        ModelFiles.ModelBytes m = ModelFiles.modelOnly(MiniLm.jar());
+        ai.onnx.proto.OnnxMl.ModelProto full = TensorTap.parse(m.where(), m.bytes());
+        ai.onnx.proto.OnnxMl.ModelProto tapped = TensorTap.tap(full, List.of(LAYER3));
+        assertEquals(List.of(LAYER3), tapped.getGraph().getOutputList().stream().map(v -> v.getName()).toList());
+        assertTrue(tapped.getGraph().getNodeList().stream().noneMatch(n -> n.getName().contains("layer.4")
+                || n.getName().contains("layer.5")), "no node after block 3");
+        assertTrue(tapped.getGraph().getNodeList().stream().anyMatch(n -> n.getName().contains("layer.3")));
+        // Blocks 4 and 5 hold about a sixth of the weights each (the embeddings hold the rest of the bulk).
+        assertTrue(tapped.getSerializedSize() < 0.85 * full.getSerializedSize(),
+                tapped.getSerializedSize() + " of " + full.getSerializedSize() + " bytes");
+        ai.onnx.proto.OnnxMl.ModelProto spliced = TensorTap.splice(full, LAYER3, "last_hidden_state");
+        assertTrue(spliced.getGraph().getNodeList().stream().noneMatch(n -> n.getOutputList().contains(LAYER3)),
+                "the spliced tensor is no longer computed");
+        assertTrue(spliced.getGraph().getInputList().stream().anyMatch(v -> v.getName()
+                .equals(TensorTap.SPLICE_INPUT)));
+    }
+
+    @Test
     void defaultModelIsTheArtifactTheTestsUse() {
         assertEquals(MiniLm.jar().getFileName(), ModelFiles.defaultModel().getFileName());
     }
