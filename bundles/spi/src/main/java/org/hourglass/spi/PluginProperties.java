@@ -9,6 +9,18 @@ public final class PluginProperties {
     /** Service property a plug-in may set to let the Web Console name new factory instances after their name. */
     public static final String NAME_HINT = "webconsole.configurationFactory.nameHint={hourglass.name}";
 
+    /**
+     * Service property of a family: the optimizer it is meant to be trained with ({@code sgd}, {@code adam} or
+     * {@code adamw}). Pipelines whose {@code optimizer} is {@code auto} (the default) use it, with
+     * {@link #WEIGHT_DECAY}; without it they use Adam.
+     *
+     * @since 1.3
+     */
+    public static final String OPTIMIZER = "hourglass.optimizer";
+
+    /** Service property of a family: the weight decay that goes with {@link #OPTIMIZER} (a number, default 0). */
+    public static final String WEIGHT_DECAY = "hourglass.weight.decay";
+
     private PluginProperties() {
     }
 

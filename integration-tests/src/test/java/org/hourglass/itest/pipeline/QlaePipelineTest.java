@@ -60,9 +60,16 @@ class QlaePipelineTest {
         configs.factory(Pipeline.FACTORY_PID, "itest-qlae", "family", "itest-qlae-6", "loss", "mse", "scoring",
                 "reconstruction-error", "training.data", "itest-qlae-train", "evaluation.data", "itest-qlae-test",
                 "latent.size", 8, "epochs", 3, "batch.size", 64, "learning.rate", 0.003, "auto.train", true,
-                "optimizer", "adamw", "weight.decay", 0.1, "model.dir", models.toString());
+                "model.dir", models.toString());
         Pipeline p = Configurations.await(context, Pipeline.class, "itest-qlae", TIMEOUT);
         assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
+
+        // optimizer=auto (the default) trains with the family's recommendation, recorded in the model's provenance
+        try (var files = java.nio.file.Files.list(models.resolve("itest-qlae"))) {
+            Path model = files.filter(f -> f.getFileName().toString().endsWith(".onnx")).findFirst().orElseThrow();
+            String bytes = new String(java.nio.file.Files.readAllBytes(model), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertTrue(bytes.contains("AdamW(") && bytes.contains("weightDecay=0.1)"), "provenance names AdamW, decay 0.1");
+        }
 
         // codebook usage per dimension, every epoch
         List<Map<String, Object>> diagnostics = p.status().progress().epochDiagnostics();

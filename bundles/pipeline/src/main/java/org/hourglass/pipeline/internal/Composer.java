@@ -52,7 +52,7 @@ final class Composer {
         return masking != null;
     }
 
-    TrainStepModel trainStep() {
+    TrainStepModel trainStep(org.hourglass.graph.Optimizer optimizer) {
         Graph g = Graph.create(settings.seed());
         Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
         Tensor visible = masking == null ? null : g.input(VISIBLE, Shape.of(spec.batchShape()));
@@ -68,7 +68,7 @@ final class Composer {
             step.metric(term.getKey(), term.getValue());
         }
         out.diagnostics().forEach(step::diagnostic);
-        return step.loss(total).optimizer(settings.newOptimizer()).build();
+        return step.loss(total).optimizer(optimizer).build();
     }
 
     OnnxMl.ModelProto inference(Map<String, HostTensor> weights, Map<String, String> metadata) {

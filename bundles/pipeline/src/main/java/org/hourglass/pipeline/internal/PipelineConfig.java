@@ -53,13 +53,15 @@ public @interface PipelineConfig {
     double learning_rate() default 1e-3;
 
     @AttributeDefinition(name = "Optimizer", description = "sgd (with momentum 0.9), adam or adamw (decoupled "
-            + "weight decay).",
-            options = {@Option(label = "SGD with momentum", value = "sgd"), @Option(label = "Adam", value = "adam"),
+            + "weight decay); auto: the optimizer and weight decay the family recommends (qlae: adamw with 0.1), "
+            + "else adam.",
+            options = {@Option(label = "The family's recommendation, else Adam", value = "auto"),
+                    @Option(label = "SGD with momentum", value = "sgd"), @Option(label = "Adam", value = "adam"),
                     @Option(label = "AdamW", value = "adamw")})
-    String optimizer() default "adam";
+    String optimizer() default "auto";
 
     @AttributeDefinition(name = "Weight decay", description = "L2 (sgd) or decoupled (adamw) weight decay; adam "
-            + "ignores it.")
+            + "ignores it, and so does auto when the family recommends an optimizer.")
     double weight_decay() default 0;
 
     @AttributeDefinition(name = "Seed", description = "Seed of shuffling, initialisation and random inputs: the "

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.hourglass.graph.Optimizer;
+import org.hourglass.spi.PluginProperties;
 
 /** A pipeline's configuration, checked: every bad value fails with a message naming the attribute. */
 record Settings(String name, String family, String loss, String masking, String scoring, String trainingData,
@@ -51,7 +52,7 @@ record Settings(String name, String family, String loss, String masking, String 
                 c.loss().trim(), c.masking().trim(), c.scoring().trim(),
                 c.training_data() == null ? "" : c.training_data().trim(), c.evaluation_data().trim(),
                 shape(c.input_shape()), c.latent_size(), c.epochs(), c.batch_size(), c.learning_rate(),
-                oneOf(c.optimizer(), "optimizer", "sgd", "adam", "adamw"), c.weight_decay(), c.seed(),
+                oneOf(c.optimizer(), "optimizer", "auto", "sgd", "adam", "adamw"), c.weight_decay(), c.seed(),
                 oneOf(c.normalization(), "normalization", "minmax", "zscore", "none"), c.validation_fraction(),
                 c.early_stopping_patience(), oneOf(c.threshold_policy(), "threshold.policy", "quantile", "fixed"),
                 c.contamination(), c.threshold(), c.auto_train(), Path.of(dir));
@@ -86,12 +87,41 @@ record Settings(String name, String family, String loss, String masking, String 
         return modelDir.resolve(name);
     }
 
-    Optimizer newOptimizer() {
-        switch (optimizer) {
-            case "sgd": return Optimizer.sgd(0.9, weightDecay);
-            case "adamw": return Optimizer.adamW(0.9, 0.999, 1e-8, weightDecay);
-            default: return Optimizer.adam();
+    /**
+     * The configured optimizer; with {@code auto}, the one the family recommends in its service properties
+     * ({@link PluginProperties#OPTIMIZER}, {@link PluginProperties#WEIGHT_DECAY}), else Adam.
+     */
+    Optimizer newOptimizer(Map<String, Object> familyProperties) {
+        String name = optimizer;
+        double decay = weightDecay;
+        Object recommended = familyProperties.get(PluginProperties.OPTIMIZER);
+        if ("auto".equals(name)) {
+            name = recommended == null ? "adam" : recommended.toString().trim();
+            decay = recommended == null ? 0 : familyDecay(familyProperties.get(PluginProperties.WEIGHT_DECAY));
         }
+        switch (name) {
+            case "sgd": return Optimizer.sgd(0.9, decay);
+            case "adamw": return Optimizer.adamW(0.9, 0.999, 1e-8, decay);
+            case "adam": return Optimizer.adam();
+            default: throw new IllegalArgumentException("family '" + family + "' recommends optimizer '" + name
+                    + "' (" + PluginProperties.OPTIMIZER + "); known: sgd, adam, adamw");
+        }
+    }
+
+    private double familyDecay(Object value) {
+        if (value == null) {
+            return 0;
+        }
+        try {
+            double d = Double.parseDouble(value.toString().trim());
+            if (d >= 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("family '" + family + "' recommends weight decay '" + value + "' ("
+                + PluginProperties.WEIGHT_DECAY + "); it must be a number >= 0");
     }
 
     /**

@@ -58,6 +58,8 @@ final class TrainingRun implements Callable<ServedModel> {
     private volatile TrainingProgress progress;
     private final List<Double> epochLosses = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> validationLosses = Collections.synchronizedList(new ArrayList<>());
+    /** The optimizer the job trains with (with optimizer=auto, the family's recommendation), for provenance. */
+    private String optimizerUsed = "";
     private final List<Map<String, Object>> epochDiagnostics = Collections.synchronizedList(new ArrayList<>());
     private long lastLog;
     private float[] trainCondition;
@@ -110,7 +112,8 @@ final class TrainingRun implements Callable<ServedModel> {
 
         Composer composer = new Composer((AutoencoderFamily) service(Role.FAMILY),
                 (ReconstructionLoss) service(Role.LOSS), (MaskingStrategy) optionalService(Role.MASKING), spec, s);
-        TrainStepModel model = composer.trainStep();
+        TrainStepModel model = composer.trainStep(s.newOptimizer(plugins.get(Role.FAMILY).properties()));
+        optimizerUsed = model.optimizer().toString();
         // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).
         Condition condition = composer.condition();
         if (condition != null) {
@@ -368,6 +371,7 @@ final class TrainingRun implements Callable<ServedModel> {
                 + "hourglass.normalizer");
         m.put("hourglass.normalizer", ModelStore.json(normalizer.toJson()));
         m.put("hourglass.config", ModelStore.json(configSnapshot));
+        m.put("hourglass.optimizer", optimizerUsed);
         m.put("hourglass.trained.at", Instant.now().toString());
         return m;
     }

@@ -15,17 +15,22 @@ import org.osgi.service.metatype.annotations.Option;
 
 /** Quantised-latent autoencoder instances configured in the console (factory PID {@value #PID}). */
 @Component(service = AutoencoderFamily.class, configurationPid = QlaeFamily.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
+        configurationPolicy = ConfigurationPolicy.REQUIRE, property = {PluginProperties.NAME_HINT,
+                QlaeFamily.RECOMMENDED_OPTIMIZER, QlaeFamily.RECOMMENDED_WEIGHT_DECAY})
 @Designate(ocd = QlaeFamily.Config.class, factory = true)
 public class QlaeFamily implements AutoencoderFamily {
+
+    // QLAE is meant to train with AdamW and strong weight decay; pipelines with optimizer=auto (the default) use it.
+    static final String RECOMMENDED_OPTIMIZER = PluginProperties.OPTIMIZER + "=adamw";
+    static final String RECOMMENDED_WEIGHT_DECAY = PluginProperties.WEIGHT_DECAY + ":Double=0.1";
 
     static final String PID = "org.hourglass.family.qlae";
 
     @ObjectClassDefinition(name = "Hourglass family: quantised-latent autoencoder (QLAE)",
             description = "A dense autoencoder whose code is quantised per dimension to the nearest value of a "
                     + "learned scalar codebook, with a straight-through gradient and quantisation and commitment "
-                    + "loss terms. Reports codebook usage per dimension each epoch. Meant for the pipeline "
-                    + "optimizer adamw with strong weight decay (weight.decay 0.1).")
+                    + "loss terms. Reports codebook usage per dimension each epoch. Pipelines with optimizer auto "
+                    + "(the default) train it with adamw and weight decay 0.1.")
     public @interface Config {
         @AttributeDefinition(name = "Name", description = "Name pipelines use to pick this family instance.")
         String hourglass_name();
