@@ -34,17 +34,22 @@ public final class SpliceCommand {
 
     /** Over the first {@code documents} documents of the corpus (0 = all). */
     public String splice(String source, String pipeline, int documents) {
-        DataSource ds = service(DataSource.class, source, "data source");
-        if (!(ds instanceof OnnxActivationsDataSource acts)) {
-            throw new IllegalArgumentException("data source '" + source + "' is not an ONNX activations source");
-        }
-        Pipeline p = service(Pipeline.class, pipeline, "pipeline");
+        ServiceReference<DataSource> sourceRef = reference(DataSource.class, source, "data source");
+        ServiceReference<Pipeline> pipelineRef = reference(Pipeline.class, pipeline, "pipeline");
         try {
-            Splice.Result r = acts.splice(p::reconstruct, documents);
-            return format(source, pipeline, r);
+            DataSource ds = context.getService(sourceRef);
+            Pipeline p = context.getService(pipelineRef);
+            if (ds == null || p == null) {
+                throw new IllegalArgumentException((ds == null ? "data source '" + source : "pipeline '" + pipeline)
+                        + "' went away");
+            }
+            if (!(ds instanceof OnnxActivationsDataSource acts)) {
+                throw new IllegalArgumentException("data source '" + source + "' is not an ONNX activations source");
+            }
+            return format(source, pipeline, acts.splice(p::reconstruct, documents));
         } finally {
-            context.ungetService(reference(Pipeline.class, pipeline, "pipeline"));
-            context.ungetService(reference(DataSource.class, source, "data source"));
+            context.ungetService(pipelineRef);
+            context.ungetService(sourceRef);
         }
     }
 
@@ -53,14 +58,6 @@ public final class SpliceCommand {
                 + "cosine of sentence embeddings with/without splice %.4f, with zero-ablation %.4f%n"
                 + "preserved (relative to zero-ablation) %.4f", pipeline, source, r.documents(), r.tokens(),
                 r.cosineSplice(), r.cosineZero(), r.preserved());
-    }
-
-    private <T> T service(Class<T> type, String name, String what) {
-        T s = context.getService(reference(type, name, what));
-        if (s == null) {
-            throw new IllegalArgumentException("no " + what + " named '" + name + "'");
-        }
-        return s;
     }
 
     private <T> ServiceReference<T> reference(Class<T> type, String name, String what) {
