@@ -113,6 +113,9 @@ class SecurityIT {
                             "application/json", body);
                     Api.error(r, 401);
                     assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic "), call);
+                    // The refused body was not read, so the connection closes, and says so: the next call of
+                    // this client (on a new connection) must not fail.
+                    assertEquals("close", r.headers().firstValue("Connection").orElse(""), call);
                 }
             }
             assertEquals(200, api.get("/pipelines/sec-inside").statusCode(), "reads are open by default");

@@ -146,9 +146,13 @@ public final class RestServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = req.getPathInfo() == null ? "" : req.getPathInfo();
-        Request request = new Request(req.getMethod(), path, req::getHeader, req.getContentLengthLong(),
-                req.getInputStream());
-        write(api.handle(request), resp);
+        TrackedBody body = new TrackedBody(req.getInputStream());
+        Request request = new Request(req.getMethod(), path, req::getHeader, req.getContentLengthLong(), body);
+        Response answer = api.handle(request);
+        if (TrackedBody.leftUnread(req.getContentLengthLong(), req.getHeader("Transfer-Encoding"), body.finished())) {
+            answer.header("Connection", "close");
+        }
+        write(answer, resp);
     }
 
     private static void write(Response r, HttpServletResponse resp) throws IOException {
