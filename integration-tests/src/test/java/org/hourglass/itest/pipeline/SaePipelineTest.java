@@ -148,6 +148,7 @@ class SaePipelineTest {
     void shellListsTheTensorsToTap() throws Exception {
         String text = shell("hourglass:tensors layer.3/output/LayerNorm");
         assertTrue(text.contains(TENSOR) && !text.contains("layer.2"), text);
+        assertTrue(text.lines().anyMatch(l -> l.startsWith(TENSOR) && l.endsWith("[1, 5, 384]")), text);
     }
 
     @Test

@@ -120,6 +120,23 @@ final class TensorTap {
         return model.toBuilder().setGraph(b).build();
     }
 
+    /**
+     * The model with every tensor of {@code names} as an output, declared without a type (ONNX Runtime infers it),
+     * for a probe run that reports each tensor's element type and shape.
+     */
+    static ModelProto probe(ModelProto model, List<String> names) {
+        GraphProto g = model.getGraph();
+        java.util.Set<String> existing = new java.util.HashSet<>();
+        g.getOutputList().forEach(o -> existing.add(o.getName()));
+        GraphProto.Builder b = g.toBuilder();
+        for (String n : names) {
+            if (existing.add(n)) {
+                b.addOutput(ValueInfoProto.newBuilder().setName(n));
+            }
+        }
+        return model.toBuilder().setGraph(b).build();
+    }
+
     /** Name of the graph input that replaces the spliced tensor. */
     static final String SPLICE_INPUT = "splice/input";
 

@@ -211,12 +211,17 @@ class OnnxActivationsDataSourceTest {
     }
 
     @Test
-    void tensorListingNamesTheTensorsToTap() {
-        String all = TensorsCommand.list(MiniLm.jar(), "");
-        assertTrue(all.contains(LAYER3), all.substring(0, 500));
-        String layer3 = TensorsCommand.list(MiniLm.jar(), "layer.3/output/LayerNorm");
-        assertTrue(layer3.contains(LAYER3), layer3);
+    void tensorListingNamesTheTensorsToTapWithTheirShapes() {
+        String all = TensorsCommand.list(runner.executor(), MiniLm.jar(), "");
+        assertTrue(all.contains(LAYER3) && all.contains("last_hidden_state"), all.substring(0, 500));
+        String layer3 = TensorsCommand.list(runner.executor(), MiniLm.jar(), "layer.3/output/LayerNorm/Add_1");
         assertFalse(layer3.contains("layer.2"), layer3);
+        // "Hello world." is [CLS] hello world . [SEP]: 5 tokens.
+        assertTrue(layer3.lines().anyMatch(l -> l.startsWith(LAYER3) && l.contains("float") && l.endsWith("[1, 5, 384]")),
+                layer3);
+        String mlp = TensorsCommand.list(runner.executor(), MiniLm.jar(), "layer.1/intermediate/intermediate_act_fn/Mul_1");
+        assertTrue(mlp.lines().anyMatch(l -> l.startsWith(MLP1) && l.endsWith("[1, 5, 1536]")), mlp);
+        assertTrue(mlp.contains("1 of 491 tensors"), mlp);
     }
 
     @Test
