@@ -3,7 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.hourglass.api.pipeline.Pipeline;
@@ -11,43 +10,16 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The dense family's contractive option in a pipeline: the same training with and without the penalty; the
  * penalised encoder moves its codes less under small input perturbations.
  */
-class ContractivePipelineTest {
+class ContractivePipelineTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 7, "itest-cae-train", 500, "itest-cae-test", 300);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    ContractivePipelineTest() {
+        super("itest-cae", 7, 500, 300);
     }
 
     private Pipeline trained(String family) throws Exception {

@@ -3,7 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.hourglass.api.pipeline.Evaluation;
 import org.hourglass.api.pipeline.Pipeline;
@@ -11,43 +10,16 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The conv family with the image losses (ms-ssim, l1, bce, huber), each in a pipeline trained on a small
  * Fashion-MNIST slice inside the framework, then scoring.
  */
-class ImageLossesTest {
+class ImageLossesTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 7, "itest-images-train", 500, "itest-images-test", 400);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    ImageLossesTest() {
+        super("itest-images", 7, 500, 400);
     }
 
     /** Trains family + loss for 2 epochs and checks the pipeline scores the test slice. */

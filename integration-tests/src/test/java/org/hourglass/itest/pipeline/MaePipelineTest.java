@@ -16,13 +16,8 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
@@ -30,36 +25,20 @@ import org.osgi.test.common.annotation.InjectService;
  * the visible patches (diagnostic), and the served model encodes to embed.dim, reconstructs, scores and carries the
  * per-patch error output; without a masking strategy the pipeline fails naming it.
  */
-class MaePipelineTest {
-
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
+class MaePipelineTest extends FashionMnistPipelineTest {
 
     @InjectService(timeout = 10_000)
     OnnxExecutor executor;
 
-    @TempDir
-    Path models;
-
-    private Configurations configs;
+    MaePipelineTest() {
+        super("itest-mae", 1, 400, 300);
+    }
 
     @BeforeEach
-    void setUp() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 1, "itest-mae-train", 400, "itest-mae-test", 300);
+    void smallFamily() throws Exception {
         // A small encoder keeps the test fast; patch 4 and ratio 0.75 are the strategies' defaults.
         configs.factory("org.hourglass.family.mae", "itest-mae-small", "embed.dim", 32, "depth", 1, "heads", 4,
                 "decoder.dim", 16, "decoder.heads", 2);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
     }
 
     private Pipeline pipeline(String name, String masking) throws Exception {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.hourglass.api.pipeline.Evaluation;
 import org.hourglass.api.pipeline.Pipeline;
@@ -13,45 +12,17 @@ import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
 import org.hourglass.spi.ScoringMethod;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * Mean-shift scoring inside the framework: the default instance (found by name, with the executor injected)
  * scores a dense pipeline trained on a Fashion-MNIST slice and stores its shifted reference set with the model;
  * a factory instance with metric apre scores a dense pipeline with a variance head.
  */
-class MeanShiftScoringTest {
+class MeanShiftScoringTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        // Normal = class 7 (sneaker): 500 training images; 400 labelled test images of all classes.
-        configs.fashionMnist(context, 7, "itest-mss-train", 500, "itest-mss-test", 400);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    MeanShiftScoringTest() {
+        super("itest-mss", 7, 500, 400);
     }
 
     private Pipeline trained(String name, String family, String loss, String scoring) throws Exception {

@@ -19,47 +19,20 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * A pipeline configured through ConfigurationAdmin from the first plug-ins (idx data, dense family, mse loss,
  * reconstruction-error scoring), trained on a Fashion-MNIST slice inside the framework.
  */
-class PipelineTest {
+class PipelineTest extends FashionMnistPipelineTest {
 
     private static final String PIPELINE_PID = Pipeline.FACTORY_PID;
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 0, "itest-fashion-train", 1500, "itest-fashion-test", 2000);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    PipelineTest() {
+        super("itest-fashion", 0, 1500, 2000);
     }
 
     private Configuration pipeline(String name, String family, int latent, boolean autoTrain) throws Exception {

@@ -14,43 +14,16 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The qlae family in a pipeline with AdamW and weight decay 0.1: trains on a Fashion-MNIST slice, reports codebook
  * usage per dimension each epoch, scores, and its codes are quantised.
  */
-class QlaePipelineTest {
+class QlaePipelineTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 1, "itest-qlae-train", 500, "itest-qlae-test", 300);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    QlaePipelineTest() {
+        super("itest-qlae", 1, 500, 300);
     }
 
     @Test

@@ -15,45 +15,19 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The variational families inside the framework on a small Fashion-MNIST slice: vae with a Bernoulli decoder and
  * reconstruction-probability scoring (with the posterior-collapse report per epoch), ce-vae with its anomaly map,
  * conditional VAEs (feature and label conditions), and the failures of mismatched plug-ins.
  */
-class VaePipelineTest {
+class VaePipelineTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
     private static final long TRAINING = TimeUnit.MINUTES.toMillis(2);
 
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 7, "itest-vae-train", 500, "itest-vae-test", 400);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    VaePipelineTest() {
+        super("itest-vae", 7, 500, 400);
     }
 
     private Pipeline pipeline(String name, String family, String loss, String scoring, String data, String eval,

@@ -3,7 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.hourglass.api.pipeline.Evaluation;
 import org.hourglass.api.pipeline.Pipeline;
@@ -11,44 +10,16 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * A dense instance with a variance head trained with the apre loss and scored with apre scoring, on a small
  * Fashion-MNIST slice inside the framework; and the failure a family without a variance head gives with apre.
  */
-class VarianceHeadTest {
+class VarianceHeadTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
-
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        // Normal = class 7 (sneaker): 500 training images; 400 labelled test images of all classes.
-        configs.fashionMnist(context, 7, "itest-variance-train", 500, "itest-variance-test", 400);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    VarianceHeadTest() {
+        super("itest-variance", 7, 500, 400);
     }
 
     private Pipeline pipeline(String name, String family) throws Exception {

@@ -3,7 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,46 +13,20 @@ import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectBundleContext;
-import org.osgi.test.common.annotation.InjectService;
 
 /**
  * The vq family in a pipeline, with a trained codebook and with an EMA codebook and dead-code restarts: trains on
  * a Fashion-MNIST slice, reports perplexity and dead codes per epoch, scores, and its codes are codebook vectors.
  */
-class VqPipelineTest {
+class VqPipelineTest extends FashionMnistPipelineTest {
 
-    private static final long TIMEOUT = TimeUnit.SECONDS.toMillis(30);
     private static final int CODES = 16;
     private static final int CODE_DIM = 4;
     private static final int LATENT = 8;
 
-    @InjectBundleContext
-    BundleContext context;
-
-    @InjectService(timeout = 10_000)
-    ConfigurationAdmin configAdmin;
-
-    @TempDir
-    Path models;
-
-    private Configurations configs;
-
-    @BeforeEach
-    void dataSources() throws Exception {
-        configs = new Configurations(configAdmin);
-        configs.fashionMnist(context, 1, "itest-vq-train", 500, "itest-vq-test", 300);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        configs.close();
+    VqPipelineTest() {
+        super("itest-vq", 1, 500, 300);
     }
 
     private void trainScoreAndCheckCodes(String family, String pipeline) throws Exception {
