@@ -33,6 +33,20 @@ public record FamilyOutputs(Tensor latent, Tensor reconstruction, Map<String, Te
         this(latent, reconstruction, lossTerms, outputs, Map.of());
     }
 
+    /** Floor of a variance head's predicted variance. */
+    public static final double VARIANCE_FLOOR = 1e-6;
+
+    /**
+     * The log-variance a family publishes under {@link #LOG_VARIANCE} from its variance head's raw output {@code s}:
+     * {@code log(softplus(s) + 1e-6)}, so the variance stays positive and finite whatever {@code s} is. One rule for
+     * every family that opts into a variance head.
+     *
+     * @since 1.4
+     */
+    public static Tensor varianceHead(org.hourglass.graph.Graph graph, Tensor raw) {
+        return graph.log(graph.add(graph.softplus(raw), VARIANCE_FLOOR));
+    }
+
     /** A plain autoencoder: no extra loss terms or outputs. */
     public static FamilyOutputs of(Tensor latent, Tensor reconstruction) {
         return new FamilyOutputs(latent, reconstruction, Map.of(), Map.of(), Map.of());

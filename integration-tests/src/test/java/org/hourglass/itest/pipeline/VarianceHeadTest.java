@@ -13,8 +13,8 @@ import org.hourglass.spi.Dataset;
 import org.junit.jupiter.api.Test;
 
 /**
- * A dense instance with a variance head trained with the apre loss and scored with apre scoring, on a small
- * Fashion-MNIST slice inside the framework; and the failure a family without a variance head gives with apre.
+ * Dense and conv instances with a variance head trained with the apre loss and scored with apre scoring, on a
+ * small Fashion-MNIST slice inside the framework; and the failure a family without a variance head gives with apre.
  */
 class VarianceHeadTest extends FashionMnistPipelineTest {
 
@@ -23,9 +23,13 @@ class VarianceHeadTest extends FashionMnistPipelineTest {
     }
 
     private Pipeline pipeline(String name, String family) throws Exception {
+        return pipeline(name, family, 2);
+    }
+
+    private Pipeline pipeline(String name, String family, int epochs) throws Exception {
         configs.factory(Pipeline.FACTORY_PID, name, "family", family, "loss", "apre", "scoring", "apre",
                 "training.data", "itest-variance-train", "evaluation.data", "itest-variance-test",
-                "latent.size", 8, "epochs", 2, "batch.size", 64, "learning.rate", 0.003,
+                "latent.size", 8, "epochs", epochs, "batch.size", 64, "learning.rate", 0.003,
                 "auto.train", true, "model.dir", models.toString());
         return Configurations.await(context, Pipeline.class, name, TIMEOUT);
     }
@@ -33,9 +37,20 @@ class VarianceHeadTest extends FashionMnistPipelineTest {
     @Test
     void denseWithVarianceHeadTrainsWithApreAndScores() throws Exception {
         configs.factory("org.hourglass.family.dense", "itest-dense-variance", "variance.head", true);
-        Pipeline p = pipeline("itest-variance-apre", "itest-dense-variance");
+        trainsWithApreAndScores(pipeline("itest-variance-apre", "itest-dense-variance"));
+    }
+
+    @Test
+    void convWithVarianceHeadTrainsWithApreAndScores() throws Exception {
+        configs.factory("org.hourglass.family.conv", "itest-conv-variance", "variance.head", true, "channels",
+                new Integer[] {4, 8});
+        // The small conv net needs more steps than the dense one before its errors rank anomalies.
+        trainsWithApreAndScores(pipeline("itest-conv-variance-apre", "itest-conv-variance", 8));
+    }
+
+    private void trainsWithApreAndScores(Pipeline p) throws Exception {
         assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
-        assertEquals(2, p.status().progress().epochLosses().size(), p.status().toString());
+        assertEquals(p.status().progress().epochs(), p.status().progress().epochLosses().size(), p.status().toString());
         for (double l : p.status().progress().epochLosses()) {
             assertTrue(Double.isFinite(l), "epoch loss " + l);
         }

@@ -47,6 +47,11 @@ public class ConvFamily implements AutoencoderFamily {
                 + "inputs.",
                 options = {@Option(label = "sigmoid", value = "sigmoid"), @Option(label = "linear", value = "linear")})
         String output_activation() default "sigmoid";
+
+        @AttributeDefinition(name = "Variance head", description = "Adds a second last transposed convolution that "
+                + "predicts a per-pixel variance (softplus + 1e-6), published as the output log_variance for losses "
+                + "and scorings that use it (apre).")
+        boolean variance_head() default false;
     }
 
     private final ConvSettings settings;

@@ -1,6 +1,7 @@
 package org.hourglass.family.conv;
 
 import java.util.Arrays;
+import java.util.Map;
 import org.hourglass.graph.ConvOptions;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Graph.Activation;
@@ -77,6 +78,8 @@ final class ConvNetwork {
 
         h = g.activate(g.linear("decoder/fc", latent, bottleneck, hidden), s.activation());
         h = g.reshape(h, -1, channels[layers - 1], hs[layers], ws[layers]);
+        Tensor beforeLast = null;
+        ConvOptions lastUp = null;
         for (int i = layers - 1; i >= 0; i--) {
             long out = i == 0 ? chw[0] : channels[i - 1];
             boolean last = i == 0;
@@ -84,12 +87,28 @@ final class ConvNetwork {
             long oh = hs[i] - (STRIDE * (hs[i + 1] - 1) + k - 2 * PAD);
             long ow = ws[i] - (STRIDE * (ws[i + 1] - 1) + k - 2 * PAD);
             ConvOptions up = ConvOptions.defaults().stride(STRIDE).padding(PAD).outputPadding(oh, ow);
+            if (last) {
+                beforeLast = h;
+                lastUp = up;
+            }
             try (Graph.Scope scope = g.scope("decoder/deconv" + (layers - i))) {
                 Tensor w = g.param("weight", Shape.of(channels[i], out, k, k), last ? Init.xavierUniform(1.0) : hidden);
                 Tensor b = g.param("bias", Shape.of(out), Init.zeros());
                 h = g.activate(g.convTranspose2d(h, w, b, up), last ? s.outputActivation() : s.activation());
             }
         }
-        return FamilyOutputs.of(latent, g.reshape(h, ctx.inputSpec().batchShape()));
+        Tensor reconstruction = g.reshape(h, ctx.inputSpec().batchShape());
+        if (!s.varianceHead()) {
+            return FamilyOutputs.of(latent, reconstruction);
+        }
+        // A second last layer from the same features predicts the per-pixel variance.
+        Tensor raw;
+        try (Graph.Scope scope = g.scope("decoder/variance")) {
+            Tensor w = g.param("weight", Shape.of(channels[0], chw[0], k, k), Init.xavierUniform(1.0));
+            Tensor b = g.param("bias", Shape.of(chw[0]), Init.zeros());
+            raw = g.convTranspose2d(beforeLast, w, b, lastUp);
+        }
+        return new FamilyOutputs(latent, reconstruction, Map.of(), Map.of(FamilyOutputs.LOG_VARIANCE,
+                g.reshape(FamilyOutputs.varianceHead(g, raw), ctx.inputSpec().batchShape())));
     }
 }

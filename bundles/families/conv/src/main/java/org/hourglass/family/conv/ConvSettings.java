@@ -11,8 +11,10 @@ import org.hourglass.graph.Graph.Activation;
  * @param kernelSize       3 or 4 (stride 2, padding 1)
  * @param activation       after every convolution and the decoder's dense layer
  * @param outputActivation after the last transposed convolution
+ * @param varianceHead     a second last transposed convolution predicting a per-pixel variance
  */
-record ConvSettings(long[] channels, int kernelSize, Activation activation, Activation outputActivation) {
+record ConvSettings(long[] channels, int kernelSize, Activation activation, Activation outputActivation,
+                    boolean varianceHead) {
 
     ConvSettings {
         if (channels.length == 0) {
@@ -29,6 +31,10 @@ record ConvSettings(long[] channels, int kernelSize, Activation activation, Acti
         channels = channels.clone();
     }
 
+    ConvSettings(long[] channels, int kernelSize, Activation activation, Activation outputActivation) {
+        this(channels, kernelSize, activation, outputActivation, false);
+    }
+
     @Override
     public long[] channels() {
         return channels.clone();
@@ -42,7 +48,7 @@ record ConvSettings(long[] channels, int kernelSize, Activation activation, Acti
         return new ConvSettings(Arrays.stream(c.channels()).asLongStream().toArray(), c.kernel_size(),
                 parse(c.activation(), "activation"),
                 "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
-                        : parse(c.output_activation(), "output.activation"));
+                        : parse(c.output_activation(), "output.activation"), c.variance_head());
     }
 
     private static Activation parse(String word, String attribute) {

@@ -141,4 +141,31 @@ class ConvNetworkTest {
                 TestContext.of(InputSpec.of(4, 4), 4, false, 1)));
         assertTrue(e.getMessage().contains("too small"), e.getMessage());
     }
+
+    @Test
+    void varianceHeadPublishesAPositiveVariancePerPixel() {
+        ConvSettings s = new ConvSettings(new long[] {4, 8}, 3, Activation.RELU, Activation.SIGMOID, true);
+        InputSpec spec = InputSpec.of(1, 28, 28);
+        TestContext ctx = TestContext.of(spec, 6, false, 1);
+        FamilyOutputs out = ConvNetwork.build(s, ctx);
+        Tensor logVariance = out.outputs().get(FamilyOutputs.LOG_VARIANCE);
+        assertArrayEquals(spec.batchShape(), logVariance.shape().dims());
+        assertTrue(paramNames(ctx).containsAll(List.of("decoder/variance/weight", "decoder/variance/bias")),
+                paramNames(ctx).toString());
+        try (GraphRunner runner = new GraphRunner()) {
+            var model = InferenceModel.builder(ctx.graph()).output("log_variance", logVariance).build();
+            float[] x = new float[3 * spec.features()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (0.5 + 0.5 * Math.cos(i * 0.37));
+            }
+            float[] lv = runner.run(model, Map.of("x", new GraphRunner.Input(x, new long[] {3, 1, 28, 28})))
+                    .get("log_variance");
+            assertEquals(x.length, lv.length);
+            for (float v : lv) {
+                assertTrue(Float.isFinite(v) && v >= Math.log(FamilyOutputs.VARIANCE_FLOOR) - 1e-3, "log-variance " + v);
+            }
+        }
+        TestContext plain = TestContext.of(spec, 6, false, 1);
+        assertTrue(ConvNetwork.build(ConvSettings.defaults(), plain).outputs().isEmpty(), "no head unless asked");
+    }
 }

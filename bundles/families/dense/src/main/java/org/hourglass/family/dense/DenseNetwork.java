@@ -19,9 +19,6 @@ final class DenseNetwork {
     /** Loss term of the contractive penalty. */
     static final String CONTRACTIVE = "contractive";
 
-    /** Floor of the predicted variance of the variance head. */
-    static final double VARIANCE_EPSILON = 1e-6;
-
     private DenseNetwork() {
     }
 
@@ -61,7 +58,7 @@ final class DenseNetwork {
         }
         // Second head from the same last hidden layer: sigma² = softplus(s) + eps stays positive and finite.
         Tensor head = g.linear("decoder/variance", h, features, Init.xavierUniform(1.0));
-        Tensor logVariance = g.log(g.add(g.softplus(head), VARIANCE_EPSILON));
+        Tensor logVariance = FamilyOutputs.varianceHead(g, head);
         return new FamilyOutputs(latent, reconstruction, terms,
                 Map.of(FamilyOutputs.LOG_VARIANCE, shape.length == 2 ? logVariance : g.reshape(logVariance, shape)));
     }

@@ -114,7 +114,7 @@ class DenseNetworkTest {
             for (float lv : y.get("log_variance")) {
                 double variance = Math.exp(lv);
                 assertTrue(Float.isFinite(lv) && variance > 0, "variance " + variance);
-                assertTrue(lv >= Math.log(DenseNetwork.VARIANCE_EPSILON) - 1e-3, "log-variance " + lv);
+                assertTrue(lv >= Math.log(org.hourglass.spi.FamilyOutputs.VARIANCE_FLOOR) - 1e-3, "log-variance " + lv);
             }
         }
     }
