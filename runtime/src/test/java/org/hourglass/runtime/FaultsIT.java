@@ -199,7 +199,7 @@ class FaultsIT {
     /**
      * Stored files damaged while the server is down: a truncated model and a garbled record each fail their own
      * pipeline with the reason, the third pipeline serves as before. The executor is configured for CUDA on a
-     * machine without one, then for a negative thread count: refused with the reason, and nothing stops serving.
+     * machine without one, then for a zero thread count: refused with the reason, and nothing stops serving.
      */
     @Test
     void damagedStoresFailOnlyTheirPipelineAndAMisconfiguredExecutorKeepsServing() throws Exception {
@@ -245,9 +245,9 @@ class FaultsIT {
             String metrics = server.get("/hourglass/metrics", false).body();
             assertTrue(metrics.contains("active=\"CPU\""), metrics);
             int served = server.occurrences("Pipeline 'c-ok' serves its stored model");
-            DeployFiles.config(home, "org.hourglass.executor", "device=cpu", "intra.op.threads=-1");
-            server.await("the negative thread count to be refused", Duration.ofSeconds(30),
-                    () -> server.log().contains("thread counts must be >= 0"));
+            DeployFiles.config(home, "org.hourglass.executor", "device=cpu", "intra.op.threads=0");
+            server.await("the zero thread count to be refused", Duration.ofSeconds(30),
+                    () -> server.log().contains("intra.op.threads must be a positive number of threads or auto"));
             assertEquals(4, Api.json(api.post("/pipelines/c-ok/score", "application/json", rows[0]))
                     .get("scores").size());
             DeployFiles.config(home, "org.hourglass.executor", "device=cpu", "intra.op.threads=1");

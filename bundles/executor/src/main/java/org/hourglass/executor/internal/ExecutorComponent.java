@@ -35,13 +35,13 @@ public final class ExecutorComponent implements OnnxExecutor {
         @AttributeDefinition(name = "CUDA device id", description = "Ordinal of the GPU to use (0 = first).", min = "0")
         int device_id() default 0;
 
-        @AttributeDefinition(name = "Intra-op threads", description = "Threads inside one operator; "
-                + "0 lets ONNX Runtime choose (one per physical core).", min = "0")
-        int intra_op_threads() default 0;
+        @AttributeDefinition(name = "Intra-op threads", description = "Threads inside one operator: a positive "
+                + "number, or auto to let ONNX Runtime choose (one per physical core).")
+        String intra_op_threads() default ExecutorSettings.AUTO;
 
         @AttributeDefinition(name = "Inter-op threads", description = "Threads running independent operators "
-                + "in parallel; 0 lets ONNX Runtime choose.", min = "0")
-        int inter_op_threads() default 0;
+                + "in parallel: a positive number, or auto to let ONNX Runtime choose.")
+        String inter_op_threads() default ExecutorSettings.AUTO;
 
         @AttributeDefinition(name = "Graph optimization level", description = "How much ONNX Runtime rewrites "
                 + "graphs before running them (fusions, constant folding).",
@@ -55,7 +55,7 @@ public final class ExecutorComponent implements OnnxExecutor {
     private final OrtExecutor executor;
 
     /**
-     * A configuration the executor cannot run with (device=cuda without a GPU, a negative thread count, an unknown
+     * A configuration the executor cannot run with (device=cuda without a GPU, a zero or negative thread count, an unknown
      * word) is refused with an error naming the problem, but the executor still starts, with the default settings:
      * without it no pipeline could exist, and the console and REST API could not even show what is wrong.
      */
@@ -93,8 +93,10 @@ public final class ExecutorComponent implements OnnxExecutor {
     }
 
     static ExecutorSettings settings(Config c) {
-        return new ExecutorSettings(ExecutorSettings.parseDevice(c.device()), c.device_id(), c.intra_op_threads(),
-                c.inter_op_threads(), ExecutorSettings.parseOptimizationLevel(c.optimization_level()));
+        return new ExecutorSettings(ExecutorSettings.parseDevice(c.device()), c.device_id(),
+                ExecutorSettings.parseThreads(c.intra_op_threads(), "intra.op.threads"),
+                ExecutorSettings.parseThreads(c.inter_op_threads(), "inter.op.threads"),
+                ExecutorSettings.parseOptimizationLevel(c.optimization_level()));
     }
 
     @Override

@@ -11,6 +11,9 @@ import org.hourglass.api.executor.Device;
 public record ExecutorSettings(Device device, int deviceId, int intraOpThreads, int interOpThreads,
                                OptLevel optimizationLevel) {
 
+    /** The configuration word for "ONNX Runtime chooses the thread count" (0 in these settings). */
+    public static final String AUTO = "auto";
+
     public ExecutorSettings {
         if (deviceId < 0) {
             throw new IllegalArgumentException("device.id must be >= 0, was " + deviceId);
@@ -45,6 +48,27 @@ public record ExecutorSettings(Device device, int deviceId, int intraOpThreads, 
                 throw new IllegalArgumentException("optimization.level must be one of none, basic, extended, all; was '"
                         + word + "'");
         }
+    }
+
+    /**
+     * Parses a thread count: {@value #AUTO} (0 here: ONNX Runtime's default) or a positive number. Zero and
+     * negative counts are refused: no thread could run anything.
+     */
+    public static int parseThreads(String word, String attribute) {
+        String w = word == null ? "" : word.trim();
+        if (w.equalsIgnoreCase(AUTO)) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(w);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(attribute + " must be a positive number of threads or " + AUTO
+                + " (ONNX Runtime chooses), was '" + word + "'");
     }
 
     /** Parses {@code auto | cpu | cuda}. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** A misconfigured executor refuses the configuration with a clear reason and keeps running. */
 class ExecutorComponentTest {
 
-    private static ExecutorComponent.Config config(String device, int intra) {
+    private static ExecutorComponent.Config config(String device, String intra) {
         return new ExecutorComponent.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -34,13 +34,13 @@ class ExecutorComponentTest {
             }
 
             @Override
-            public int intra_op_threads() {
+            public String intra_op_threads() {
                 return intra;
             }
 
             @Override
-            public int inter_op_threads() {
-                return 0;
+            public String inter_op_threads() {
+                return ExecutorSettings.AUTO;
             }
 
             @Override
@@ -59,7 +59,7 @@ class ExecutorComponentTest {
     @Test
     void cudaWithoutAGpuAtStartRunsOnTheDefaultsAndSaysWhy() {
         assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA), "a CUDA build is deployed");
-        ExecutorComponent c = new ExecutorComponent(config("cuda", 1));
+        ExecutorComponent c = new ExecutorComponent(config("cuda", "1"));
         try {
             ExecutorInfo info = c.info();
             assertEquals(Device.CPU, info.active());
@@ -72,16 +72,20 @@ class ExecutorComponentTest {
     }
 
     @Test
-    void negativeThreadsOrAnUnknownDeviceAtStartAreRefusedNamingTheSetting() {
-        ExecutorComponent threads = new ExecutorComponent(config("cpu", -2));
-        try {
-            assertEquals(0, threads.info().intraOpThreads(), "defaults run instead");
-            assertTrue(threads.info().reason().contains("thread counts must be >= 0"), threads.info().reason());
-            assertRuns(threads);
-        } finally {
-            threads.deactivate();
+    void zeroOrNegativeThreadsOrAnUnknownDeviceAtStartAreRefusedNamingTheSetting() {
+        for (String bad : new String[] {"0", "-2", "many"}) {
+            ExecutorComponent threads = new ExecutorComponent(config("cpu", bad));
+            try {
+                assertEquals(0, threads.info().intraOpThreads(), "defaults run instead");
+                assertTrue(threads.info().reason().contains(
+                        "intra.op.threads must be a positive number of threads or auto (ONNX Runtime chooses), was '"
+                                + bad + "'"), threads.info().reason());
+                assertRuns(threads);
+            } finally {
+                threads.deactivate();
+            }
         }
-        ExecutorComponent device = new ExecutorComponent(config("tpu", 1));
+        ExecutorComponent device = new ExecutorComponent(config("tpu", "1"));
         try {
             assertTrue(device.info().reason().contains("device must be one of auto, cpu, cuda; was 'tpu'"),
                     device.info().reason());
@@ -92,15 +96,15 @@ class ExecutorComponentTest {
 
     @Test
     void aRefusedChangeKeepsTheRunningSettingsAndDoesNotThrow() {
-        ExecutorComponent c = new ExecutorComponent(config("cpu", 1));
+        ExecutorComponent c = new ExecutorComponent(config("cpu", "1"));
         try {
             assertFalse(c.info().reason().contains("refused"), c.info().reason());
-            c.modified(config("cpu", -1));
+            c.modified(config("cpu", "0"));
             assertEquals(1, c.info().intraOpThreads(), "the previous settings stay");
             assertEquals(Device.CPU, c.info().requested());
-            assertTrue(c.info().reason().contains("refused: thread counts must be >= 0"), c.info().reason());
+            assertTrue(c.info().reason().contains("refused: intra.op.threads must be a positive number"), c.info().reason());
             assertRuns(c);
-            c.modified(config("cpu", 2));
+            c.modified(config("cpu", "2"));
             assertEquals(2, c.info().intraOpThreads());
             assertFalse(c.info().reason().contains("refused"), "a valid change clears the note");
         } finally {
