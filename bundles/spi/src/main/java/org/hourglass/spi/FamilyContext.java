@@ -42,7 +42,8 @@ public interface FamilyContext {
      * to every model it runs. {@code source} says where it comes from: {@code label}, the sample's label in the data
      * source (training, validation and the scorer's fit only: scoring requests carry no label), or
      * {@code feature:<i>}, the integer value of the sample's {@code i}-th feature in the data's own units (scoring
-     * requests then carry the condition in the sample). Values outside {@code [0, classes)} fail naming the sample.
+     * requests then carry the condition in the sample), or {@code column:<name>}, the same for the feature the
+     * training data source names so (e.g. a CSV header; see {@link DataSource#featureIndex}). Values outside {@code [0, classes)} fail naming the sample.
      * Both graphs of a pipeline must ask for the same condition. The default fails: the context cannot feed one.
      *
      * @since 1.2

@@ -125,7 +125,7 @@ class VaePipelineTest extends FashionMnistPipelineTest {
 
     @Test
     void conditionFromAFeatureTrainsAndServesConditionFromTheLabelTrainsButRefusesRequests() throws Exception {
-        // Two contexts (feature 0) with opposite patterns in features 1..4.
+        // Two contexts (column c, the first feature) with opposite patterns in the other features.
         StringBuilder csv = new StringBuilder("c,a,b,d,e\n");
         java.util.SplittableRandom r = new java.util.SplittableRandom(1);
         for (int i = 0; i < 300; i++) {
@@ -140,7 +140,7 @@ class VaePipelineTest extends FashionMnistPipelineTest {
         Path file = Files.writeString(models.resolve("contexts.csv"), csv);
         configs.factory("org.hourglass.data.csv", "itest-contexts", "path", file.toString());
         configs.factory("org.hourglass.family.vae", "itest-cvae-feature", "hidden.sizes", new Integer[] {16},
-                "condition.classes", 2, "condition.source", "feature:0");
+                "condition.classes", 2, "condition.source", "column:c");
         Pipeline p = pipeline("itest-cvae-feature", "itest-cvae-feature", "mse", "reconstruction-probability",
                 "itest-contexts", null, "latent.size", 2);
         assertEquals(PipelineState.TRAINED, p.awaitTraining(TRAINING), p.status().toString());

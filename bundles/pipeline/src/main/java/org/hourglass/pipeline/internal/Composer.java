@@ -37,15 +37,18 @@ final class Composer {
     private final MaskingStrategy masking;
     private final InputSpec spec;
     private final Settings settings;
+    private final java.util.function.ToIntFunction<String> columns;
     private Condition condition;
 
+    /** @param columns feature position of a column the training data names (for {@code column:<name>} conditions) */
     Composer(AutoencoderFamily family, ReconstructionLoss loss, MaskingStrategy masking, InputSpec spec,
-             Settings settings) {
+             Settings settings, java.util.function.ToIntFunction<String> columns) {
         this.family = family;
         this.loss = loss;
         this.masking = masking;
         this.spec = spec;
         this.settings = settings;
+        this.columns = columns;
     }
 
     boolean masked() {
@@ -155,7 +158,7 @@ final class Composer {
 
         @Override
         public Tensor condition(String source, int classes) {
-            Condition c = Condition.parse(source, classes);
+            Condition c = Condition.parse(source, classes, columns);
             if (condition != null && !condition.equals(c)) {
                 throw new IllegalStateException("family '" + settings.family() + "' asked for two conditions: "
                         + condition + " and " + c);

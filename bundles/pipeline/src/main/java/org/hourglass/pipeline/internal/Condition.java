@@ -24,9 +24,23 @@ record Condition(int feature, int classes) {
 
     /** {@code label} or {@code feature:<i>}. */
     static Condition parse(String source, int classes) {
+        return parse(source, classes, name -> {
+            throw new IllegalArgumentException("condition source '" + source + "' names a column, and the data "
+                    + "source names none");
+        });
+    }
+
+    /**
+     * {@code label}, {@code feature:<i>} or {@code column:<name>}; {@code columns} gives the feature position of a
+     * named column (the training data source's header), so the model records the position ({@code feature/<i>}).
+     */
+    static Condition parse(String source, int classes, java.util.function.ToIntFunction<String> columns) {
         String s = source == null ? "" : source.strip();
         if (s.equals("label")) {
             return new Condition(-1, classes);
+        }
+        if (s.startsWith("column:") && !s.substring("column:".length()).isBlank()) {
+            return new Condition(columns.applyAsInt(s.substring("column:".length()).strip()), classes);
         }
         if (s.startsWith("feature:")) {
             try {
@@ -38,8 +52,8 @@ record Condition(int feature, int classes) {
                 // reported below
             }
         }
-        throw new IllegalArgumentException("condition source must be 'label' or 'feature:<index>', was '" + source
-                + "'");
+        throw new IllegalArgumentException("condition source must be 'label', 'feature:<index>' or 'column:<name>', "
+                + "was '" + source + "'");
     }
 
     String inputName() {

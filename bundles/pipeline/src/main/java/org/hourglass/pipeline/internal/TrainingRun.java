@@ -110,8 +110,12 @@ final class TrainingRun implements Callable<ServedModel> {
         LOG.info("Pipeline '{}': training {} on {} samples of {} ({} for validation), {} epochs, batch {}",
                 s.name(), s.family(), n, spec, valPart.count(), s.epochs(), s.batchSize());
 
+        DataSource trainingSource = (DataSource) service(Role.TRAINING_DATA);
         Composer composer = new Composer((AutoencoderFamily) service(Role.FAMILY),
-                (ReconstructionLoss) service(Role.LOSS), (MaskingStrategy) optionalService(Role.MASKING), spec, s);
+                (ReconstructionLoss) service(Role.LOSS), (MaskingStrategy) optionalService(Role.MASKING), spec, s,
+                column -> trainingSource.featureIndex(column).orElseThrow(() -> new IllegalArgumentException(
+                        "condition source 'column:" + column + "': the training data '" + s.trainingData()
+                                + "' has no column names; use feature:<index> or label")));
         TrainStepModel model = composer.trainStep(s.newOptimizer(plugins.get(Role.FAMILY).properties()));
         optimizerUsed = model.optimizer().toString();
         // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).

@@ -15,8 +15,14 @@ class ConditionTest {
         assertEquals("condition/label", Condition.parse("label", 3).inputName());
         assertEquals("condition/feature/2", Condition.parse(" feature:2 ", 3).inputName());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Condition.parse("column:x", 3));
-        assertTrue(e.getMessage().contains("feature:<index>"), e.getMessage());
+                () -> Condition.parse("columns:x", 3));
+        assertTrue(e.getMessage().contains("feature:<index>") && e.getMessage().contains("column:<name>"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Condition.parse("column:x", 3));
+        assertTrue(e.getMessage().contains("names none"), e.getMessage());
+        // A named column is recorded by its position among the features.
+        assertEquals("condition/feature/4", Condition.parse("column: colour ", 3,
+                name -> name.equals("colour") ? 4 : -1).inputName());
         assertThrows(IllegalArgumentException.class, () -> Condition.parse("feature:-1", 3));
     }
 

@@ -116,6 +116,12 @@ public final class CsvDataSource implements DataSource {
     }
 
     @Override
+    public java.util.OptionalInt featureIndex(String column) {
+        return java.util.OptionalInt.of(new CsvReader(paths.check("path", path), labelColumn, columns, separator)
+                .featureIndex(column));
+    }
+
+    @Override
     public String toString() {
         return "CSV data source '" + name + "' (" + path + ")";
     }

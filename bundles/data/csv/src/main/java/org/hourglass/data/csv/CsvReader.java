@@ -71,6 +71,31 @@ public final class CsvReader {
         return value.charAt(0);
     }
 
+    /** Position of the named column among the features, read from the header alone. */
+    public int featureIndex(String column) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             CsvParser p = FACTORY.createParser(skipBom(in))) {
+            p.setSchema(CsvSchema.emptySchema().withColumnSeparator(separator));
+            List<String> header = nextRow(p, new long[1]);
+            if (header == null) {
+                throw new DataException(file + ": empty file; the first line must be a header naming the columns");
+            }
+            int label = labelColumn == null ? -1 : indexOf(header, labelColumn, "label column");
+            int[] features = featureIndices(header, label);
+            List<String> names = new java.util.ArrayList<>();
+            for (int i = 0; i < features.length; i++) {
+                String name = header.get(features[i]);
+                if (name.equals(column.strip())) {
+                    return i;
+                }
+                names.add(name);
+            }
+            throw new DataException(file + ": no feature column '" + column + "'; the features are " + names);
+        } catch (IOException e) {
+            throw DataSettings.ioFailure(file, e);
+        }
+    }
+
     public Dataset read() {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
              CsvParser p = FACTORY.createParser(skipBom(in))) {

@@ -54,6 +54,17 @@ class CsvReaderTest {
     }
 
     @Test
+    void namedColumnsHaveTheirPositionAmongTheFeatures() throws Exception {
+        Path f = write("x, label ,y,z\n1,3,2,0\n");
+        assertEquals(1, new CsvReader(f, "label", new String[0], ',').featureIndex("y"));
+        assertEquals(0, new CsvReader(f, "label", new String[] {"z", "x"}, ',').featureIndex("z"));
+        DataException e = assertThrows(DataException.class,
+                () -> new CsvReader(f, "label", new String[0], ',').featureIndex("label"));
+        assertTrue(e.getMessage().contains("no feature column 'label'") && e.getMessage().contains("[x, y, z]"),
+                e.getMessage());
+    }
+
+    @Test
     void columnSelectionPicksAndOrders() throws Exception {
         Path f = write("a,b,c,y\n1,2,3,7\n4,5,6,8\n");
         Dataset d = read(f, "y", "c", "a");

@@ -73,8 +73,9 @@ public class VaeFamily implements AutoencoderFamily {
         int condition_classes() default 0;
 
         @AttributeDefinition(name = "Condition source", description = "CVAE: label (the data source's label; such a "
-                + "model trains but cannot serve score requests, which carry no label) or feature:<i> (the integer "
-                + "value of the sample's i-th feature, 0-based).")
+                + "model trains but cannot serve score requests, which carry no label), feature:<i> (the integer "
+                + "value of the sample's i-th feature, 0-based) or column:<name> (the same for the feature the "
+                + "training data names so, e.g. a CSV header).")
         String condition_source() default "label";
     }
 

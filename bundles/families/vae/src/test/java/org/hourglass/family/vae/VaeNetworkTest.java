@@ -303,7 +303,7 @@ class VaeNetworkTest {
                 "likelihood.samples", () -> spec(Decoder.GAUSSIAN, 1, 0, -2, 0),
                 "condition.classes", () -> spec(Decoder.GAUSSIAN, 1, 0, 0, -1),
                 "condition.source", () -> new VaeSpec(new long[] {4}, Activation.RELU, Decoder.GAUSSIAN,
-                        Activation.NONE, 1, 0, 0.01, 0, 2, "column:x"),
+                        Activation.NONE, 1, 0, 0.01, 0, 2, "columns:x"),
                 "hidden.sizes", () -> new VaeSpec(new long[] {0}, Activation.RELU, Decoder.GAUSSIAN, Activation.NONE,
                         1, 0, 0.01, 0, 0, ""),
                 "decoder", () -> new VaeSpec(new long[] {4}, Activation.RELU, VaeSpec.decoder("poisson"),

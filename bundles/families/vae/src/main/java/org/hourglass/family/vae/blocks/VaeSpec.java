@@ -17,7 +17,8 @@ import org.hourglass.graph.Graph.Activation;
  * @param activeThreshold   KL (nats, batch mean) above which a latent dimension counts as active
  * @param likelihoodSamples draws of z for the inference output {@value VaeModel#LOG_LIKELIHOOD}; 0 = no output
  * @param conditionClasses  classes of the one-hot condition (CVAE); 0 = unconditional
- * @param conditionSource   where the condition comes from: {@code label} or {@code feature:<index>}
+ * @param conditionSource   where the condition comes from: {@code label}, {@code feature:<index>} or
+ *                          {@code column:<name>}
  */
 public record VaeSpec(long[] hiddenSizes, Activation activation, Decoder decoder, Activation outputActivation,
                       double beta, int warmupSteps, double activeThreshold, int likelihoodSamples,
@@ -75,9 +76,9 @@ public record VaeSpec(long[] hiddenSizes, Activation activation, Decoder decoder
         return conditionClasses > 0;
     }
 
-    /** {@code label}, or {@code feature:<index>} with a non-negative index. */
+    /** {@code label}, {@code feature:<index>} with a non-negative index, or {@code column:<name>}. */
     static void checkConditionSource(String source) {
-        if (source.equals("label")) {
+        if (source.equals("label") || source.startsWith("column:") && !source.substring(7).isBlank()) {
             return;
         }
         if (source.startsWith("feature:")) {
@@ -89,8 +90,8 @@ public record VaeSpec(long[] hiddenSizes, Activation activation, Decoder decoder
                 // reported below
             }
         }
-        throw new IllegalArgumentException("condition.source must be 'label' or 'feature:<index>' (a column of the "
-                + "sample, 0-based), was '" + source + "'");
+        throw new IllegalArgumentException("condition.source must be 'label', 'feature:<index>' (a feature of the "
+                + "sample, 0-based) or 'column:<name>' (a feature the data source names), was '" + source + "'");
     }
 
     /** An activation by its configuration word; {@code linear} only where {@code linearAllowed}. */
