@@ -1062,6 +1062,25 @@ public final class Graph {
         return new TopK(outs.get(0), outs.get(1));
     }
 
+    /**
+     * TopK with a count known only at run time: {@code k} is an INT64 tensor of shape {@code [1]} (for example
+     * computed from the batch size); the selected axis of the outputs is dynamic. ONNX Runtime fails the run when
+     * {@code k} exceeds the axis' length, so callers bound it. Same gradient rule as the constant form.
+     *
+     * @since 1.2
+     */
+    public TopK topK(Tensor x, Tensor k, int axis) {
+        int a = x.shape().normalizeAxis(axis);
+        if (k.dtype() != DType.INT64 || k.rank() != 1 || k.shape().dim(0) != 1) {
+            throw new IllegalArgumentException("TopK '" + scopedHint("TopK") + "': k must be an INT64 tensor of shape "
+                    + "[1], got " + k.dtype() + " " + k.shape());
+        }
+        Shape s = x.shape().with(a, Shape.DYNAMIC);
+        List<Tensor> outs = node("TopK", "TopK", "topK", List.of(x, k),
+                attrs("axis", (long) a, "largest", 1L, "sorted", 1L), List.of(x.dtype(), DType.INT64), List.of(s, s));
+        return new TopK(outs.get(0), outs.get(1));
+    }
+
     // --------------------------------------------------------------------------------- convolution, pooling
 
     private static long convOut(long in, long pBegin, long pEnd, long kernel, long stride, long dilation) {

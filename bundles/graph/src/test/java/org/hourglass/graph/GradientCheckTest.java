@@ -218,6 +218,8 @@ class GradientCheckTest {
                 in("x", nonzero(86, 3, 4), 3, 4)));
         c.add(exact("Clip", (g, x) -> g.clip(x.get(0), -0.52, 0.83), in("x", distinct(87, 4, 6), 4, 6)));
         c.add(exact("TopK k=2 axis 1", (g, x) -> g.topK(x.get(0), 2, 1).values(), in("x", distinct(88, 3, 6), 3, 6)));
+        c.add(exact("TopK with a run-time k=3 over a flattened matrix", (g, x) -> g.topK(g.reshape(x.get(0), -1),
+                g.longs(3), 0).values(), in("x", distinct(89, 3, 6), 3, 6)));
 
         // Convolution and pooling (no float64 kernels: float32 against Java references).
         long[] xs1 = {2, 4, 5, 6};

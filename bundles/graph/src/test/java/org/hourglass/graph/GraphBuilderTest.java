@@ -58,6 +58,9 @@ class GraphBuilderTest {
         assertTrue(e.getMessage().contains("Conv") && e.getMessage().contains("3 channels"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> g.topK(a, 4, 1));
         assertTrue(e.getMessage().contains("TopK") && e.getMessage().contains("k=4"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> g.topK(a, g.scalar(2.0), 1));
+        assertTrue(e.getMessage().contains("TopK") && e.getMessage().contains("INT64"), e.getMessage());
+        assertEquals(Shape.DYNAMIC, g.topK(a, g.longs(2), 1).values().shape().dim(1), "a run-time k");
     }
 
     @Test
