@@ -1,0 +1,11 @@
+/**
+ * Building blocks shared by the sparse autoencoder families (topk, batchtopk, transcoder): parameters with a
+ * unit-norm decoder, encoder pre-activations with {@code b_pre}, the AuxK term on dead latents, the idle-count
+ * state, the per-epoch metrics and their summary.
+ */
+@Export
+@Version("1.0.0")
+package org.hourglass.family.topk.blocks;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
