@@ -57,6 +57,16 @@ final class ActivationExtractor {
      */
     static Activations extract(OnnxExecutor executor, ModelFiles files, String tensor, List<String> documents,
                                int maxTokens, Vectors vectors, boolean specialTokens) {
+        return extract(executor, files, tensor, documents, maxTokens, vectors, specialTokens, false);
+    }
+
+    /**
+     * @param sensitivity per-token rows carry, after the tensor's values, the document's
+     *                    {@link EmbeddingSensitivity#vector} (the tensor must be the output the sentence embedding
+     *                    is pooled from, which the caller checks)
+     */
+    static Activations extract(OnnxExecutor executor, ModelFiles files, String tensor, List<String> documents,
+                               int maxTokens, Vectors vectors, boolean specialTokens, boolean sensitivity) {
         if (documents.isEmpty()) {
             throw new DataException("the corpus has no documents");
         }
@@ -74,7 +84,7 @@ final class ActivationExtractor {
                 List<WordPieceTokenizer.Encoding> batch = encodings.subList(start,
                         Math.min(encodings.size(), start + BATCH));
                 runBatch(executor, session, tensor, batch, start, files.tokenizer().padId(), vectors, specialTokens,
-                        rows);
+                        sensitivity, rows);
             }
         }
         if (rows.count == 0) {
@@ -86,7 +96,7 @@ final class ActivationExtractor {
 
     private static void runBatch(OnnxExecutor executor, ModelSession session, String tensor,
                                  List<WordPieceTokenizer.Encoding> batch, int firstDocument, int pad,
-                                 Vectors vectors, boolean specialTokens, Rows rows) {
+                                 Vectors vectors, boolean specialTokens, boolean sensitivity, Rows rows) {
         int b = batch.size();
         int s = batch.stream().mapToInt(WordPieceTokenizer.Encoding::length).max().orElse(0);
         long[] ids = new long[b * s];
@@ -119,7 +129,7 @@ final class ActivationExtractor {
                 }
                 FloatBuffer fb = t.getFloatBuffer();
                 long[] out = t.getInfo().getShape();
-                collect(tensor, fb, out, batch, s, firstDocument, vectors, specialTokens, rows);
+                collect(tensor, fb, out, batch, s, firstDocument, vectors, specialTokens, sensitivity, rows);
             }
         } catch (OrtException e) {
             throw new DataException("running the model for tensor '" + tensor + "' failed: " + e.getMessage(), e);
@@ -129,7 +139,8 @@ final class ActivationExtractor {
     }
 
     private static void collect(String tensor, FloatBuffer fb, long[] shape, List<WordPieceTokenizer.Encoding> batch,
-                                int s, int firstDocument, Vectors vectors, boolean specialTokens, Rows rows) {
+                                int s, int firstDocument, Vectors vectors, boolean specialTokens, boolean sensitivity,
+                                Rows rows) {
         int b = batch.size();
         if (shape.length < 2 || shape[0] != b) {
             throw new DataException("tensor '" + tensor + "' has shape " + Arrays.toString(shape) + "; need the "
@@ -139,7 +150,11 @@ final class ActivationExtractor {
         fb.get(all);
         boolean perToken = shape.length >= 3 && shape[1] == s;
         int width = (int) (all.length / b / (perToken ? s : 1));
-        rows.width(width, tensor);
+        if (sensitivity && (!perToken || vectors != Vectors.TOKEN)) {
+            throw new DataException("gradient=embedding needs per-token rows of a [batch, sequence, width] tensor; "
+                    + "tensor '" + tensor + "' has shape " + Arrays.toString(shape) + " and vectors=" + vectors);
+        }
+        rows.width(sensitivity ? 2 * width : width, tensor);
         for (int i = 0; i < b; i++) {
             int len = batch.get(i).length();
             int doc = firstDocument + i;
@@ -162,8 +177,18 @@ final class ActivationExtractor {
             } else {
                 int from = specialTokens ? 0 : 1;
                 int to = specialTokens ? len : len - 1;
+                // Rows [x | g]: the document's g (its embedding's sensitivity) repeated after each token's values
+                float[] row = sensitivity ? new float[2 * width] : null;
+                if (sensitivity) {
+                    System.arraycopy(EmbeddingSensitivity.vector(all, base, len, width), 0, row, width, width);
+                }
                 for (int t = from; t < to; t++) {
-                    rows.add(all, base + t * width, width, doc);
+                    if (sensitivity) {
+                        System.arraycopy(all, base + t * width, row, 0, width);
+                        rows.add(row, 0, 2 * width, doc);
+                    } else {
+                        rows.add(all, base + t * width, width, doc);
+                    }
                 }
             }
         }

@@ -88,6 +88,14 @@ public final class OnnxActivationsDataSource implements DataSource {
                 + "(their activations are outliers in most layers, so they are left out by default).")
         boolean special_tokens() default false;
 
+        @AttributeDefinition(name = "Gradient", description = "none: rows are the tensor's values. embedding: "
+                + "per-token rows [x | g] of twice the width, g = m / (T |m|^2) with m the mean of the tensor over "
+                + "the document's T tokens: the sensitivity of the sentence embedding to the token's row, which "
+                + "the g-sae family uses to choose latents. Only when the tensor is the model's first output (the "
+                + "one the sentence embedding is pooled from) and vectors=token.",
+                options = {@Option(label = "none", value = "none"), @Option(label = "embedding", value = "embedding")})
+        String gradient() default "none";
+
         @AttributeDefinition(name = "Cache folder", description = "Folder for .npy caches of the rows (keyed by "
                 + "model, tokenizer, tensor, corpus and options). Empty: cache in memory only.", required = false)
         String cache_dir() default "";
@@ -123,6 +131,8 @@ public final class OnnxActivationsDataSource implements DataSource {
     private final int maxTokens;
     private final ActivationExtractor.Vectors vectors;
     private final boolean specialTokens;
+    /** Rows carry the sentence embedding's sensitivity after the values (gradient=embedding). */
+    private final boolean sensitivity;
     private final Path cacheDir;
     private final DataOptions options;
     private volatile Cached cached;
@@ -173,6 +183,17 @@ public final class OnnxActivationsDataSource implements DataSource {
                     + config.vectors() + "'");
         };
         this.specialTokens = config.special_tokens();
+        String grad = config.gradient() == null ? "none" : config.gradient().strip().toLowerCase(Locale.ROOT);
+        this.sensitivity = switch (grad) {
+            case "none", "" -> false;
+            case "embedding" -> true;
+            default -> throw new IllegalArgumentException("attribute 'gradient' must be none or embedding, was '"
+                    + config.gradient() + "'");
+        };
+        if (sensitivity && vectors != ActivationExtractor.Vectors.TOKEN) {
+            throw new IllegalArgumentException("attribute 'gradient=embedding' needs vectors=token (one row per "
+                    + "token), was vectors=" + config.vectors());
+        }
         this.cacheDir = DataSettings.optionalPath(config.cache_dir());
         this.options = DataSettings.options(new int[0], new int[0], config.shuffle(), config.seed(),
                 config.split_fraction(), config.split_part(), config.limit());
@@ -198,7 +219,8 @@ public final class OnnxActivationsDataSource implements DataSource {
         ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
         String key = ModelFiles.sha256(String.join("\n", "format " + CACHE_FORMAT, "model " + mf.modelSha(),
                 "tokenizer " + mf.tokenizerSha(), "tensor " + tensor, "corpus " + docs.sha(),
-                "max.tokens " + maxTokens, "vectors " + vectors, "special " + specialTokens)
+                "max.tokens " + maxTokens, "vectors " + vectors, "special " + specialTokens,
+                "gradient " + (sensitivity ? "embedding" : "none"))
                 .getBytes(StandardCharsets.UTF_8));
         Cached c = cached;
         if (c != null && c.key().equals(key)) {
@@ -206,6 +228,10 @@ public final class OnnxActivationsDataSource implements DataSource {
         }
         String what = "activations:" + tensor + " of " + mf.description() + " over " + corpus + " ("
                 + vectors.name().toLowerCase(Locale.ROOT) + ")";
+        if (sensitivity) {
+            requirePooledOutput(mf);
+            what += " with the embedding's sensitivity (rows [x | g])";
+        }
         Path cacheFile = cacheDir == null ? null
                 : paths.check("cache.dir", cacheDir).resolve("activations-" + key.substring(0, 24) + ".npy");
         NpyCache.Matrix m = cacheFile == null ? null : NpyCache.read(cacheFile);
@@ -214,7 +240,7 @@ public final class OnnxActivationsDataSource implements DataSource {
             data = dataset(m.values(), m.rows(), m.width(), what + " cached " + cacheFile);
         } else {
             ActivationExtractor.Activations a = ActivationExtractor.extract(executor, mf, tensor, docs.documents(),
-                    maxTokens, vectors, specialTokens);
+                    maxTokens, vectors, specialTokens, sensitivity);
             if (cacheFile != null) {
                 NpyCache.write(cacheFile, a.values(), a.count(), a.width());
             }
@@ -241,7 +267,24 @@ public final class OnnxActivationsDataSource implements DataSource {
         }
         ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
         String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
-        return Splice.measure(executor, mf, tensor, output, docs, maxTokens, specialTokens, reconstruct);
+        if (sensitivity) {
+            requirePooledOutput(mf);
+        }
+        return Splice.measure(executor, mf, tensor, output, docs, maxTokens, specialTokens, sensitivity,
+                reconstruct);
+    }
+
+    /**
+     * gradient=embedding computes the sensitivity in closed form, which holds only when nothing lies between the
+     * tensor and the pooling: the tensor must be the model's first output.
+     */
+    private void requirePooledOutput(ModelFiles mf) {
+        String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
+        if (!output.equals(tensor)) {
+            throw new DataException("gradient=embedding needs the tensor the sentence embedding is pooled from, the "
+                    + "model's first output '" + output + "'; tensor '" + tensor + "' lies before further "
+                    + "layers, whose gradient the data source does not compute");
+        }
     }
 
     String name() {

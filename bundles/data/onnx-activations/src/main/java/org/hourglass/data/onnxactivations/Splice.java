@@ -46,22 +46,36 @@ final class Splice {
     static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String output,
                           List<String> documents, int maxTokens, boolean specialTokens,
                           UnaryOperator<float[][]> reconstruct) {
+        return measure(executor, files, tensor, output, documents, maxTokens, specialTokens, false, reconstruct);
+    }
+
+    /**
+     * @param sensitivity the autoencoder reads rows {@code [x | g]} (the data source's gradient=embedding, the
+     *                    tensor being {@code output}): each row gets its document's
+     *                    {@link EmbeddingSensitivity#vector} appended, and the first half of the reconstruction
+     *                    replaces the tensor
+     */
+    static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String output,
+                          List<String> documents, int maxTokens, boolean specialTokens, boolean sensitivity,
+                          UnaryOperator<float[][]> reconstruct) {
         if (documents.isEmpty()) {
             throw new DataException("the corpus has no documents");
         }
         ModelProto model = TensorTap.parse(files.description(), files.model());
-        ModelProto tapped = TensorTap.tap(model, List.of(tensor, output));
-        ModelProto spliced = TensorTap.splice(model, tensor, output);
+        // When the tensor is the output itself, no layer lies between: the spliced rows are pooled directly.
+        boolean direct = tensor.equals(output);
+        ModelProto tapped = TensorTap.tap(model, direct ? List.of(output) : List.of(tensor, output));
+        ModelProto spliced = direct ? null : TensorTap.splice(model, tensor, output);
         double sumSplice = 0;
         double sumZero = 0;
         int tokens = 0;
         try (ModelSession original = executor.load("splice source of " + files.description(), tapped);
-             ModelSession cut = executor.load("spliced " + files.description(), spliced)) {
+             ModelSession cut = direct ? null : executor.load("spliced " + files.description(), spliced)) {
             for (int start = 0; start < documents.size(); start += ActivationExtractor.BATCH) {
                 List<String> batch = documents.subList(start, Math.min(documents.size(),
                         start + ActivationExtractor.BATCH));
                 Batch b = Batch.of(files.tokenizer(), batch, maxTokens);
-                Map<String, Out> base = run(executor, original, b, null, Set.of(tensor, output));
+                Map<String, Out> base = run(executor, original, b, null, Set.copyOf(List.of(tensor, output)));
                 float[] t = base.get(tensor).values();
                 long[] tShape = base.get(tensor).shape();
                 if (tShape.length < 3 || tShape[0] != b.size || tShape[1] != b.length) {
@@ -79,11 +93,20 @@ final class Splice {
                         rows++;
                     }
                 }
+                float[][] g = new float[b.size][];
+                for (int i = 0; sensitivity && i < b.size; i++) {
+                    g[i] = EmbeddingSensitivity.vector(t, i * b.length * width, b.lengths[i], width);
+                }
                 float[][] x = new float[rows][];
                 int r = 0;
                 for (int pos = 0; pos < replace.length; pos++) {
                     if (replace[pos]) {
-                        x[r++] = Arrays.copyOfRange(t, pos * width, (pos + 1) * width);
+                        x[r] = Arrays.copyOf(Arrays.copyOfRange(t, pos * width, (pos + 1) * width),
+                                sensitivity ? 2 * width : width);
+                        if (sensitivity) {
+                            System.arraycopy(g[pos / b.length], 0, x[r], width, width);
+                        }
+                        r++;
                     }
                 }
                 float[][] xh = reconstruct.apply(x);
@@ -95,7 +118,7 @@ final class Splice {
                 r = 0;
                 for (int pos = 0; pos < replace.length; pos++) {
                     if (replace[pos]) {
-                        if (xh[r].length != width) {
+                        if (xh[r].length != (sensitivity ? 2 * width : width)) {
                             throw new IllegalStateException("reconstructed rows have " + xh[r].length
                                     + " values, the tensor's rows " + width);
                         }
@@ -104,10 +127,10 @@ final class Splice {
                     }
                 }
                 float[] e0 = embed(base.get(output).values(), b);
-                float[] eSplice = embed(run(executor, cut, b, new Out(withSplice, tShape), Set.of(output))
-                        .get(output).values(), b);
-                float[] eZero = embed(run(executor, cut, b, new Out(zeroed, tShape), Set.of(output))
-                        .get(output).values(), b);
+                float[] eSplice = embed(direct ? withSplice : run(executor, cut, b, new Out(withSplice, tShape),
+                        Set.of(output)).get(output).values(), b);
+                float[] eZero = embed(direct ? zeroed : run(executor, cut, b, new Out(zeroed, tShape),
+                        Set.of(output)).get(output).values(), b);
                 int dim = e0.length / b.size;
                 for (int i = 0; i < b.size; i++) {
                     sumSplice += dot(e0, eSplice, i * dim, dim);
