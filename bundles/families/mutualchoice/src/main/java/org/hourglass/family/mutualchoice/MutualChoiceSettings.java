@@ -1,0 +1,28 @@
+package org.hourglass.family.mutualchoice;
+
+/**
+ * The mutual-choice family's configuration as checked values.
+ *
+ * @param k      mean active latents per sample: the batch keeps {@code k·B} entries
+ * @param common AuxK, dead-latent and threshold settings
+ */
+record MutualChoiceSettings(int k, SaeCore.Common common) {
+
+    MutualChoiceSettings {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, was " + k);
+        }
+    }
+
+    static MutualChoiceSettings of(MutualChoiceFamily.Config c) {
+        return new MutualChoiceSettings(c.k(), new SaeCore.Common(c.aux_k(), c.aux_coefficient(), c.dead_tokens(),
+                c.threshold_decay()));
+    }
+
+    void requireLatents(int latents) {
+        if (k > latents) {
+            throw new IllegalArgumentException("mutual-choice: k (" + k + ") must not exceed the pipeline's "
+                    + "latent.size (" + latents + "), the number of latents");
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package org.hourglass.family.mutualchoice;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.hourglass.family.topk.blocks.SaeBlocks;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.Trainer;
+import org.hourglass.graph.training.TrainingConfig;
+import org.hourglass.graph.training.TrainingData;
+import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.spi.FamilyOutputs;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.Configs;
+import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.TestContext;
+import org.junit.jupiter.api.Test;
+
+class MutualChoiceNetworkTest {
+
+    private static MutualChoiceSettings settings(int k, double aux, long dead, double decay) {
+        return new MutualChoiceSettings(k, new SaeCore.Common(0, aux, dead, decay));
+    }
+
+    /** Non-negative mixes of 3 of {@code atoms} random unit directions plus an offset. */
+    static float[] sparseData(int n, int d, int atoms, long seed) {
+        Random r = new Random(seed);
+        double[] dict = new double[atoms * d];
+        for (int a = 0; a < atoms; a++) {
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                dict[a * d + j] = r.nextGaussian();
+                norm += dict[a * d + j] * dict[a * d + j];
+            }
+            for (int j = 0; j < d; j++) {
+                dict[a * d + j] /= Math.sqrt(norm);
+            }
+        }
+        float[] x = new float[n * d];
+        for (int s = 0; s < n; s++) {
+            for (int t = 0; t < 3; t++) {
+                int a = r.nextInt(atoms);
+                double c = 0.5 + r.nextDouble();
+                for (int j = 0; j < d; j++) {
+                    x[s * d + j] += (float) (c * dict[a * d + j]) + (t == 0 ? 0.5f : 0f);
+                }
+            }
+        }
+        return x;
+    }
+
+    /** {@code x W_enc} with the initial encoder (b_pre and b_enc start at 0). */
+    private static double[] pre(float[] x, int rows, int d, int n, double[] wEnc) {
+        double[] pre = new double[rows * n];
+        for (int s = 0; s < rows; s++) {
+            for (int l = 0; l < n; l++) {
+                for (int j = 0; j < d; j++) {
+                    pre[s * n + l] += x[s * d + j] * wEnc[j * n + l];
+                }
+            }
+        }
+        return pre;
+    }
+
+    private static TrainStepModel trainStep(TestContext ctx, FamilyOutputs out) {
+        Graph g = ctx.graph();
+        Tensor loss = g.mse(out.reconstruction(), ctx.input());
+        for (Tensor term : out.lossTerms().values()) {
+            loss = g.add(loss, term);
+        }
+        TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
+        out.diagnostics().forEach(step::diagnostic);
+        return step.build();
+    }
+
+    @Test
+    void shapesParametersBuffersAndDiagnostics() {
+        TestContext train = TestContext.of(InputSpec.of(2, 5), 24, true, 1);
+        TestContext infer = TestContext.of(InputSpec.of(2, 5), 24, false, 1);
+        FamilyOutputs t = MutualChoiceNetwork.build(settings(4, 0.03, 100, 0.9), train);
+        FamilyOutputs i = MutualChoiceNetwork.build(settings(4, 0.03, 100, 0.9), infer);
+        List<String> names = infer.graph().params().stream().map(Tensor::name).toList();
+        assertEquals(List.of(SaeBlocks.W_ENC, SaeBlocks.B_ENC, SaeBlocks.W_DEC, SaeBlocks.B_PRE, SaeBlocks.IDLE,
+                SaeCore.THRESHOLD), names);
+        assertEquals(names, train.graph().params().stream().map(Tensor::name).toList());
+        assertTrue(infer.graph().isBuffer(infer.graph().tensor(SaeCore.THRESHOLD)));
+        assertArrayEquals(new long[] {1}, infer.graph().tensor(SaeCore.THRESHOLD).shape().dims());
+        assertArrayEquals(new long[] {-1, 2, 5}, i.reconstruction().shape().dims());
+        assertArrayEquals(new long[] {-1, 24}, i.latent().shape().dims());
+        assertEquals(Set.of(SaeBlocks.AUX), t.lossTerms().keySet());
+        assertEquals(Set.of(SaeBlocks.FIRED, SaeBlocks.SQUARED_ERROR, SaeBlocks.MSE, SaeBlocks.VARIANCE,
+                SaeBlocks.COSINE, SaeBlocks.DEAD, SaeCore.THRESHOLD_MEAN), t.diagnostics().keySet());
+        assertTrue(i.lossTerms().isEmpty() && i.diagnostics().isEmpty());
+    }
+
+    @Test
+    void trainingSelectionKeepsExactlyKTimesBatchEntriesOfTheWholeMatrix() {
+        int d = 6;
+        int n = 16;
+        int k = 3;
+        TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 5);
+        FamilyOutputs out = MutualChoiceNetwork.build(settings(k, 0, 10, 0.9), ctx);
+        Graph g = ctx.graph();
+        double[] wEnc = g.initialValue(g.tensor(SaeBlocks.W_ENC)).toDoubles();
+        try (GraphRunner runner = new GraphRunner()) {
+            // Two batch sizes through the same model: the count k*B is computed at run time.
+            for (int rows : new int[] {10, 7}) {
+                float[] x = sparseData(rows, d, 5, rows);
+                float[] z = runner.run(InferenceModel.builder(g).output("z", out.latent()).build(),
+                        Map.of("x", new GraphRunner.Input(x, rows, d))).get("z");
+                double[] pre = pre(x, rows, d, n, wEnc);
+                double[] sorted = pre.clone();
+                Arrays.sort(sorted);
+                double kth = sorted[sorted.length - k * rows];
+                int kept = 0;
+                int[] perRow = new int[rows];
+                for (int e = 0; e < pre.length; e++) {
+                    double expected = pre[e] >= kth ? Math.max(0, pre[e]) : 0;
+                    assertEquals(expected, z[e], 1e-5, "entry " + e);
+                    kept += z[e] != 0 ? 1 : 0;
+                    perRow[e / n] += z[e] != 0 ? 1 : 0;
+                }
+                assertTrue(kth > 0, "the case has more than k*B positive entries");
+                assertEquals(k * rows, kept, "k*B entries kept in a batch of " + rows);
+                int min = Arrays.stream(perRow).min().orElseThrow();
+                int max = Arrays.stream(perRow).max().orElseThrow();
+                assertTrue(min != max, "tokens get different numbers of latents: " + Arrays.toString(perRow));
+            }
+        }
+    }
+
+    @Test
+    void firstStepLearnsTheSmallestKeptValueAndInferenceUsesItAsAJumpReluThreshold() {
+        int d = 6;
+        int n = 16;
+        int k = 2;
+        int rows = 12;
+        float[] x = sparseData(rows, d, 5, 2);
+        TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 5);
+        TrainStepModel model = trainStep(ctx, MutualChoiceNetwork.build(settings(k, 0, 1000, 0.5), ctx));
+        double[] wEnc0 = ctx.graph().initialValue(ctx.graph().tensor(SaeBlocks.W_ENC)).toDoubles();
+        double[] sorted = pre(x, rows, d, n, wEnc0);
+        Arrays.sort(sorted);
+        double firstThreshold = sorted[sorted.length - k * rows];
+        Map<String, HostTensor> trained;
+        try (GraphRunner runner = new GraphRunner();
+             Trainer trainer = new Trainer(runner.executor(), model, "mc-step")) {
+            trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(1, rows, 0.01, 5), TrainingListener.none());
+            trained = trainer.params();
+        }
+        assertEquals(firstThreshold, trained.get(SaeCore.THRESHOLD).toDoubles()[0], 1e-5,
+                "after step 1 the threshold is the batch's smallest kept value");
+
+        // Inference: a single sample keeps exactly the entries at least the threshold (here set to a chosen value).
+        TestContext inf = TestContext.of(InputSpec.of(d), n, false, 5);
+        FamilyOutputs out = MutualChoiceNetwork.build(settings(k, 0, 1000, 0.5), inf);
+        double theta = 0.3;
+        Map<String, HostTensor> weights = new HashMap<>(trained);
+        weights.put(SaeCore.THRESHOLD, HostTensor.ofFloats(new float[] {(float) theta}, 1));
+        double[] wEnc = trained.get(SaeBlocks.W_ENC).toDoubles();
+        double[] bEnc = trained.get(SaeBlocks.B_ENC).toDoubles();
+        double[] bPre = trained.get(SaeBlocks.B_PRE).toDoubles();
+        try (GraphRunner runner = new GraphRunner()) {
+            float[] one = Arrays.copyOf(x, d);
+            float[] z = runner.run(InferenceModel.builder(inf.graph()).output("z", out.latent()).weights(weights)
+                    .build(), Map.of("x", new GraphRunner.Input(one, 1, d))).get("z");
+            int kept = 0;
+            for (int l = 0; l < n; l++) {
+                double p = bEnc[l];
+                for (int j = 0; j < d; j++) {
+                    p += (one[j] - bPre[j]) * wEnc[j * n + l];
+                }
+                assertEquals(p >= theta ? p : 0, z[l], 1e-5, "latent " + l);
+                kept += z[l] != 0 ? 1 : 0;
+            }
+            assertTrue(kept > 0 && kept < n, "some but not all latents pass: " + kept);
+        }
+    }
+
+    /** Trains and returns the per-epoch summaries. */
+    static List<Map<String, Object>> train(MutualChoiceSettings s, float[] x, int rows, int d, int n, int epochs) {
+        TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
+        TrainStepModel model = trainStep(ctx, MutualChoiceNetwork.build(s, ctx));
+        List<Map<String, Object>> summaries = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onStep(Progress p) {
+            }
+
+            @Override
+            public void onEpoch(EpochSummary e) {
+                summaries.add(SaeCore.summarize(e.diagnostics()));
+            }
+        };
+        try (GraphRunner runner = new GraphRunner();
+             Trainer trainer = new Trainer(runner.executor(), model, "mc-train")) {
+            trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(epochs, 64, 0.01, 7), listener);
+        }
+        return summaries;
+    }
+
+    @Test
+    void trainingExplainsTheVarianceAtMeanL0K() {
+        int d = 16;
+        int n = 48;
+        List<Map<String, Object>> epochs = train(settings(4, 1.0 / 32, 2000, 0.9), sparseData(512, d, 12, 8), 512,
+                d, n, 12);
+        Map<String, Object> first = epochs.get(0);
+        Map<String, Object> last = epochs.get(epochs.size() - 1);
+        assertEquals(4.0, (double) last.get("l0"), 1e-3, "mean L0 is k: " + last);
+        assertTrue((double) last.get("fvu") < 0.25, "most variance explained: " + last);
+        assertTrue((double) last.get("fvu") < (double) first.get("fvu"), first + " -> " + last);
+        assertTrue((double) last.get("cosine_similarity") > 0.9, last.toString());
+        assertTrue((double) last.get("threshold") > 0, last.toString());
+    }
+
+    @Test
+    void summaryAddsTheThreshold() {
+        Map<String, Object> s = SaeCore.summarize(Map.of(SaeBlocks.FIRED, new double[] {0.5, 0, 0.25},
+                SaeBlocks.SQUARED_ERROR, new double[] {2}, SaeBlocks.VARIANCE, new double[] {8},
+                SaeCore.THRESHOLD_MEAN, new double[] {0.125}));
+        assertEquals(0.75, (double) s.get("l0"), 1e-12);
+        assertEquals(0.25, (double) s.get("fvu"), 1e-12);
+        assertEquals(0.125, (double) s.get("threshold"), 1e-12);
+    }
+
+    @Test
+    void configDefaultsAndBadSettingsAreNamed() {
+        MutualChoiceFamily family = new MutualChoiceFamily(Configs.of(MutualChoiceFamily.Config.class,
+                Map.of("hourglass_name", "m")));
+        IllegalArgumentException latent = assertThrows(IllegalArgumentException.class,
+                () -> family.build(TestContext.of(InputSpec.of(8), 16, true, 1)));
+        assertTrue(latent.getMessage().contains("k (32)") && latent.getMessage().contains("latent.size (16)"),
+                latent.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new MutualChoiceFamily(Configs.of(
+                MutualChoiceFamily.Config.class, Map.of("hourglass_name", " "))));
+        Object[][] cases = {
+            {"k", (Runnable) () -> settings(0, 0.1, 5, 0.9)},
+            {"aux.k", (Runnable) () -> new SaeCore.Common(-1, 0.1, 5, 0.9)},
+            {"aux.coefficient", (Runnable) () -> settings(2, Double.NaN, 5, 0.9)},
+            {"dead.tokens", (Runnable) () -> settings(2, 0.1, 0, 0.9)},
+            {"threshold.decay", (Runnable) () -> settings(2, 0.1, 5, 1.0)},
+        };
+        for (Object[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ((Runnable) c[1])::run);
+            assertTrue(e.getMessage().contains((String) c[0]), c[0] + ": " + e.getMessage());
+        }
+        assertEquals(4, new SaeCore.Common(0, 0.1, 5, 0.9).auxK(8, 100), "half the input width");
+    }
+}
