@@ -1,0 +1,32 @@
+package org.hourglass.family.featurechoice;
+
+/**
+ * The feature-choice family's configuration as checked values.
+ *
+ * @param k      mean active latents per sample, used for m when m is 0
+ * @param m      tokens each latent keeps per batch; 0 = floor(k·B/latents)
+ * @param common AuxK, dead-latent and threshold settings
+ */
+record FeatureChoiceSettings(int k, int m, SaeCore.Common common) {
+
+    FeatureChoiceSettings {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, was " + k);
+        }
+        if (m < 0) {
+            throw new IllegalArgumentException("m must be >= 0 (0 = k*B/latent.size), was " + m);
+        }
+    }
+
+    static FeatureChoiceSettings of(FeatureChoiceFamily.Config c) {
+        return new FeatureChoiceSettings(c.k(), c.m(), new SaeCore.Common(c.aux_k(), c.aux_coefficient(),
+                c.dead_tokens(), c.threshold_decay()));
+    }
+
+    void requireLatents(int latents) {
+        if (k > latents) {
+            throw new IllegalArgumentException("feature-choice: k (" + k + ") must not exceed the pipeline's "
+                    + "latent.size (" + latents + "), the number of latents");
+        }
+    }
+}

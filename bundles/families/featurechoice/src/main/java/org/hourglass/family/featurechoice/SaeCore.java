@@ -1,0 +1,126 @@
+package org.hourglass.family.featurechoice;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.hourglass.family.topk.blocks.SaeBlocks;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.Init;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.spi.FamilyContext;
+import org.hourglass.spi.FamilyOutputs;
+
+/**
+ * A sparse autoencoder whose training selection is a threshold computed from the whole batch, built from the shared
+ * {@link SaeBlocks}: in training {@code z = pre >= t ? ReLU(pre) : 0} with the batch's threshold {@code t}; the
+ * buffer {@code sae/threshold} keeps a running average of {@code ReLU(t)} and replaces it at inference, where there
+ * is no batch to choose across (JumpReLU form).
+ */
+final class SaeCore {
+
+    static final String THRESHOLD = "sae/threshold";
+    /** Diagnostic: the mean of the learned threshold(s) after the step. */
+    static final String THRESHOLD_MEAN = "threshold";
+
+    /** How the family selects latents in training. */
+    interface Selection {
+        /**
+         * The batch's threshold for {@code pre [N, n]} (gradient already stopped), broadcastable against it;
+         * {@code rows} is the batch's number of samples as a float scalar.
+         */
+        Tensor threshold(Graph g, Tensor pre, Tensor rows);
+    }
+
+    /** Settings shared by the families built on this core. */
+    record Common(int auxK, double auxCoefficient, long deadTokens, double thresholdDecay) {
+        Common {
+            if (auxK < 0) {
+                throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the input width), was " + auxK);
+            }
+            if (!(auxCoefficient >= 0) || Double.isInfinite(auxCoefficient)) {
+                throw new IllegalArgumentException("aux.coefficient must be finite and >= 0, was " + auxCoefficient);
+            }
+            if (deadTokens < 1) {
+                throw new IllegalArgumentException("dead.tokens must be >= 1, was " + deadTokens);
+            }
+            if (!(thresholdDecay >= 0 && thresholdDecay < 1)) {
+                throw new IllegalArgumentException("threshold.decay must be in [0, 1), was " + thresholdDecay);
+            }
+        }
+
+        int auxK(long features, int latents) {
+            long a = auxK > 0 ? auxK : Math.max(1, features / 2);
+            return (int) Math.min(a, latents);
+        }
+    }
+
+    private SaeCore() {
+    }
+
+    /** Builds the SAE; the threshold buffer has {@code thresholdShape}: {@code [1]}, or {@code [n]} per latent. */
+    static FamilyOutputs build(FamilyContext ctx, Common s, Shape thresholdShape, Selection selection) {
+        Graph g = ctx.graph();
+        int n = ctx.latentSize();
+        long d = ctx.inputSpec().features();
+        Tensor x = g.flatten(ctx.input(), 1);
+        SaeBlocks.Params p = SaeBlocks.params(g, d, n);
+        // Both graphs create the buffer, so the inference model carries its trained value.
+        Tensor learned = g.buffer(THRESHOLD, thresholdShape, Init.zeros());
+        Tensor pre;
+        try (Graph.Scope scope = g.scope("sae")) {
+            pre = SaeBlocks.preActivations(g, x, p.wEnc(), p.bEnc(), p.bPre());
+        }
+        long[] shape = ctx.inputSpec().batchShape();
+        if (!ctx.training()) {
+            Tensor z = jump(g, pre, learned);
+            Tensor r = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
+            return FamilyOutputs.of(z, shape.length == 2 ? r : g.reshape(r, shape));
+        }
+        Tensor rows = SaeBlocks.rowCount(g, x);
+        Tensor batchThreshold = selection.threshold(g, g.stopGradient(pre), rows);
+        Tensor z = jump(g, pre, batchThreshold);
+        Tensor xr = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
+        Tensor reconstruction = shape.length == 2 ? xr : g.reshape(xr, shape);
+        Tensor aux = s.auxCoefficient() > 0 ? SaeBlocks.auxLoss(g, pre, p.wDec(), g.stopGradient(g.sub(x, xr)),
+                SaeBlocks.deadMask(g, p.idle(), s.deadTokens()), s.auxK(d, n), s.auxCoefficient()) : null;
+
+        try (Graph.Scope scope = g.scope("sae_state")) {
+            Tensor active = SaeBlocks.active(g, z);
+            Tensor idleNext = SaeBlocks.trackIdle(g, p.idle(), active, rows, s.deadTokens());
+            // Only the positive part of the threshold matters (ReLU zeroes the rest); the first step takes the
+            // batch's value so that the average does not start from 0.
+            Tensor observed = g.add(g.mul(learned, 0.0), g.relu(batchThreshold));
+            Tensor first = g.equal(g.trainingStep(), g.scalar(1.0));
+            Tensor learnedNext = g.where(first, observed,
+                    g.add(g.mul(learned, s.thresholdDecay()), g.mul(observed, 1 - s.thresholdDecay())));
+            g.assign(learned, learnedNext);
+            SaeBlocks.unitNormRows(g, p.wDec());
+            SaeBlocks.startAtBatchMean(g, p.bPre(), x);
+            Map<String, Tensor> diagnostics = new LinkedHashMap<>(SaeBlocks.diagnostics(g, x, xr, active, idleNext,
+                    s.deadTokens()));
+            diagnostics.put(THRESHOLD_MEAN, g.reshape(g.reduceMean(learnedNext, false, 0), 1));
+            Map<String, Tensor> terms = aux == null ? Map.of() : Map.of(SaeBlocks.AUX, aux);
+            return new FamilyOutputs(z, reconstruction, terms, Map.of(), diagnostics);
+        }
+    }
+
+    /** JumpReLU: {@code pre} where it is at least {@code threshold} and positive, else 0. */
+    static Tensor jump(Graph g, Tensor pre, Tensor threshold) {
+        return g.where(g.greaterOrEqual(pre, threshold), g.relu(pre), g.scalar(0.0));
+    }
+
+    /** The smallest entry along {@code axis} (minus the maximum of the negation). */
+    static Tensor min(Graph g, Tensor x, long axis) {
+        return g.neg(g.reduceMax(g.neg(x), false, axis));
+    }
+
+    /** The epoch's figures of {@link SaeBlocks#summarize} plus {@code threshold}, the learned threshold's mean. */
+    static Map<String, Object> summarize(Map<String, double[]> means) {
+        Map<String, Object> out = SaeBlocks.summarize(means);
+        double[] t = means.get(THRESHOLD_MEAN);
+        if (t != null) {
+            out.put("threshold", t[0]);
+        }
+        return out;
+    }
+}
