@@ -66,6 +66,12 @@ public final class OnnxActivationsDataSource implements DataSource {
                 + "MiniLM's residual stream after block 3 of 6. The shell command hourglass:tensors lists names.")
         String tensor() default "/encoder/layer.3/output/LayerNorm/Add_1_output_0";
 
+        @AttributeDefinition(name = "Target tensor", description = "For transcoders: a second tensor of the same "
+                + "width and per-token shape (e.g. a block's MLP output when tensor is its input). Each row is then "
+                + "[tensor | target tensor], twice the width: the transcoder family encodes the first half and "
+                + "predicts the second. Empty: none. Only with vectors=token and gradient=none.", required = false)
+        String target_tensor() default "";
+
         @AttributeDefinition(name = "Corpus", description = "Plain-text files (UTF-8) to run the model over.")
         String[] corpus();
 
@@ -126,6 +132,8 @@ public final class OnnxActivationsDataSource implements DataSource {
     private final Path model;
     private final Path tokenizer;
     private final String tensor;
+    /** Rows are [tensor | targetTensor] when set (transcoders), else null. */
+    private final String targetTensor;
     private final List<Path> corpus;
     private final Corpus.Split split;
     private final int maxTokens;
@@ -194,6 +202,17 @@ public final class OnnxActivationsDataSource implements DataSource {
             throw new IllegalArgumentException("attribute 'gradient=embedding' needs vectors=token (one row per "
                     + "token), was vectors=" + config.vectors());
         }
+        String target = config.target_tensor() == null ? "" : config.target_tensor().strip();
+        this.targetTensor = target.isEmpty() ? null : target;
+        if (targetTensor != null && (vectors != ActivationExtractor.Vectors.TOKEN || sensitivity)) {
+            throw new IllegalArgumentException("attribute 'target.tensor' needs vectors=token and gradient=none "
+                    + "(rows [tensor | target tensor] per token), was vectors=" + config.vectors() + ", gradient="
+                    + config.gradient());
+        }
+        if (tensor.equals(targetTensor)) {
+            throw new IllegalArgumentException("attribute 'target.tensor' names the same tensor as 'tensor' ('"
+                    + tensor + "'); a transcoder's target is another tensor");
+        }
         this.cacheDir = DataSettings.optionalPath(config.cache_dir());
         this.options = DataSettings.options(new int[0], new int[0], config.shuffle(), config.seed(),
                 config.split_fraction(), config.split_part(), config.limit());
@@ -217,11 +236,13 @@ public final class OnnxActivationsDataSource implements DataSource {
         List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
         Corpus.Documents docs = Corpus.read(files, split);
         ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
-        String key = ModelFiles.sha256(String.join("\n", "format " + CACHE_FORMAT, "model " + mf.modelSha(),
+        String keyText = String.join("\n", "format " + CACHE_FORMAT, "model " + mf.modelSha(),
                 "tokenizer " + mf.tokenizerSha(), "tensor " + tensor, "corpus " + docs.sha(),
                 "max.tokens " + maxTokens, "vectors " + vectors, "special " + specialTokens,
                 "gradient " + (sensitivity ? "embedding" : "none"))
-                .getBytes(StandardCharsets.UTF_8));
+                // Keys of sources without a target stay as they were, so their caches remain valid.
+                + (targetTensor == null ? "" : "\ntarget " + targetTensor);
+        String key = ModelFiles.sha256(keyText.getBytes(StandardCharsets.UTF_8));
         Cached c = cached;
         if (c != null && c.key().equals(key)) {
             return c.data();
@@ -232,6 +253,9 @@ public final class OnnxActivationsDataSource implements DataSource {
             requirePooledOutput(mf);
             what += " with the embedding's sensitivity (rows [x | g])";
         }
+        if (targetTensor != null) {
+            what += " with target " + targetTensor + " (rows [input | target])";
+        }
         Path cacheFile = cacheDir == null ? null
                 : paths.check("cache.dir", cacheDir).resolve("activations-" + key.substring(0, 24) + ".npy");
         NpyCache.Matrix m = cacheFile == null ? null : NpyCache.read(cacheFile);
@@ -241,6 +265,10 @@ public final class OnnxActivationsDataSource implements DataSource {
         } else {
             ActivationExtractor.Activations a = ActivationExtractor.extract(executor, mf, tensor, docs.documents(),
                     maxTokens, vectors, specialTokens, sensitivity);
+            if (targetTensor != null) {
+                a = pair(a, ActivationExtractor.extract(executor, mf, targetTensor, docs.documents(), maxTokens,
+                        vectors, specialTokens, false));
+            }
             if (cacheFile != null) {
                 NpyCache.write(cacheFile, a.values(), a.count(), a.width());
             }
@@ -259,6 +287,11 @@ public final class OnnxActivationsDataSource implements DataSource {
         if (vectors != ActivationExtractor.Vectors.TOKEN) {
             throw new DataException("splicing needs per-token rows; data source '" + name + "' has vectors=mean");
         }
+        if (targetTensor != null) {
+            throw new DataException("splicing replaces tensor '" + tensor + "' by a reconstruction of its rows; data "
+                    + "source '" + name + "' has target.tensor set (rows [input | target] of a transcoder), which "
+                    + "hourglass:splice does not measure");
+        }
         Path modelFile = model == null ? ModelFiles.defaultModel() : paths.check("model", model);
         List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
         List<String> docs = Corpus.read(files, split).documents();
@@ -272,6 +305,28 @@ public final class OnnxActivationsDataSource implements DataSource {
         }
         return Splice.measure(executor, mf, tensor, output, docs, maxTokens, specialTokens, sensitivity,
                 reconstruct);
+    }
+
+    /**
+     * Rows {@code [input | target]}: both tensors' rows come from the same documents and tokens, so they pair up
+     * one to one; a tensor of another width or shape (not per token) is refused.
+     */
+    ActivationExtractor.Activations pair(ActivationExtractor.Activations input,
+                                         ActivationExtractor.Activations target) {
+        if (target.width() != input.width() || target.count() != input.count()
+                || !java.util.Arrays.equals(target.documents(), input.documents())) {
+            throw new DataException("target.tensor '" + targetTensor + "' yields " + target.count() + " rows of "
+                    + target.width() + " values, tensor '" + tensor + "' " + input.count() + " rows of "
+                    + input.width() + "; a transcoder's target must be a per-token tensor of the same width");
+        }
+        int w = input.width();
+        float[] rows = new float[input.count() * 2 * w];
+        for (int r = 0; r < input.count(); r++) {
+            System.arraycopy(input.values(), r * w, rows, 2 * r * w, w);
+            System.arraycopy(target.values(), r * w, rows, (2 * r + 1) * w, w);
+        }
+        return new ActivationExtractor.Activations(rows, input.count(), 2 * w, input.documents(),
+                input.truncated());
     }
 
     /**

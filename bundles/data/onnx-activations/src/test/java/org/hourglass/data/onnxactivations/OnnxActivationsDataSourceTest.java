@@ -101,6 +101,43 @@ class OnnxActivationsDataSourceTest {
     }
 
     @Test
+    void targetTensorPairsEachTokensInputAndTargetRows() throws Exception {
+        String mlpIn = "/encoder/layer.1/attention/output/LayerNorm/Add_1_output_0";
+        String mlpOut = "/encoder/layer.1/output/dense/Add_output_0";
+        Dataset in = source(Map.of("tensor", mlpIn)).load();
+        Dataset out = source(Map.of("tensor", mlpOut)).load();
+        Path cache = dir.resolve("cache");
+        Dataset pairs = source(Map.of("tensor", mlpIn, "target_tensor", mlpOut, "cache_dir", cache.toString()))
+                .load();
+        assertArrayEquals(new long[] {768}, pairs.spec().sampleShape(), "rows [input | target], 2 x 384");
+        assertEquals(in.count(), pairs.count());
+        for (int r = 0; r < pairs.count(); r++) {
+            float[] row = pairs.samples().row(r);
+            assertArrayEquals(in.samples().row(r), java.util.Arrays.copyOfRange(row, 0, 384), "input of row " + r);
+            assertArrayEquals(out.samples().row(r), java.util.Arrays.copyOfRange(row, 384, 768), "target of " + r);
+        }
+        assertTrue(pairs.description().contains("target " + mlpOut), pairs.description());
+        Dataset cached = source(Map.of("tensor", mlpIn, "target_tensor", mlpOut, "cache_dir", cache.toString()))
+                .load();
+        assertTrue(cached.description().contains("cached"), cached.description());
+        assertArrayEquals(pairs.samples().values(), cached.samples().values());
+        // Another width (the MLP hidden layer) is refused by name, as are options that change the rows' layout.
+        DataException wide = assertThrows(DataException.class,
+                () -> source(Map.of("tensor", mlpIn, "target_tensor", MLP1)).load());
+        assertTrue(wide.getMessage().contains("target.tensor") && wide.getMessage().contains("1536"),
+                wide.getMessage());
+        IllegalArgumentException mean = assertThrows(IllegalArgumentException.class,
+                () -> source(Map.of("target_tensor", mlpOut, "vectors", "mean")));
+        assertTrue(mean.getMessage().contains("target.tensor"), mean.getMessage());
+        IllegalArgumentException same = assertThrows(IllegalArgumentException.class,
+                () -> source(Map.of("tensor", mlpOut, "target_tensor", mlpOut)));
+        assertTrue(same.getMessage().contains("same tensor"), same.getMessage());
+        DataException splice = assertThrows(DataException.class,
+                () -> source(Map.of("tensor", mlpIn, "target_tensor", mlpOut)).splice(rows -> rows, 2));
+        assertTrue(splice.getMessage().contains("target.tensor"), splice.getMessage());
+    }
+
+    @Test
     void specialTokensAddTwoRowsPerDocument() throws Exception {
         int without = source(Map.of()).load().count();
         assertEquals(without + 2 * SENTENCES.size(), source(Map.of("special_tokens", true)).load().count());
