@@ -1,0 +1,126 @@
+package org.hourglass.family.gsae;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.hourglass.family.topk.blocks.SaeBlocks;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.Tensor;
+import org.hourglass.spi.FamilyContext;
+import org.hourglass.spi.FamilyOutputs;
+
+/**
+ * Builds the gradient-aware TopK SAE on rows {@code [x | g]} of width {@code 2d} (the onnx-activations data
+ * source's {@code gradient=embedding}): {@code x} is the activation, {@code g} the vector that carries the Jacobian
+ * of the sentence embedding with respect to {@code x}, {@code J = ‖g‖ I − g gᵀ / ‖g‖}. Plain code, testable
+ * without a framework; the SAE itself is {@link SaeBlocks}'.
+ *
+ * <ul>
+ *   <li>{@code pre = (x − b_pre) W_enc + b_enc}; the sensitivity of latent i is {@code s_i = ‖J w_i‖ =
+ *       sqrt(‖g‖² ‖w_i‖² − (g·w_i)²)} with {@code w_i} its decoder row: how far the embedding moves, to first
+ *       order, per unit of the latent.</li>
+ *   <li>The k latents with the largest {@code ReLU(pre) (1 + β s)} are kept, with their plain values
+ *       {@code ReLU(pre)} (the score only chooses; the gradient reaches {@code pre} through Where, as in topk).</li>
+ *   <li>{@code x̂ = z W_dec + b_pre}. The family's reconstruction is {@code [x̂ | g]}: the second half is the input's
+ *       {@code g} itself (gradient stopped), so it adds exactly 0 to the pipeline's loss and {@code g} is never a
+ *       reconstruction target. The per-value loss the pipeline reports is therefore half the MSE of {@code x};
+ *       the family's own metrics cover {@code x} only.</li>
+ *   <li>Unit-norm decoder rows, {@code b_pre} started at the data mean, AuxK on dead latents and the metrics as in
+ *       topk, plus {@code swapped}: latents per sample chosen that plain TopK would not have chosen.</li>
+ * </ul>
+ */
+final class GsaeNetwork {
+
+    /** Diagnostic: chosen latents per sample outside the plain top k of ReLU(pre). */
+    static final String SWAPPED = "swapped";
+
+    private GsaeNetwork() {
+    }
+
+    /**
+     * The forward pass.
+     *
+     * @param sensitivity {@code s [N, n]}
+     * @param plainKth    the k-th largest ReLU(pre) of each row (plain TopK's threshold), {@code [N, 1]}
+     */
+    record Forward(Tensor pre, Tensor z, Tensor reconstruction, Tensor sensitivity, Tensor plainKth) {
+    }
+
+    static FamilyOutputs build(GsaeSettings s, FamilyContext ctx) {
+        Graph g = ctx.graph();
+        int n = ctx.latentSize();
+        s.requireLatents(n);
+        long width = ctx.inputSpec().features();
+        if (width % 2 != 0) {
+            throw new IllegalArgumentException("g-sae reads rows [x | g] of even width (an onnx-activations source "
+                    + "with gradient=embedding); the training data has rows of " + width + " values");
+        }
+        long d = width / 2;
+        Tensor rows = g.flatten(ctx.input(), 1);
+        Tensor x = g.slice(rows, new long[] {1}, new long[] {0}, new long[] {d});
+        Tensor grad = g.stopGradient(g.slice(rows, new long[] {1}, new long[] {d}, new long[] {width}));
+        SaeBlocks.Params p = SaeBlocks.params(g, d, n);
+
+        Tensor dead = ctx.training() && s.auxCoefficient() > 0
+                ? SaeBlocks.deadMask(g, p.idle(), s.deadTokens()) : null;
+        Forward f = forward(g, x, grad, p.wEnc(), p.bEnc(), p.wDec(), p.bPre(), s.k(), s.beta());
+        Tensor aux = dead == null ? null : SaeBlocks.auxLoss(g, f.pre(), p.wDec(),
+                g.stopGradient(g.sub(x, f.reconstruction())), dead, s.auxK(d, n), s.auxCoefficient());
+        Tensor both = g.concat(1, f.reconstruction(), grad);
+        long[] shape = ctx.inputSpec().batchShape();
+        Tensor reconstruction = shape.length == 2 ? both : g.reshape(both, shape);
+        if (!ctx.training()) {
+            return FamilyOutputs.of(f.z(), reconstruction);
+        }
+
+        try (Graph.Scope scope = g.scope("sae_state")) {
+            Tensor active = SaeBlocks.active(g, f.z());
+            Tensor idleNext = SaeBlocks.trackIdle(g, p.idle(), active, SaeBlocks.rowCount(g, x), s.deadTokens());
+            SaeBlocks.unitNormRows(g, p.wDec());
+            SaeBlocks.startAtBatchMean(g, p.bPre(), x);
+            Map<String, Tensor> diagnostics = new LinkedHashMap<>(SaeBlocks.diagnostics(g, x, f.reconstruction(),
+                    active, idleNext, s.deadTokens()));
+            Tensor belowPlain = g.greater(f.plainKth(), g.relu(g.stopGradient(f.pre())));
+            Tensor outside = g.mul(active, g.cast(belowPlain, g.floatType()));
+            diagnostics.put(SWAPPED, g.reshape(g.reduceMean(g.reduceSum(outside, false, 1), false, 0), 1));
+            Map<String, Tensor> terms = aux == null ? Map.of() : Map.of(SaeBlocks.AUX, aux);
+            return new FamilyOutputs(f.z(), reconstruction, terms, Map.of(), diagnostics);
+        }
+    }
+
+    /** The SAE on {@code x [N, d]} with the sensitivity vectors {@code grad [N, d]}. */
+    static Forward forward(Graph g, Tensor x, Tensor grad, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bPre,
+                           int k, double beta) {
+        try (Graph.Scope scope = g.scope("sae")) {
+            Tensor pre = SaeBlocks.preActivations(g, x, wEnc, bEnc, bPre);
+            Tensor sensitivity = sensitivity(g, grad, g.stopGradient(wDec));
+            Tensor relu = g.relu(g.stopGradient(pre));
+            Tensor score = g.mul(relu, g.add(g.mul(sensitivity, beta), 1.0));
+            Tensor kth = kth(g, score, k);
+            Tensor z = g.where(g.greaterOrEqual(g.stopGradient(score), kth), g.relu(pre), g.scalar(0.0));
+            Tensor reconstruction = SaeBlocks.decode(g, z, wDec, bPre);
+            return new Forward(pre, z, reconstruction, sensitivity, kth(g, relu, k));
+        }
+    }
+
+    /** {@code s_i = sqrt(max(0, ‖g‖² ‖w_i‖² − (g·w_i)²))} for {@code grad [N, d]}, {@code wDec [n, d]}: {@code [N, n]}. */
+    static Tensor sensitivity(Graph g, Tensor grad, Tensor wDec) {
+        Tensor gw = g.matmul(grad, g.transpose(wDec, 1, 0));
+        Tensor gg = g.reduceSum(g.mul(grad, grad), true, 1);
+        Tensor ww = g.reduceSum(g.mul(wDec, wDec), false, 1);
+        return g.sqrt(g.relu(g.sub(g.mul(gg, ww), g.mul(gw, gw))));
+    }
+
+    private static Tensor kth(Graph g, Tensor values, int k) {
+        Graph.TopK top = g.topK(values, k, 1);
+        return g.slice(top.values(), new long[] {1}, new long[] {k - 1}, new long[] {k});
+    }
+
+    /** The epoch's figures: topk's ({@link SaeBlocks#summarize}) and {@code swapped_latents}. */
+    static Map<String, Object> summarize(Map<String, double[]> means) {
+        Map<String, Object> out = new LinkedHashMap<>(SaeBlocks.summarize(means));
+        if (means.get(SWAPPED) != null) {
+            out.put("swapped_latents", means.get(SWAPPED)[0]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,150 @@
+package org.hourglass.family.gsae;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Random;
+import org.hourglass.family.topk.blocks.SaeBlocks;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.InferenceModel;
+import org.hourglass.spi.FamilyOutputs;
+import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.TestContext;
+import org.junit.jupiter.api.Test;
+
+class GsaeNetworkTest {
+
+    private static final int D = 6;
+    private static final int N = 16;
+    private static final int K = 3;
+    private static final int ROWS = 12;
+
+    /** Rows [x | g] with g of norm about 0.3 (so β s is of order 10 for β = 50). */
+    private static float[] rows(long seed) {
+        Random r = new Random(seed);
+        float[] v = new float[ROWS * 2 * D];
+        for (int i = 0; i < ROWS; i++) {
+            for (int j = 0; j < D; j++) {
+                v[i * 2 * D + j] = (float) r.nextGaussian();
+                v[i * 2 * D + D + j] = (float) (0.12 * r.nextGaussian());
+            }
+        }
+        return v;
+    }
+
+    /** The chosen latents of the host's reference: the K largest ReLU(pre) (1 + β s), s = sqrt(|g|²|w|² − (g·w)²). */
+    private static float[] expectedCode(float[] rows, double[] wEnc, double[] wDec, double beta) {
+        float[] z = new float[ROWS * N];
+        for (int i = 0; i < ROWS; i++) {
+            double[] relu = new double[N];
+            double[] score = new double[N];
+            for (int l = 0; l < N; l++) {
+                double pre = 0;
+                double gw = 0;
+                double gg = 0;
+                double ww = 0;
+                for (int j = 0; j < D; j++) {
+                    double x = rows[i * 2 * D + j];
+                    double g = rows[i * 2 * D + D + j];
+                    pre += x * wEnc[j * N + l];
+                    gw += g * wDec[l * D + j];
+                    gg += g * g;
+                    ww += wDec[l * D + j] * wDec[l * D + j];
+                }
+                relu[l] = Math.max(0, pre);
+                score[l] = relu[l] * (1 + beta * Math.sqrt(Math.max(0, gg * ww - gw * gw)));
+            }
+            double[] sorted = score.clone();
+            java.util.Arrays.sort(sorted);
+            double kth = sorted[N - K];
+            for (int l = 0; l < N; l++) {
+                z[i * N + l] = score[l] >= kth ? (float) relu[l] : 0f;
+            }
+        }
+        return z;
+    }
+
+    private static Map<String, float[]> run(double beta, float[] x) {
+        TestContext ctx = TestContext.of(InputSpec.of(2 * D), N, false, 5);
+        FamilyOutputs out = GsaeNetwork.build(new GsaeSettings(K, beta, 0, 0, 10), ctx);
+        Graph g = ctx.graph();
+        try (GraphRunner runner = new GraphRunner()) {
+            Map<String, float[]> got = new java.util.HashMap<>(runner.run(InferenceModel.builder(g)
+                    .output("z", out.latent()).output("r", out.reconstruction()).build(),
+                    Map.of("x", new GraphRunner.Input(x, ROWS, 2 * D))));
+            got.put("w_enc", toFloats(g.initialValue(g.tensor(SaeBlocks.W_ENC)).toDoubles()));
+            got.put("w_dec", toFloats(g.initialValue(g.tensor(SaeBlocks.W_DEC)).toDoubles()));
+            return got;
+        }
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    @Test
+    void selectionFollowsTheSensitivityWeightedScoreAndReconstructsXOnly() {
+        float[] x = rows(11);
+        Map<String, float[]> plain = run(0, x);
+        Map<String, float[]> aware = run(50, x);
+        double[] wEnc = toDoubles(aware.get("w_enc"));
+        double[] wDec = toDoubles(aware.get("w_dec"));
+        assertArrayEquals(expectedCode(x, wEnc, wDec, 0), plain.get("z"), 1e-5f, "beta 0 is plain TopK");
+        assertArrayEquals(expectedCode(x, wEnc, wDec, 50), aware.get("z"), 1e-5f);
+        int differing = 0;
+        for (int i = 0; i < ROWS * N; i++) {
+            differing += (plain.get("z")[i] > 0) != (aware.get("z")[i] > 0) ? 1 : 0;
+        }
+        assertTrue(differing > 0, "the sensitivity changes some choices");
+        // The second half of the reconstruction is the input's g itself: no loss on it.
+        float[] r = aware.get("r");
+        for (int i = 0; i < ROWS; i++) {
+            for (int j = 0; j < D; j++) {
+                assertEquals(x[i * 2 * D + D + j], r[i * 2 * D + D + j], 0f);
+            }
+        }
+    }
+
+    @Test
+    void badWidthAndSettingsAreRefusedNamingTheProblem() {
+        TestContext odd = TestContext.of(InputSpec.of(7), N, true, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GsaeNetwork.build(new GsaeSettings(K, 1, 0, 0, 10), odd));
+        assertTrue(e.getMessage().contains("gradient=embedding") && e.getMessage().contains("7"), e.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new GsaeSettings(K, -1, 0, 0, 10))
+                .getMessage().contains("beta"));
+        TestContext few = TestContext.of(InputSpec.of(2 * D), 2, true, 1);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> GsaeNetwork.build(new GsaeSettings(K, 1, 0, 0, 10), few)).getMessage().contains("latent.size"));
+    }
+
+    @Test
+    void trainingGraphHasTheTopkMetricsAndSwapped() {
+        TestContext train = TestContext.of(InputSpec.of(2 * D), N, true, 1);
+        FamilyOutputs t = GsaeNetwork.build(new GsaeSettings(K, 1, 0, 0.03, 10), train);
+        assertTrue(t.diagnostics().keySet().containsAll(java.util.Set.of(SaeBlocks.FIRED, SaeBlocks.SQUARED_ERROR,
+                SaeBlocks.VARIANCE, SaeBlocks.DEAD, GsaeNetwork.SWAPPED)), t.diagnostics().keySet().toString());
+        assertEquals(java.util.Set.of(SaeBlocks.AUX), t.lossTerms().keySet());
+        assertArrayEquals(new long[] {D, N}, train.graph().tensor(SaeBlocks.W_ENC).shape().dims());
+        Map<String, Object> summary = GsaeNetwork.summarize(Map.of(GsaeNetwork.SWAPPED, new double[] {1.5},
+                SaeBlocks.FIRED, new double[] {0.5, 0.25, 0}));
+        assertEquals(1.5, summary.get("swapped_latents"));
+        assertEquals(0.75, (double) summary.get("l0"), 1e-12);
+    }
+}
