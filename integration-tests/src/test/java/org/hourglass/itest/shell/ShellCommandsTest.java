@@ -179,7 +179,8 @@ class ShellCommandsTest {
         List<String> rows = Files.readAllLines(written);
         assertEquals("row,score,anomalous", rows.get(0));
         assertEquals(6, rows.size());
-        double[] direct = p.score(testImages(5));
+        // The shell looks the pipeline up by name on every command; compare with the service registered now.
+        double[] direct = Configurations.await(context, Pipeline.class, "shell-demo", TIMEOUT).score(testImages(5));
         assertEquals(direct[0], Double.parseDouble(rows.get(1).split(",")[1]), 0.0);
 
         Result evaluated = run("hourglass:evaluate shell-demo");
