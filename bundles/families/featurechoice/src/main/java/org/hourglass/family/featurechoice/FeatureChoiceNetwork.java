@@ -1,5 +1,6 @@
 package org.hourglass.family.featurechoice;
 
+import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Shape;
@@ -13,7 +14,7 @@ import org.hourglass.spi.FamilyOutputs;
  * that value of its latent is kept (then ReLU'd), so a latent fires on at most {@code m} tokens (ties aside) and a
  * token on as many latents as chose it. {@code m = floor(k·B/n)} (at least 1) by default, the same mean L0 as
  * {@code topk}, or configured; never more than the batch. At inference each latent has its learned threshold
- * (running average of its {@code m}-th value). The rest is {@link SaeCore}.
+ * (running average of its {@code m}-th value). The rest is {@link ThresholdSae}.
  */
 final class FeatureChoiceNetwork {
 
@@ -23,7 +24,7 @@ final class FeatureChoiceNetwork {
     static FamilyOutputs build(FeatureChoiceSettings s, FamilyContext ctx) {
         int n = ctx.latentSize();
         s.requireLatents(n);
-        return SaeCore.build(ctx, s.common(), Shape.of(n), (g, pre, rows) -> threshold(g, pre, rows, s, n));
+        return ThresholdSae.build(ctx, s.common(), Shape.of(n), (g, pre, rows) -> threshold(g, pre, rows, s, n));
     }
 
     /** Each latent's {@code m}-th largest entry over the rows of {@code pre [rows, n]}, shaped {@code [n]}. */
@@ -33,7 +34,7 @@ final class FeatureChoiceNetwork {
             // A small last batch may have fewer rows than m: then each latent may keep all of them.
             Tensor bounded = g.where(g.less(rows, m), rows, m);
             Tensor count = g.reshape(g.cast(bounded, DType.INT64), 1);
-            return SaeCore.min(g, g.topK(g.transpose(pre, 1, 0), count, 1).values(), 1);
+            return ThresholdSae.min(g, g.topK(g.transpose(pre, 1, 0), count, 1).values(), 1);
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.hourglass.family.featurechoice;
 
+import org.hourglass.family.topk.blocks.ThresholdSae;
+
 /**
  * The feature-choice family's configuration as checked values.
  *
@@ -7,7 +9,7 @@ package org.hourglass.family.featurechoice;
  * @param m      tokens each latent keeps per batch; 0 = floor(k·B/latents)
  * @param common AuxK, dead-latent and threshold settings
  */
-record FeatureChoiceSettings(int k, int m, SaeCore.Common common) {
+record FeatureChoiceSettings(int k, int m, ThresholdSae.Common common) {
 
     FeatureChoiceSettings {
         if (k < 1) {
@@ -19,7 +21,7 @@ record FeatureChoiceSettings(int k, int m, SaeCore.Common common) {
     }
 
     static FeatureChoiceSettings of(FeatureChoiceFamily.Config c) {
-        return new FeatureChoiceSettings(c.k(), c.m(), new SaeCore.Common(c.aux_k(), c.aux_coefficient(),
+        return new FeatureChoiceSettings(c.k(), c.m(), new ThresholdSae.Common(c.aux_k(), c.aux_coefficient(),
                 c.dead_tokens(), c.threshold_decay()));
     }
 

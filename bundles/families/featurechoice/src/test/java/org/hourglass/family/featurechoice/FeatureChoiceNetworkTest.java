@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.hourglass.family.topk.blocks.SaeBlocks;
+import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class FeatureChoiceNetworkTest {
 
     private static FeatureChoiceSettings settings(int k, double aux, long dead, double decay) {
-        return new FeatureChoiceSettings(k, 0, new SaeCore.Common(0, aux, dead, decay));
+        return new FeatureChoiceSettings(k, 0, new ThresholdSae.Common(0, aux, dead, decay));
     }
 
     /** Non-negative mixes of 3 of {@code atoms} random unit directions plus an offset. */
@@ -96,15 +97,15 @@ class FeatureChoiceNetworkTest {
         FamilyOutputs i = FeatureChoiceNetwork.build(settings(4, 0.03, 100, 0.9), infer);
         List<String> names = infer.graph().params().stream().map(Tensor::name).toList();
         assertEquals(List.of(SaeBlocks.W_ENC, SaeBlocks.B_ENC, SaeBlocks.W_DEC, SaeBlocks.B_PRE, SaeBlocks.IDLE,
-                SaeCore.THRESHOLD), names);
+                ThresholdSae.THRESHOLD), names);
         assertEquals(names, train.graph().params().stream().map(Tensor::name).toList());
-        assertTrue(infer.graph().isBuffer(infer.graph().tensor(SaeCore.THRESHOLD)));
-        assertArrayEquals(new long[] {24}, infer.graph().tensor(SaeCore.THRESHOLD).shape().dims());
+        assertTrue(infer.graph().isBuffer(infer.graph().tensor(ThresholdSae.THRESHOLD)));
+        assertArrayEquals(new long[] {24}, infer.graph().tensor(ThresholdSae.THRESHOLD).shape().dims());
         assertArrayEquals(new long[] {-1, 2, 5}, i.reconstruction().shape().dims());
         assertArrayEquals(new long[] {-1, 24}, i.latent().shape().dims());
         assertEquals(Set.of(SaeBlocks.AUX), t.lossTerms().keySet());
         assertEquals(Set.of(SaeBlocks.FIRED, SaeBlocks.SQUARED_ERROR, SaeBlocks.MSE, SaeBlocks.VARIANCE,
-                SaeBlocks.COSINE, SaeBlocks.DEAD, SaeCore.THRESHOLD_MEAN), t.diagnostics().keySet());
+                SaeBlocks.COSINE, SaeBlocks.DEAD, ThresholdSae.THRESHOLD_MEAN), t.diagnostics().keySet());
         assertTrue(i.lossTerms().isEmpty() && i.diagnostics().isEmpty());
     }
 
@@ -131,7 +132,7 @@ class FeatureChoiceNetworkTest {
         FamilyOutputs byK = FeatureChoiceNetwork.build(settings(4, 0, 10, 0.9), ctx);
         TestContext ctx5 = TestContext.of(InputSpec.of(d), n, true, 5);
         FamilyOutputs fixed = FeatureChoiceNetwork.build(new FeatureChoiceSettings(4, 5,
-                new SaeCore.Common(0, 0, 10, 0.9)), ctx5);
+                new ThresholdSae.Common(0, 0, 10, 0.9)), ctx5);
         double[] wEnc = ctx.graph().initialValue(ctx.graph().tensor(SaeBlocks.W_ENC)).toDoubles();
         Object[][] cases = {{ctx, byK, 8, 2}, {ctx, byK, 12, 3}, {ctx5, fixed, 12, 5}, {ctx5, fixed, 3, 3}};
         try (GraphRunner runner = new GraphRunner()) {
@@ -188,7 +189,7 @@ class FeatureChoiceNetworkTest {
             trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(1, rows, 0.01, 5), TrainingListener.none());
             trained = trainer.params();
         }
-        double[] learned = trained.get(SaeCore.THRESHOLD).toDoubles();
+        double[] learned = trained.get(ThresholdSae.THRESHOLD).toDoubles();
         for (int l = 0; l < n; l++) {
             assertEquals(Math.max(0, first[l]), learned[l], 1e-5, "after step 1 latent " + l + "'s threshold is "
                     + "its m-th value (its positive part)");
@@ -202,7 +203,7 @@ class FeatureChoiceNetworkTest {
             theta[l] = 0.1f * (l % 5);
         }
         Map<String, HostTensor> weights = new HashMap<>(trained);
-        weights.put(SaeCore.THRESHOLD, HostTensor.ofFloats(theta, n));
+        weights.put(ThresholdSae.THRESHOLD, HostTensor.ofFloats(theta, n));
         double[] wEnc = trained.get(SaeBlocks.W_ENC).toDoubles();
         double[] bEnc = trained.get(SaeBlocks.B_ENC).toDoubles();
         double[] bPre = trained.get(SaeBlocks.B_PRE).toDoubles();
@@ -235,7 +236,7 @@ class FeatureChoiceNetworkTest {
 
             @Override
             public void onEpoch(EpochSummary e) {
-                summaries.add(SaeCore.summarize(e.diagnostics()));
+                summaries.add(ThresholdSae.summarize(e.diagnostics()));
             }
         };
         try (GraphRunner runner = new GraphRunner();
@@ -263,9 +264,9 @@ class FeatureChoiceNetworkTest {
 
     @Test
     void summaryAddsTheThreshold() {
-        Map<String, Object> s = SaeCore.summarize(Map.of(SaeBlocks.FIRED, new double[] {0.5, 0, 0.25},
+        Map<String, Object> s = ThresholdSae.summarize(Map.of(SaeBlocks.FIRED, new double[] {0.5, 0, 0.25},
                 SaeBlocks.SQUARED_ERROR, new double[] {2}, SaeBlocks.VARIANCE, new double[] {8},
-                SaeCore.THRESHOLD_MEAN, new double[] {0.125}));
+                ThresholdSae.THRESHOLD_MEAN, new double[] {0.125}));
         assertEquals(0.75, (double) s.get("l0"), 1e-12);
         assertEquals(0.25, (double) s.get("fvu"), 1e-12);
         assertEquals(0.125, (double) s.get("threshold"), 1e-12);
@@ -283,16 +284,16 @@ class FeatureChoiceNetworkTest {
                 FeatureChoiceFamily.Config.class, Map.of("hourglass_name", " "))));
         Object[][] cases = {
             {"k", (Runnable) () -> settings(0, 0.1, 5, 0.9)},
-            {"aux.k", (Runnable) () -> new SaeCore.Common(-1, 0.1, 5, 0.9)},
+            {"aux.k", (Runnable) () -> new ThresholdSae.Common(-1, 0.1, 5, 0.9)},
             {"aux.coefficient", (Runnable) () -> settings(2, Double.NaN, 5, 0.9)},
             {"dead.tokens", (Runnable) () -> settings(2, 0.1, 0, 0.9)},
             {"threshold.decay", (Runnable) () -> settings(2, 0.1, 5, 1.0)},
-            {"m must", (Runnable) () -> new FeatureChoiceSettings(2, -1, new SaeCore.Common(0, 0.1, 5, 0.9))},
+            {"m must", (Runnable) () -> new FeatureChoiceSettings(2, -1, new ThresholdSae.Common(0, 0.1, 5, 0.9))},
         };
         for (Object[] c : cases) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ((Runnable) c[1])::run);
             assertTrue(e.getMessage().contains((String) c[0]), c[0] + ": " + e.getMessage());
         }
-        assertEquals(4, new SaeCore.Common(0, 0.1, 5, 0.9).auxK(8, 100), "half the input width");
+        assertEquals(4, new ThresholdSae.Common(0, 0.1, 5, 0.9).auxK(8, 100), "half the input width");
     }
 }

@@ -1,6 +1,7 @@
 package org.hourglass.family.mutualchoice;
 
 import java.util.Map;
+import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.spi.AutoencoderFamily;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -67,6 +68,6 @@ public class MutualChoiceFamily implements AutoencoderFamily {
 
     @Override
     public Map<String, Object> summarize(Map<String, double[]> epochMeans) {
-        return SaeCore.summarize(epochMeans);
+        return ThresholdSae.summarize(epochMeans);
     }
 }

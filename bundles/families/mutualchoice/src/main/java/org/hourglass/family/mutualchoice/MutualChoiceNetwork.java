@@ -1,5 +1,6 @@
 package org.hourglass.family.mutualchoice;
 
+import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Shape;
@@ -13,7 +14,7 @@ import org.hourglass.spi.FamilyOutputs;
  * L0 is {@code k} (fewer where fewer than {@code k·B} entries are positive). The matrix is flattened, TopK with a
  * run-time count gives the {@code k·B}-th value, and every entry at least that value is kept (then ReLU'd). At
  * inference there is no batch to choose across: the learned threshold (running average of that value) applies to
- * each sample alone. The rest is {@link SaeCore}.
+ * each sample alone. The rest is {@link ThresholdSae}.
  */
 final class MutualChoiceNetwork {
 
@@ -22,7 +23,7 @@ final class MutualChoiceNetwork {
 
     static FamilyOutputs build(MutualChoiceSettings s, FamilyContext ctx) {
         s.requireLatents(ctx.latentSize());
-        return SaeCore.build(ctx, s.common(), Shape.of(1), (g, pre, rows) -> threshold(g, pre, rows, s.k()));
+        return ThresholdSae.build(ctx, s.common(), Shape.of(1), (g, pre, rows) -> threshold(g, pre, rows, s.k()));
     }
 
     /** The {@code k·rows}-th largest entry of {@code pre [rows, n]}, a scalar. */
@@ -30,7 +31,7 @@ final class MutualChoiceNetwork {
         try (Graph.Scope scope = g.scope("mutual_choice")) {
             Tensor flat = g.reshape(pre, -1);
             Tensor count = g.reshape(g.cast(g.mul(rows, (double) k), DType.INT64), 1);
-            return SaeCore.min(g, g.topK(flat, count, 0).values(), 0);
+            return ThresholdSae.min(g, g.topK(flat, count, 0).values(), 0);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.hourglass.family.topk.blocks.SaeBlocks;
+import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class MutualChoiceNetworkTest {
 
     private static MutualChoiceSettings settings(int k, double aux, long dead, double decay) {
-        return new MutualChoiceSettings(k, new SaeCore.Common(0, aux, dead, decay));
+        return new MutualChoiceSettings(k, new ThresholdSae.Common(0, aux, dead, decay));
     }
 
     /** Non-negative mixes of 3 of {@code atoms} random unit directions plus an offset. */
@@ -96,15 +97,15 @@ class MutualChoiceNetworkTest {
         FamilyOutputs i = MutualChoiceNetwork.build(settings(4, 0.03, 100, 0.9), infer);
         List<String> names = infer.graph().params().stream().map(Tensor::name).toList();
         assertEquals(List.of(SaeBlocks.W_ENC, SaeBlocks.B_ENC, SaeBlocks.W_DEC, SaeBlocks.B_PRE, SaeBlocks.IDLE,
-                SaeCore.THRESHOLD), names);
+                ThresholdSae.THRESHOLD), names);
         assertEquals(names, train.graph().params().stream().map(Tensor::name).toList());
-        assertTrue(infer.graph().isBuffer(infer.graph().tensor(SaeCore.THRESHOLD)));
-        assertArrayEquals(new long[] {1}, infer.graph().tensor(SaeCore.THRESHOLD).shape().dims());
+        assertTrue(infer.graph().isBuffer(infer.graph().tensor(ThresholdSae.THRESHOLD)));
+        assertArrayEquals(new long[] {1}, infer.graph().tensor(ThresholdSae.THRESHOLD).shape().dims());
         assertArrayEquals(new long[] {-1, 2, 5}, i.reconstruction().shape().dims());
         assertArrayEquals(new long[] {-1, 24}, i.latent().shape().dims());
         assertEquals(Set.of(SaeBlocks.AUX), t.lossTerms().keySet());
         assertEquals(Set.of(SaeBlocks.FIRED, SaeBlocks.SQUARED_ERROR, SaeBlocks.MSE, SaeBlocks.VARIANCE,
-                SaeBlocks.COSINE, SaeBlocks.DEAD, SaeCore.THRESHOLD_MEAN), t.diagnostics().keySet());
+                SaeBlocks.COSINE, SaeBlocks.DEAD, ThresholdSae.THRESHOLD_MEAN), t.diagnostics().keySet());
         assertTrue(i.lossTerms().isEmpty() && i.diagnostics().isEmpty());
     }
 
@@ -163,7 +164,7 @@ class MutualChoiceNetworkTest {
             trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(1, rows, 0.01, 5), TrainingListener.none());
             trained = trainer.params();
         }
-        assertEquals(firstThreshold, trained.get(SaeCore.THRESHOLD).toDoubles()[0], 1e-5,
+        assertEquals(firstThreshold, trained.get(ThresholdSae.THRESHOLD).toDoubles()[0], 1e-5,
                 "after step 1 the threshold is the batch's smallest kept value");
 
         // Inference: a single sample keeps exactly the entries at least the threshold (here set to a chosen value).
@@ -171,7 +172,7 @@ class MutualChoiceNetworkTest {
         FamilyOutputs out = MutualChoiceNetwork.build(settings(k, 0, 1000, 0.5), inf);
         double theta = 0.3;
         Map<String, HostTensor> weights = new HashMap<>(trained);
-        weights.put(SaeCore.THRESHOLD, HostTensor.ofFloats(new float[] {(float) theta}, 1));
+        weights.put(ThresholdSae.THRESHOLD, HostTensor.ofFloats(new float[] {(float) theta}, 1));
         double[] wEnc = trained.get(SaeBlocks.W_ENC).toDoubles();
         double[] bEnc = trained.get(SaeBlocks.B_ENC).toDoubles();
         double[] bPre = trained.get(SaeBlocks.B_PRE).toDoubles();
@@ -204,7 +205,7 @@ class MutualChoiceNetworkTest {
 
             @Override
             public void onEpoch(EpochSummary e) {
-                summaries.add(SaeCore.summarize(e.diagnostics()));
+                summaries.add(ThresholdSae.summarize(e.diagnostics()));
             }
         };
         try (GraphRunner runner = new GraphRunner();
@@ -231,9 +232,9 @@ class MutualChoiceNetworkTest {
 
     @Test
     void summaryAddsTheThreshold() {
-        Map<String, Object> s = SaeCore.summarize(Map.of(SaeBlocks.FIRED, new double[] {0.5, 0, 0.25},
+        Map<String, Object> s = ThresholdSae.summarize(Map.of(SaeBlocks.FIRED, new double[] {0.5, 0, 0.25},
                 SaeBlocks.SQUARED_ERROR, new double[] {2}, SaeBlocks.VARIANCE, new double[] {8},
-                SaeCore.THRESHOLD_MEAN, new double[] {0.125}));
+                ThresholdSae.THRESHOLD_MEAN, new double[] {0.125}));
         assertEquals(0.75, (double) s.get("l0"), 1e-12);
         assertEquals(0.25, (double) s.get("fvu"), 1e-12);
         assertEquals(0.125, (double) s.get("threshold"), 1e-12);
@@ -251,7 +252,7 @@ class MutualChoiceNetworkTest {
                 MutualChoiceFamily.Config.class, Map.of("hourglass_name", " "))));
         Object[][] cases = {
             {"k", (Runnable) () -> settings(0, 0.1, 5, 0.9)},
-            {"aux.k", (Runnable) () -> new SaeCore.Common(-1, 0.1, 5, 0.9)},
+            {"aux.k", (Runnable) () -> new ThresholdSae.Common(-1, 0.1, 5, 0.9)},
             {"aux.coefficient", (Runnable) () -> settings(2, Double.NaN, 5, 0.9)},
             {"dead.tokens", (Runnable) () -> settings(2, 0.1, 0, 0.9)},
             {"threshold.decay", (Runnable) () -> settings(2, 0.1, 5, 1.0)},
@@ -260,6 +261,6 @@ class MutualChoiceNetworkTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, ((Runnable) c[1])::run);
             assertTrue(e.getMessage().contains((String) c[0]), c[0] + ": " + e.getMessage());
         }
-        assertEquals(4, new SaeCore.Common(0, 0.1, 5, 0.9).auxK(8, 100), "half the input width");
+        assertEquals(4, new ThresholdSae.Common(0, 0.1, 5, 0.9).auxK(8, 100), "half the input width");
     }
 }

@@ -1,8 +1,7 @@
-package org.hourglass.family.featurechoice;
+package org.hourglass.family.topk.blocks;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Shape;
@@ -11,19 +10,19 @@ import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 
 /**
- * A sparse autoencoder whose training selection is a threshold computed from the whole batch, built from the shared
- * {@link SaeBlocks}: in training {@code z = pre >= t ? ReLU(pre) : 0} with the batch's threshold {@code t}; the
+ * A sparse autoencoder whose training selection is a threshold computed from the whole batch (batch-level
+ * selections such as mutual choice and feature choice), built from {@link SaeBlocks}: in training {@code z = pre >= t ? ReLU(pre) : 0} with the batch's threshold {@code t}; the
  * buffer {@code sae/threshold} keeps a running average of {@code ReLU(t)} and replaces it at inference, where there
  * is no batch to choose across (JumpReLU form).
  */
-final class SaeCore {
+public final class ThresholdSae {
 
-    static final String THRESHOLD = "sae/threshold";
+    public static final String THRESHOLD = "sae/threshold";
     /** Diagnostic: the mean of the learned threshold(s) after the step. */
-    static final String THRESHOLD_MEAN = "threshold";
+    public static final String THRESHOLD_MEAN = "threshold";
 
     /** How the family selects latents in training. */
-    interface Selection {
+    public interface Selection {
         /**
          * The batch's threshold for {@code pre [N, n]} (gradient already stopped), broadcastable against it;
          * {@code rows} is the batch's number of samples as a float scalar.
@@ -32,8 +31,8 @@ final class SaeCore {
     }
 
     /** Settings shared by the families built on this core. */
-    record Common(int auxK, double auxCoefficient, long deadTokens, double thresholdDecay) {
-        Common {
+    public record Common(int auxK, double auxCoefficient, long deadTokens, double thresholdDecay) {
+        public Common {
             if (auxK < 0) {
                 throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the input width), was " + auxK);
             }
@@ -48,17 +47,17 @@ final class SaeCore {
             }
         }
 
-        int auxK(long features, int latents) {
+        public int auxK(long features, int latents) {
             long a = auxK > 0 ? auxK : Math.max(1, features / 2);
             return (int) Math.min(a, latents);
         }
     }
 
-    private SaeCore() {
+    private ThresholdSae() {
     }
 
     /** Builds the SAE; the threshold buffer has {@code thresholdShape}: {@code [1]}, or {@code [n]} per latent. */
-    static FamilyOutputs build(FamilyContext ctx, Common s, Shape thresholdShape, Selection selection) {
+    public static FamilyOutputs build(FamilyContext ctx, Common s, Shape thresholdShape, Selection selection) {
         Graph g = ctx.graph();
         int n = ctx.latentSize();
         long d = ctx.inputSpec().features();
@@ -105,17 +104,17 @@ final class SaeCore {
     }
 
     /** JumpReLU: {@code pre} where it is at least {@code threshold} and positive, else 0. */
-    static Tensor jump(Graph g, Tensor pre, Tensor threshold) {
+    public static Tensor jump(Graph g, Tensor pre, Tensor threshold) {
         return g.where(g.greaterOrEqual(pre, threshold), g.relu(pre), g.scalar(0.0));
     }
 
     /** The smallest entry along {@code axis} (minus the maximum of the negation). */
-    static Tensor min(Graph g, Tensor x, long axis) {
+    public static Tensor min(Graph g, Tensor x, long axis) {
         return g.neg(g.reduceMax(g.neg(x), false, axis));
     }
 
     /** The epoch's figures of {@link SaeBlocks#summarize} plus {@code threshold}, the learned threshold's mean. */
-    static Map<String, Object> summarize(Map<String, double[]> means) {
+    public static Map<String, Object> summarize(Map<String, double[]> means) {
         Map<String, Object> out = SaeBlocks.summarize(means);
         double[] t = means.get(THRESHOLD_MEAN);
         if (t != null) {
