@@ -9,15 +9,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
-import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
-import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
@@ -25,51 +22,13 @@ import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
 import org.junit.jupiter.api.Test;
 
 class BatchTopkNetworkTest {
-
-    /** Each sample: a common offset plus a non-negative mix of 3 of {@code atoms} random unit directions. */
-    static float[] sparseData(int n, int d, int atoms, long seed) {
-        Random r = new Random(seed);
-        double[] dict = new double[atoms * d];
-        for (int a = 0; a < atoms; a++) {
-            double norm = 0;
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] = r.nextGaussian();
-                norm += dict[a * d + j] * dict[a * d + j];
-            }
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] /= Math.sqrt(norm);
-            }
-        }
-        float[] x = new float[n * d];
-        for (int s = 0; s < n; s++) {
-            Arrays.fill(x, s * d, (s + 1) * d, 0.5f);
-            for (int t = 0; t < 3; t++) {
-                int a = r.nextInt(atoms);
-                double c = 0.5 + r.nextDouble();
-                for (int j = 0; j < d; j++) {
-                    x[s * d + j] += (float) (c * dict[a * d + j]);
-                }
-            }
-        }
-        return x;
-    }
-
-    private static TrainStepModel trainStep(TestContext ctx, FamilyOutputs out) {
-        Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
-        for (Tensor term : out.lossTerms().values()) {
-            loss = g.add(loss, term);
-        }
-        TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
-        out.diagnostics().forEach(step::diagnostic);
-        return step.build();
-    }
 
     /** {@code (x - b_pre) W_enc + b_enc} in plain Java. */
     private static double[] pre(float[] x, int rows, int d, int n, Map<String, double[]> p) {
@@ -129,7 +88,7 @@ class BatchTopkNetworkTest {
         int n = 32;
         int k = 4;
         int rows = 16;
-        float[] x = sparseData(rows, d, 6, 2);
+        float[] x = FamilyTraining.sparseMixtures(rows, d, 6, 2);
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 5);
         FamilyOutputs out = BatchTopkNetwork.build(new BatchTopkSettings(k, 0.9, 0, 0, 10), ctx);
         double[] pre = pre(x, rows, d, n, initial(ctx.graph()));
@@ -165,7 +124,7 @@ class BatchTopkNetworkTest {
     /** Full-batch steps with a negligible learning rate (Adam moves about 1e-12 per step): after step 1 (b_pre set to the mean) the selection is fixed. */
     private static Map<String, HostTensor> frozenSteps(float[] x, int rows, int d, int n, int k, int steps) {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
-        TrainStepModel model = trainStep(ctx, BatchTopkNetwork.build(new BatchTopkSettings(k, 0.5, 0, 0, 1000),
+        TrainStepModel model = FamilyTraining.trainStep(ctx, BatchTopkNetwork.build(new BatchTopkSettings(k, 0.5, 0, 0, 1000),
                 ctx));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "batchtopk-frozen")) {
@@ -181,7 +140,7 @@ class BatchTopkNetworkTest {
         int n = 32;
         int k = 3;
         int rows = 40;
-        float[] x = sparseData(rows, d, 6, 9);
+        float[] x = FamilyTraining.sparseMixtures(rows, d, 6, 9);
         Map<String, HostTensor> p = frozenSteps(x, rows, d, n, k, 30);
         double[] pre = pre(x, rows, d, n, doubles(p));
         double[] sorted = pre.clone();
@@ -199,7 +158,7 @@ class BatchTopkNetworkTest {
         // The inference model applies z = pre · (pre > θ) with the learnt θ, per sample.
         TestContext infer = TestContext.of(InputSpec.of(d), n, false, 3);
         FamilyOutputs out = BatchTopkNetwork.build(new BatchTopkSettings(k, 0.5, 0, 0, 1000), infer);
-        float[] x2 = sparseData(rows, d, 6, 10);
+        float[] x2 = FamilyTraining.sparseMixtures(rows, d, 6, 10);
         double[] pre2 = pre(x2, rows, d, n, doubles(p));
         try (GraphRunner runner = new GraphRunner()) {
             float[] z = runner.run(InferenceModel.builder(infer.graph()).output("z", out.latent()).weights(p)
@@ -220,9 +179,9 @@ class BatchTopkNetworkTest {
     void trainingExplainsTheVarianceAtKActiveLatentsOnAverage() {
         int d = 16;
         int n = 48;
-        float[] x = sparseData(512, d, 12, 8);
+        float[] x = FamilyTraining.sparseMixtures(512, d, 12, 8);
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
-        TrainStepModel model = trainStep(ctx, BatchTopkNetwork.build(new BatchTopkSettings(4, 0.9, 0, 1.0 / 32,
+        TrainStepModel model = FamilyTraining.trainStep(ctx, BatchTopkNetwork.build(new BatchTopkSettings(4, 0.9, 0, 1.0 / 32,
                 2000), ctx));
         List<Map<String, Object>> epochs = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {

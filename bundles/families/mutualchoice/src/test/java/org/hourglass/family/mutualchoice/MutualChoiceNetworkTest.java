@@ -10,16 +10,13 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
-import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
-import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
@@ -27,6 +24,7 @@ import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
@@ -36,33 +34,6 @@ class MutualChoiceNetworkTest {
 
     private static MutualChoiceSettings settings(int k, double aux, long dead, double decay) {
         return new MutualChoiceSettings(k, new ThresholdSae.Common(0, aux, dead, decay));
-    }
-
-    /** Non-negative mixes of 3 of {@code atoms} random unit directions plus an offset. */
-    static float[] sparseData(int n, int d, int atoms, long seed) {
-        Random r = new Random(seed);
-        double[] dict = new double[atoms * d];
-        for (int a = 0; a < atoms; a++) {
-            double norm = 0;
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] = r.nextGaussian();
-                norm += dict[a * d + j] * dict[a * d + j];
-            }
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] /= Math.sqrt(norm);
-            }
-        }
-        float[] x = new float[n * d];
-        for (int s = 0; s < n; s++) {
-            for (int t = 0; t < 3; t++) {
-                int a = r.nextInt(atoms);
-                double c = 0.5 + r.nextDouble();
-                for (int j = 0; j < d; j++) {
-                    x[s * d + j] += (float) (c * dict[a * d + j]) + (t == 0 ? 0.5f : 0f);
-                }
-            }
-        }
-        return x;
     }
 
     /** {@code x W_enc} with the initial encoder (b_pre and b_enc start at 0). */
@@ -76,17 +47,6 @@ class MutualChoiceNetworkTest {
             }
         }
         return pre;
-    }
-
-    private static TrainStepModel trainStep(TestContext ctx, FamilyOutputs out) {
-        Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
-        for (Tensor term : out.lossTerms().values()) {
-            loss = g.add(loss, term);
-        }
-        TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
-        out.diagnostics().forEach(step::diagnostic);
-        return step.build();
     }
 
     @Test
@@ -121,7 +81,7 @@ class MutualChoiceNetworkTest {
         try (GraphRunner runner = new GraphRunner()) {
             // Two batch sizes through the same model: the count k*B is computed at run time.
             for (int rows : new int[] {10, 7}) {
-                float[] x = sparseData(rows, d, 5, rows);
+                float[] x = FamilyTraining.sparseMixtures(rows, d, 5, rows);
                 float[] z = runner.run(InferenceModel.builder(g).output("z", out.latent()).build(),
                         Map.of("x", new GraphRunner.Input(x, rows, d))).get("z");
                 double[] pre = pre(x, rows, d, n, wEnc);
@@ -151,9 +111,9 @@ class MutualChoiceNetworkTest {
         int n = 16;
         int k = 2;
         int rows = 12;
-        float[] x = sparseData(rows, d, 5, 2);
+        float[] x = FamilyTraining.sparseMixtures(rows, d, 5, 2);
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 5);
-        TrainStepModel model = trainStep(ctx, MutualChoiceNetwork.build(settings(k, 0, 1000, 0.5), ctx));
+        TrainStepModel model = FamilyTraining.trainStep(ctx, MutualChoiceNetwork.build(settings(k, 0, 1000, 0.5), ctx));
         double[] wEnc0 = ctx.graph().initialValue(ctx.graph().tensor(SaeBlocks.W_ENC)).toDoubles();
         double[] sorted = pre(x, rows, d, n, wEnc0);
         Arrays.sort(sorted);
@@ -196,7 +156,7 @@ class MutualChoiceNetworkTest {
     /** Trains and returns the per-epoch summaries. */
     static List<Map<String, Object>> train(MutualChoiceSettings s, float[] x, int rows, int d, int n, int epochs) {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
-        TrainStepModel model = trainStep(ctx, MutualChoiceNetwork.build(s, ctx));
+        TrainStepModel model = FamilyTraining.trainStep(ctx, MutualChoiceNetwork.build(s, ctx));
         List<Map<String, Object>> summaries = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override
@@ -219,7 +179,7 @@ class MutualChoiceNetworkTest {
     void trainingExplainsTheVarianceAtMeanL0K() {
         int d = 16;
         int n = 48;
-        List<Map<String, Object>> epochs = train(settings(4, 1.0 / 32, 2000, 0.9), sparseData(512, d, 12, 8), 512,
+        List<Map<String, Object>> epochs = train(settings(4, 1.0 / 32, 2000, 0.9), FamilyTraining.sparseMixtures(512, d, 12, 8), 512,
                 d, n, 12);
         Map<String, Object> first = epochs.get(0);
         Map<String, Object> last = epochs.get(epochs.size() - 1);

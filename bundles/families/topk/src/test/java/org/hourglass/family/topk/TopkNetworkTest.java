@@ -9,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
-import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
-import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
@@ -24,56 +21,13 @@ import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
 import org.junit.jupiter.api.Test;
 
 class TopkNetworkTest {
-
-    /**
-     * Sparse synthetic activations: each sample is a non-negative mix of 3 of {@code atoms} random unit directions
-     * plus a common offset, so a TopK SAE with enough latents can explain most of the variance.
-     */
-    static float[] sparseData(int n, int d, int atoms, long seed) {
-        Random r = new Random(seed);
-        double[] dict = new double[atoms * d];
-        for (int a = 0; a < atoms; a++) {
-            double norm = 0;
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] = r.nextGaussian();
-                norm += dict[a * d + j] * dict[a * d + j];
-            }
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] /= Math.sqrt(norm);
-            }
-        }
-        float[] x = new float[n * d];
-        for (int s = 0; s < n; s++) {
-            for (int j = 0; j < d; j++) {
-                x[s * d + j] = 0.5f;
-            }
-            for (int t = 0; t < 3; t++) {
-                int a = r.nextInt(atoms);
-                double c = 0.5 + r.nextDouble();
-                for (int j = 0; j < d; j++) {
-                    x[s * d + j] += (float) (c * dict[a * d + j]);
-                }
-            }
-        }
-        return x;
-    }
-
-    private static TrainStepModel trainStep(TestContext ctx, FamilyOutputs out) {
-        Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
-        for (Tensor term : out.lossTerms().values()) {
-            loss = g.add(loss, term);
-        }
-        TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
-        out.diagnostics().forEach(step::diagnostic);
-        return step.build();
-    }
 
     private static List<String> paramNames(TestContext ctx) {
         return ctx.graph().params().stream().map(Tensor::name).toList();
@@ -125,7 +79,7 @@ class TopkNetworkTest {
         Graph g = ctx.graph();
         double[] wEnc = g.initialValue(g.tensor(TopkNetwork.W_ENC)).toDoubles();
         double[] wDec = g.initialValue(g.tensor(TopkNetwork.W_DEC)).toDoubles();
-        float[] x = sparseData(9, d, 4, 3);
+        float[] x = FamilyTraining.sparseMixtures(9, d, 4, 3);
         try (GraphRunner runner = new GraphRunner()) {
             Map<String, float[]> got = runner.run(InferenceModel.builder(g).output("z", out.latent())
                     .output("r", out.reconstruction()).build(), Map.of("x", new GraphRunner.Input(x, 9, d)));
@@ -163,9 +117,9 @@ class TopkNetworkTest {
         int d = 8;
         int n = 32;
         int rows = 20;
-        float[] x = sparseData(rows, d, 6, 4);
+        float[] x = FamilyTraining.sparseMixtures(rows, d, 6, 4);
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 11);
-        TrainStepModel model = trainStep(ctx, TopkNetwork.build(new TopkSettings(2, 0, 0.03, 1000), ctx));
+        TrainStepModel model = FamilyTraining.trainStep(ctx, TopkNetwork.build(new TopkSettings(2, 0, 0.03, 1000), ctx));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "topk-step")) {
             trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(1, rows, 0.01, 5), TrainingListener.none());
@@ -199,7 +153,7 @@ class TopkNetworkTest {
     /** Trains and returns the per-epoch summaries. */
     private static List<Map<String, Object>> train(TopkSettings s, float[] x, int rows, int d, int n, int epochs) {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
-        TrainStepModel model = trainStep(ctx, TopkNetwork.build(s, ctx));
+        TrainStepModel model = FamilyTraining.trainStep(ctx, TopkNetwork.build(s, ctx));
         List<Map<String, Object>> summaries = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override
@@ -222,7 +176,7 @@ class TopkNetworkTest {
     void trainingExplainsTheVarianceWithKActiveLatents() {
         int d = 16;
         int n = 48;
-        float[] x = sparseData(512, d, 12, 8);
+        float[] x = FamilyTraining.sparseMixtures(512, d, 12, 8);
         List<Map<String, Object>> epochs = train(new TopkSettings(4, 0, 1.0 / 32, 2000), x, 512, d, n, 15);
         Map<String, Object> first = epochs.get(0);
         Map<String, Object> last = epochs.get(epochs.size() - 1);
@@ -238,7 +192,7 @@ class TopkNetworkTest {
     /** Two full-batch steps; returns the trained state. */
     private static Map<String, HostTensor> twoSteps(TopkSettings s, float[] x, int rows, int d, int n) {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
-        TrainStepModel model = trainStep(ctx, TopkNetwork.build(s, ctx));
+        TrainStepModel model = FamilyTraining.trainStep(ctx, TopkNetwork.build(s, ctx));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "topk-aux")) {
             trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(2, rows, 0.01, 7), TrainingListener.none());
@@ -251,7 +205,7 @@ class TopkNetworkTest {
         int d = 16;
         int n = 64;
         int rows = 128;
-        float[] x = sparseData(rows, d, 12, 8);
+        float[] x = FamilyTraining.sparseMixtures(rows, d, 12, 8);
         // dead.tokens = one batch: after the first step every latent that did not fire is dead.
         Map<String, HostTensor> without = twoSteps(new TopkSettings(2, 0, 0, rows), x, rows, d, n);
         Map<String, HostTensor> with = twoSteps(new TopkSettings(2, 8, 1.0, rows), x, rows, d, n);

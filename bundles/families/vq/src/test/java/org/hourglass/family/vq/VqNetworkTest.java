@@ -15,10 +15,8 @@ import org.hourglass.graph.Graph;
 import org.hourglass.graph.Graph.Activation;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
-import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
-import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
@@ -27,6 +25,7 @@ import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.graph.training.TrainingResult;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
@@ -56,17 +55,6 @@ class VqNetworkTest {
             }
         }
         return x;
-    }
-
-    private static TrainStepModel trainStep(TestContext ctx, FamilyOutputs out) {
-        Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
-        for (Tensor term : out.lossTerms().values()) {
-            loss = g.add(loss, term);
-        }
-        TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
-        out.diagnostics().forEach(step::diagnostic);
-        return step.build();
     }
 
     @Test
@@ -146,7 +134,7 @@ class VqNetworkTest {
         VqSettings s = settings(new long[] {32}, 16, 2, false, 0);
         TestContext ctx = TestContext.of(InputSpec.of(16), 8, true, 3);
         FamilyOutputs out = VqNetwork.build(s, ctx);
-        TrainStepModel model = trainStep(ctx, out);
+        TrainStepModel model = FamilyTraining.trainStep(ctx, out);
         Map<String, HostTensor> initial = ctx.graph().initialValues();
         List<double[]> usage = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
@@ -232,7 +220,7 @@ class VqNetworkTest {
     /** One training step on one batch; returns the trained state. */
     private static Map<String, HostTensor> oneStep(VqSettings s, int features, int latent, float[] x, int n) {
         TestContext ctx = TestContext.of(InputSpec.of(features), latent, true, 11);
-        TrainStepModel model = trainStep(ctx, VqNetwork.build(s, ctx));
+        TrainStepModel model = FamilyTraining.trainStep(ctx, VqNetwork.build(s, ctx));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "vq-step")) {
             trainer.fit(TrainingData.of("x", x, n), TrainingConfig.of(1, n, 0.01, 5), TrainingListener.none());
