@@ -223,6 +223,17 @@ public final class OnnxActivationsDataSource implements DataSource {
         return options.apply(rows());
     }
 
+    /**
+     * The data path policy for the files this source reads, except the default model, whose place the
+     * configuration cannot change (it is read from the local Maven repository).
+     */
+    private Path vet(String attribute, Path file) {
+        if (model == null && "model".equals(attribute) && file.equals(ModelFiles.defaultModel())) {
+            return file;
+        }
+        return paths.check(attribute, file);
+    }
+
     /** All rows, before the data options: from memory, the cache file, or the model. */
     Dataset rows() {
         // The default model sits at a fixed place the configuration cannot change, so the data path policy
@@ -235,7 +246,7 @@ public final class OnnxActivationsDataSource implements DataSource {
         }
         List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
         Corpus.Documents docs = Corpus.read(files, split);
-        ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
+        ModelFiles mf = ModelFiles.read(modelFile, tokenizer, this::vet);
         String keyText = String.join("\n", "format " + CACHE_FORMAT, "model " + mf.modelSha(),
                 "tokenizer " + mf.tokenizerSha(), "tensor " + tensor, "corpus " + docs.sha(),
                 "max.tokens " + maxTokens, "vectors " + vectors, "special " + specialTokens,
@@ -298,7 +309,7 @@ public final class OnnxActivationsDataSource implements DataSource {
         if (maxDocuments > 0 && docs.size() > maxDocuments) {
             docs = docs.subList(0, maxDocuments);
         }
-        ModelFiles mf = ModelFiles.read(modelFile, tokenizer, paths::check);
+        ModelFiles mf = ModelFiles.read(modelFile, tokenizer, this::vet);
         String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
         if (sensitivity) {
             requirePooledOutput(mf);

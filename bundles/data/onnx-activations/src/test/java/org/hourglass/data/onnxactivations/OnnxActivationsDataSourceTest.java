@@ -203,6 +203,19 @@ class OnnxActivationsDataSourceTest {
     }
 
     @Test
+    void theDefaultModelIsReadWhateverTheDataDirectories() throws Exception {
+        // The runtime restricts data files to its data directories; the default model lives in the local Maven
+        // repository, a place the configuration cannot change, so it is exempt (configured files are not).
+        Path inside = Files.createDirectory(dir.resolve("data"));
+        Path text = Files.writeString(inside.resolve("corpus.txt"), String.join("\n", SENTENCES) + "\n");
+        assertTrue(Files.isRegularFile(ModelFiles.defaultModel()), "the build fetched " + ModelFiles.defaultModel());
+        DataPaths restricted = DataPaths.of(k -> k.equals(DataPaths.DIRS) ? inside.toString() : null);
+        Dataset rows = source(Map.of("model", "", "corpus", new String[] {text.toString()}), restricted).load();
+        assertEquals(384, rows.samples().width());
+        assertTrue(rows.count() > 0);
+    }
+
+    @Test
     void badSettingsAreNamed() {
         for (Map.Entry<String, Object> bad : List.<Map.Entry<String, Object>>of(Map.entry("vectors", "max"),
                 Map.entry("max_tokens", 2), Map.entry("documents", "pages"), Map.entry("tensor", " "))) {

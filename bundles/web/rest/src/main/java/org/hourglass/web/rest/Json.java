@@ -89,6 +89,7 @@ final class Json {
         o.set("samplesPerSecond", number(p.samplesPerSecond()));
         o.set("etaSeconds", number(p.etaSeconds()));
         o.put("done", p.done());
+        o.set("epochDiagnostics", MAPPER.valueToTree(p.epochDiagnostics()));
         return o;
     }
 

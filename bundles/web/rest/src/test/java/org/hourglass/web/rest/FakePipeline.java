@@ -37,7 +37,7 @@ class FakePipeline implements Pipeline {
     @Override
     public PipelineStatus status() {
         TrainingProgress progress = state == PipelineState.TRAINING ? new TrainingProgress(1, 3, 5, 30, 0.5,
-                List.of(), List.of(), 100, Double.NaN, false) : null;
+                List.of(), List.of(), 100, Double.NaN, false, List.of(Map.of("active_dimensions", 3))) : null;
         return new PipelineStatus(name, state, message, progress, served() ? Map.of("threshold", 1.5) : Map.of());
     }
 

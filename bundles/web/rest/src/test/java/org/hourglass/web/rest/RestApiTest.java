@@ -183,6 +183,7 @@ class RestApiTest {
         assertEquals("TRAINING", progress.get("state").asText());
         assertEquals(3, progress.get("progress").get("epochs").asInt());
         assertTrue(progress.get("progress").get("etaSeconds").isNull(), "NaN is written as null");
+        assertEquals(3, progress.get("progress").get("epochDiagnostics").get(0).get("active_dimensions").asInt());
         JsonNode whileTraining = error(post("/pipelines/ready/score", "{\"instances\": [[1,2,3]]}"), 409);
         assertTrue(whileTraining.get("message").asText().contains("no trained model"));
 
