@@ -26,17 +26,9 @@ class FashionMnistAutoencoderTest {
 
         try (Trainer trainer = new Trainer(Ort.executor(), model, "fashion-mnist-ae")) {
             TrainingResult r = trainer.fit(TrainingData.of("x", images, IMAGES), TrainingConfig.of(5, 64, 1e-3, 7),
-                    new TrainingListener() {
-                        @Override
-                        public void onStep(Progress p) {
-                        }
-
-                        @Override
-                        public void onEpoch(EpochSummary s) {
-                            System.out.printf("fashion-mnist AE epoch %d: mean loss %.5f, %.0f samples/s%n", s.epoch(),
-                                    s.meanLoss(), s.samplesPerSecond());
-                        }
-                    });
+                    TrainingListener.onEpochs(s -> System.out.printf(
+                            "fashion-mnist AE epoch %d: mean loss %.5f, %.0f samples/s%n", s.epoch(), s.meanLoss(),
+                            s.samplesPerSecond())));
             System.out.printf("fashion-mnist AE: first step loss %.5f, last epoch %.5f, %d steps, %.0f samples/s%n",
                     r.firstLoss(), r.finalLoss(), r.steps(), r.samplesPerSecond());
             assertTrue(r.finalLoss() < 0.6 * r.firstLoss(),

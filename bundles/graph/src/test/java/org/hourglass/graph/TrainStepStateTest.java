@@ -45,16 +45,8 @@ class TrainStepStateTest {
     private static List<TrainingListener.EpochSummary> train(TrainStepModel m, Map<String, HostTensor>[] params) {
         List<TrainingListener.EpochSummary> epochs = new ArrayList<>();
         try (Trainer t = new Trainer(Ort.executor(), m, "state-test")) {
-            t.fit(TrainingData.of("x", data(), N), TrainingConfig.of(2, 3, 0.01, 1), new TrainingListener() {
-                @Override
-                public void onStep(Progress progress) {
-                }
-
-                @Override
-                public void onEpoch(EpochSummary summary) {
-                    epochs.add(summary);
-                }
-            });
+            t.fit(TrainingData.of("x", data(), N), TrainingConfig.of(2, 3, 0.01, 1),
+                    TrainingListener.onEpochs(epochs::add));
             params[0] = t.params();
         }
         return epochs;

@@ -1,6 +1,7 @@
 package org.hourglass.graph.training;
 
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Receives training progress. Called on the training thread; keep it quick. */
 @FunctionalInterface
@@ -16,6 +17,26 @@ public interface TrainingListener {
     /** Ignores everything. */
     static TrainingListener none() {
         return p -> { };
+    }
+
+    /** Calls {@code steps} after every step and {@code epochs} after every epoch. */
+    static TrainingListener of(Consumer<Progress> steps, Consumer<EpochSummary> epochs) {
+        return new TrainingListener() {
+            @Override
+            public void onStep(Progress progress) {
+                steps.accept(progress);
+            }
+
+            @Override
+            public void onEpoch(EpochSummary summary) {
+                epochs.accept(summary);
+            }
+        };
+    }
+
+    /** Calls {@code epochs} after every epoch and ignores the steps. */
+    static TrainingListener onEpochs(Consumer<EpochSummary> epochs) {
+        return of(p -> { }, epochs);
     }
 
     /**

@@ -224,17 +224,7 @@ final class TrainingRun implements Callable<ServedModel> {
             TrainingResult r = trainer.fit(TrainingData.of(columns, n),
                     new TrainingConfig(1, s.batchSize(), LearningRate.constant(s.learningRate()), s.seed() + epoch,
                             true, false),
-                    new TrainingListener() {
-                        @Override
-                        public void onStep(TrainingListener.Progress p) {
-                            TrainingRun.this.onStep(p, shown, stepsPerEpoch, totalSteps);
-                        }
-
-                        @Override
-                        public void onEpoch(TrainingListener.EpochSummary summary) {
-                            summaries.add(summary);
-                        }
-                    });
+                    TrainingListener.of(p -> onStep(p, shown, stepsPerEpoch, totalSteps), summaries::add));
             double epochLoss = r.finalLoss();
             if (!Double.isFinite(epochLoss)) {
                 throw new IllegalStateException("training diverged: the loss of epoch " + shown + " is " + epochLoss

@@ -184,16 +184,8 @@ class BatchTopkNetworkTest {
         TrainStepModel model = FamilyTraining.trainStep(ctx, BatchTopkNetwork.build(new BatchTopkSettings(4, 0.9, 0, 1.0 / 32,
                 2000), ctx));
         List<Map<String, Object>> epochs = new ArrayList<>();
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(Progress p) {
-            }
-
-            @Override
-            public void onEpoch(EpochSummary e) {
-                epochs.add(BatchTopkNetwork.summarize(e.diagnostics()));
-            }
-        };
+        TrainingListener listener = 
+                TrainingListener.onEpochs(e -> epochs.add(BatchTopkNetwork.summarize(e.diagnostics())));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "batchtopk-train")) {
             trainer.fit(TrainingData.of("x", x, 512), TrainingConfig.of(15, 64, 0.01, 7), listener);

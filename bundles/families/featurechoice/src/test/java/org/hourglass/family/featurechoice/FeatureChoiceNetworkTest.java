@@ -189,16 +189,8 @@ class FeatureChoiceNetworkTest {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
         TrainStepModel model = FamilyTraining.trainStep(ctx, FeatureChoiceNetwork.build(s, ctx));
         List<Map<String, Object>> summaries = new ArrayList<>();
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(Progress p) {
-            }
-
-            @Override
-            public void onEpoch(EpochSummary e) {
-                summaries.add(ThresholdSae.summarize(e.diagnostics()));
-            }
-        };
+        TrainingListener listener = 
+                TrainingListener.onEpochs(e -> summaries.add(ThresholdSae.summarize(e.diagnostics())));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "fc-train")) {
             trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(epochs, 64, 0.01, 7), listener);

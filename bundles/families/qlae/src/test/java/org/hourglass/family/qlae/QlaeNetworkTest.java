@@ -158,16 +158,7 @@ class QlaeNetworkTest {
         }
         Map<String, HostTensor> initial = g.initialValues();
         List<double[]> usage = new java.util.ArrayList<>();
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(Progress p) {
-            }
-
-            @Override
-            public void onEpoch(EpochSummary e) {
-                usage.add(e.diagnostics().get(QlaeNetwork.USAGE));
-            }
-        };
+        TrainingListener listener = TrainingListener.onEpochs(e -> usage.add(e.diagnostics().get(QlaeNetwork.USAGE)));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "qlae-test")) {
             TrainingResult result = trainer.fit(TrainingData.of("x", x, n), TrainingConfig.of(20, 32, 0.01, 7),

@@ -158,16 +158,7 @@ class TranscoderNetworkTest {
         step.diagnostic("pipeline_mse", g.reshape(mse, 1));
         TrainStepModel model = step.build();
         List<Map<String, double[]>> means = new ArrayList<>();
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(Progress p) {
-            }
-
-            @Override
-            public void onEpoch(EpochSummary e) {
-                means.add(e.diagnostics());
-            }
-        };
+        TrainingListener listener = TrainingListener.onEpochs(e -> means.add(e.diagnostics()));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "transcoder-train")) {
             trainer.fit(TrainingData.of("x", v, rows), TrainingConfig.of(15, 64, 0.01, 7), listener);

@@ -188,16 +188,8 @@ class VaeNetworkTest {
         List<Double> ratios = new java.util.ArrayList<>();
         try (GraphRunner runner = new GraphRunner();
              Trainer t = new Trainer(runner.executor(), model, "warm-up")) {
-            t.fit(TrainingData.of("x", input(1), 1), TrainingConfig.of(5, 1, 0.01, 1), new TrainingListener() {
-                @Override
-                public void onStep(Progress progress) {
-                }
-
-                @Override
-                public void onEpoch(EpochSummary summary) {
-                    ratios.add(summary.diagnostics().get("ratio")[0]);
-                }
-            });
+            t.fit(TrainingData.of("x", input(1), 1), TrainingConfig.of(5, 1, 0.01, 1),
+                    TrainingListener.onEpochs(summary -> ratios.add(summary.diagnostics().get("ratio")[0])));
         }
         double[] expected = {1 / 3.0, 2 / 3.0, 1, 1, 1};
         assertEquals(5, ratios.size());

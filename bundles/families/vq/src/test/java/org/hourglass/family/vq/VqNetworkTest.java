@@ -137,16 +137,7 @@ class VqNetworkTest {
         TrainStepModel model = FamilyTraining.trainStep(ctx, out);
         Map<String, HostTensor> initial = ctx.graph().initialValues();
         List<double[]> usage = new ArrayList<>();
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(Progress p) {
-            }
-
-            @Override
-            public void onEpoch(EpochSummary e) {
-                usage.add(e.diagnostics().get(VqNetwork.USAGE));
-            }
-        };
+        TrainingListener listener = TrainingListener.onEpochs(e -> usage.add(e.diagnostics().get(VqNetwork.USAGE)));
         try (GraphRunner runner = new GraphRunner();
              Trainer trainer = new Trainer(runner.executor(), model, "vq-test")) {
             TrainingResult result = trainer.fit(TrainingData.of("x", patterns(128, 16, 9), 128),
