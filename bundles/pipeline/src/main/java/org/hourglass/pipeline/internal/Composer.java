@@ -48,7 +48,9 @@ final class Composer {
         this.masking = masking;
         this.spec = spec;
         this.settings = settings;
-        this.columns = columns;
+        // Every graph built (training, inference, each epoch's validation) asks again; read the source's names once.
+        Map<String, Integer> positions = new java.util.HashMap<>();
+        this.columns = name -> positions.computeIfAbsent(name, columns::applyAsInt);
     }
 
     boolean masked() {

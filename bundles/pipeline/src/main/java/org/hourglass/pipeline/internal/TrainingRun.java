@@ -18,6 +18,7 @@ import org.hourglass.api.pipeline.Evaluation;
 import org.hourglass.api.pipeline.ScoreHistogram;
 import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.LearningRate;
 import org.hourglass.graph.training.Trainer;
@@ -58,8 +59,6 @@ final class TrainingRun implements Callable<ServedModel> {
     private volatile TrainingProgress progress;
     private final List<Double> epochLosses = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> validationLosses = Collections.synchronizedList(new ArrayList<>());
-    /** The optimizer the job trains with (with optimizer=auto, the family's recommendation), for provenance. */
-    private String optimizerUsed = "";
     private final List<Map<String, Object>> epochDiagnostics = Collections.synchronizedList(new ArrayList<>());
     private long lastLog;
     private float[] trainCondition;
@@ -117,7 +116,6 @@ final class TrainingRun implements Callable<ServedModel> {
                         "condition source 'column:" + column + "': the training data '" + s.trainingData()
                                 + "' has no column names; use feature:<index> or label")));
         TrainStepModel model = composer.trainStep(s.newOptimizer(plugins.get(Role.FAMILY).properties()));
-        optimizerUsed = model.optimizer().toString();
         // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).
         Condition condition = composer.condition();
         if (condition != null) {
@@ -130,7 +128,7 @@ final class TrainingRun implements Callable<ServedModel> {
             weights = trainEpochs(trainer, composer, spec, train, n, val, valPart.count());
         }
 
-        OnnxMl.ModelProto proto = composer.inference(weights, provenance(spec, normalizer));
+        OnnxMl.ModelProto proto = composer.inference(weights, provenance(spec, normalizer, model.optimizer()));
         ModelSession session = executor.load("pipeline/" + s.name(), proto);
         try {
             ScoringMethod scoring = (ScoringMethod) service(Role.SCORING);
@@ -352,7 +350,8 @@ final class TrainingRun implements Callable<ServedModel> {
         return configured;
     }
 
-    private Map<String, String> provenance(InputSpec spec, Normalizer normalizer) {
+    /** @param optimizer the one the job trained with (with optimizer=auto, the family's recommendation) */
+    private Map<String, String> provenance(InputSpec spec, Normalizer normalizer, Optimizer optimizer) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("hourglass.pipeline", s.name());
         for (Map.Entry<Role, Plugin> e : plugins.entrySet()) {
@@ -365,7 +364,7 @@ final class TrainingRun implements Callable<ServedModel> {
                 + "hourglass.normalizer");
         m.put("hourglass.normalizer", ModelStore.json(normalizer.toJson()));
         m.put("hourglass.config", ModelStore.json(configSnapshot));
-        m.put("hourglass.optimizer", optimizerUsed);
+        m.put("hourglass.optimizer", optimizer.toString());
         m.put("hourglass.trained.at", Instant.now().toString());
         return m;
     }

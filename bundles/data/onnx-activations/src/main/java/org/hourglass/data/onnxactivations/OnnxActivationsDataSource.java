@@ -224,11 +224,11 @@ public final class OnnxActivationsDataSource implements DataSource {
     }
 
     /**
-     * The data path policy for the files this source reads, except the default model, whose place the
-     * configuration cannot change (it is read from the local Maven repository).
+     * The data path policy for the files this source reads, except the default model (the model file when none
+     * is configured), whose place the configuration cannot change: the local Maven repository.
      */
     private Path vet(String attribute, Path file) {
-        if (model == null && "model".equals(attribute) && file.equals(ModelFiles.defaultModel())) {
+        if (model == null && "model".equals(attribute)) {
             return file;
         }
         return paths.check(attribute, file);
