@@ -1,11 +1,17 @@
 package org.hourglass.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.Trainer;
+import org.hourglass.graph.training.TrainingConfig;
+import org.hourglass.graph.training.TrainingData;
+import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 
 /** Training a family's graph in a unit test the way a pipeline with the mse loss does, and data to train it on. */
@@ -27,6 +33,17 @@ public final class FamilyTraining {
         TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
         out.diagnostics().forEach(step::diagnostic);
         return step.build();
+    }
+
+    /** Trains {@code model} on {@code rows} samples {@code x} (input {@code x}) and returns each epoch's summary. */
+    public static List<TrainingListener.EpochSummary> epochs(TrainStepModel model, float[] x, int rows,
+                                                             TrainingConfig config) {
+        List<TrainingListener.EpochSummary> out = new ArrayList<>();
+        try (GraphRunner runner = new GraphRunner();
+             Trainer trainer = new Trainer(runner.executor(), model, "family-training")) {
+            trainer.fit(TrainingData.of("x", x, rows), config, TrainingListener.onEpochs(out::add));
+        }
+        return out;
     }
 
     /**

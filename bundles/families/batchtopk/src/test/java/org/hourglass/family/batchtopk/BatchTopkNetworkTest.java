@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -183,13 +182,8 @@ class BatchTopkNetworkTest {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
         TrainStepModel model = FamilyTraining.trainStep(ctx, BatchTopkNetwork.build(new BatchTopkSettings(4, 0.9, 0, 1.0 / 32,
                 2000), ctx));
-        List<Map<String, Object>> epochs = new ArrayList<>();
-        TrainingListener listener = 
-                TrainingListener.onEpochs(e -> epochs.add(BatchTopkNetwork.summarize(e.diagnostics())));
-        try (GraphRunner runner = new GraphRunner();
-             Trainer trainer = new Trainer(runner.executor(), model, "batchtopk-train")) {
-            trainer.fit(TrainingData.of("x", x, 512), TrainingConfig.of(15, 64, 0.01, 7), listener);
-        }
+        List<Map<String, Object>> epochs = FamilyTraining.epochs(model, x, 512, TrainingConfig.of(15, 64, 0.01, 7))
+                .stream().map(e -> BatchTopkNetwork.summarize(e.diagnostics())).toList();
         Map<String, Object> first = epochs.get(0);
         Map<String, Object> last = epochs.get(epochs.size() - 1);
         assertTrue((double) last.get("l0") > 3 && (double) last.get("l0") <= 4 + 1e-6, last.toString());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -188,14 +187,8 @@ class FeatureChoiceNetworkTest {
     static List<Map<String, Object>> train(FeatureChoiceSettings s, float[] x, int rows, int d, int n, int epochs) {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
         TrainStepModel model = FamilyTraining.trainStep(ctx, FeatureChoiceNetwork.build(s, ctx));
-        List<Map<String, Object>> summaries = new ArrayList<>();
-        TrainingListener listener = 
-                TrainingListener.onEpochs(e -> summaries.add(ThresholdSae.summarize(e.diagnostics())));
-        try (GraphRunner runner = new GraphRunner();
-             Trainer trainer = new Trainer(runner.executor(), model, "fc-train")) {
-            trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(epochs, 64, 0.01, 7), listener);
-        }
-        return summaries;
+        return FamilyTraining.epochs(model, x, rows, TrainingConfig.of(epochs, 64, 0.01, 7)).stream()
+                .map(e -> ThresholdSae.summarize(e.diagnostics())).toList();
     }
 
     @Test

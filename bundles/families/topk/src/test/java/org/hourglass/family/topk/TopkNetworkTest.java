@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -154,14 +153,8 @@ class TopkNetworkTest {
     private static List<Map<String, Object>> train(TopkSettings s, float[] x, int rows, int d, int n, int epochs) {
         TestContext ctx = TestContext.of(InputSpec.of(d), n, true, 3);
         TrainStepModel model = FamilyTraining.trainStep(ctx, TopkNetwork.build(s, ctx));
-        List<Map<String, Object>> summaries = new ArrayList<>();
-        TrainingListener listener = 
-                TrainingListener.onEpochs(e -> summaries.add(TopkNetwork.summarize(e.diagnostics())));
-        try (GraphRunner runner = new GraphRunner();
-             Trainer trainer = new Trainer(runner.executor(), model, "topk-train")) {
-            trainer.fit(TrainingData.of("x", x, rows), TrainingConfig.of(epochs, 64, 0.01, 7), listener);
-        }
-        return summaries;
+        return FamilyTraining.epochs(model, x, rows, TrainingConfig.of(epochs, 64, 0.01, 7)).stream()
+                .map(e -> TopkNetwork.summarize(e.diagnostics())).toList();
     }
 
     @Test

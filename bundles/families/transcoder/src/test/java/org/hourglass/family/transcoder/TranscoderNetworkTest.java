@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +17,11 @@ import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
@@ -157,12 +155,8 @@ class TranscoderNetworkTest {
         out.diagnostics().forEach(step::diagnostic);
         step.diagnostic("pipeline_mse", g.reshape(mse, 1));
         TrainStepModel model = step.build();
-        List<Map<String, double[]>> means = new ArrayList<>();
-        TrainingListener listener = TrainingListener.onEpochs(e -> means.add(e.diagnostics()));
-        try (GraphRunner runner = new GraphRunner();
-             Trainer trainer = new Trainer(runner.executor(), model, "transcoder-train")) {
-            trainer.fit(TrainingData.of("x", v, rows), TrainingConfig.of(15, 64, 0.01, 7), listener);
-        }
+        List<Map<String, double[]>> means = FamilyTraining.epochs(model, v, rows, TrainingConfig.of(15, 64, 0.01, 7))
+                .stream().map(TrainingListener.EpochSummary::diagnostics).toList();
         Map<String, Object> first = SaeBlocks.summarize(means.get(0));
         Map<String, Object> last = SaeBlocks.summarize(means.get(means.size() - 1));
         assertTrue((double) last.get("fvu") < 0.3, "most of the target's variance predicted: " + last);
