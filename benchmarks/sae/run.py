@@ -37,7 +37,9 @@ import tempfile
 import threading
 import time
 import urllib.request
-import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from private_runtime import built_bundle, copy_runtime, runtime_bundles  # noqa: E402  (benchmarks/)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -110,18 +112,6 @@ def write_config(path, values):
     os.replace(path + ".tmp", path)  # FileInstall must never see half a file
 
 
-def runtime_bundles():
-    jar = os.path.join(REPO, "runtime", "target", "hourglass.jar")
-    with zipfile.ZipFile(jar) as z:
-        return {os.path.basename(n).split("-0.")[0] for n in z.namelist() if n.startswith("jar/")}
-
-
-def built_bundle(bsn):
-    jars = [j for j in glob.glob(os.path.join(REPO, "bundles", "*", "*", "target", bsn + "-*.jar"))
-            if not j.endswith(("-tests.jar", "-sources.jar"))]
-    return jars[0] if jars else None
-
-
 class Server:
     """A private copy of the exported runtime whose Gogo shell reads a pseudo-terminal."""
 
@@ -137,16 +127,11 @@ class Server:
         self.lock = threading.Lock()
 
     def start(self):
-        runtime = os.path.join(self.home, "runtime")
-        shutil.copytree(os.path.join(REPO, "runtime", "bin"), os.path.join(runtime, "bin"))
-        shutil.copytree(os.path.join(REPO, "runtime", "config"), os.path.join(runtime, "config"),
-                        ignore=shutil.ignore_patterns("org.hourglass.pipeline-*", "org.hourglass.data.*"))
-        os.makedirs(os.path.join(runtime, "target"))
-        shutil.copy(os.path.join(REPO, "runtime", "target", "hourglass.jar"), os.path.join(runtime, "target"))
+        start = copy_runtime(self.home)
         env = dict(os.environ, HOURGLASS_HOME=self.home, HOURGLASS_HTTP_PORT=str(self.port),
                    HOURGLASS_DATA_DIRS=",".join([os.path.join(self.home, "data"), LICENSES, CACHE, MINILM]))
         self.master, slave = pty.openpty()
-        self.proc = subprocess.Popen([os.path.join(runtime, "bin", "hourglass")], env=env, stdin=slave,
+        self.proc = subprocess.Popen([start], env=env, stdin=slave,
                                      stdout=slave, stderr=slave, start_new_session=True)
         os.close(slave)
         threading.Thread(target=self._read, daemon=True).start()

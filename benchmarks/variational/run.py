@@ -17,7 +17,6 @@ baselines.py when its JSON is there). Standard library only.
   mvn -B install -DskipTests && benchmarks/tabular/prepare.sh && benchmarks/variational/run.py all
 """
 import argparse
-import glob
 import json
 import os
 import shutil
@@ -27,7 +26,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from private_runtime import built_bundle, copy_runtime, runtime_bundles  # noqa: E402  (benchmarks/)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -80,19 +81,6 @@ def write_cfg(path, values):
     os.replace(path + ".tmp", path)  # FileInstall must never see half a file
 
 
-def runtime_bundles():
-    jar = os.path.join(REPO, "runtime", "target", "hourglass.jar")
-    with zipfile.ZipFile(jar) as z:
-        return {os.path.basename(n).split("-0.")[0] for n in z.namelist() if n.startswith("jar/")}
-
-
-def built_bundle(bsn):
-    """The jar of a plug-in built in this checkout but not (yet) part of the exported runtime."""
-    jars = [j for j in glob.glob(os.path.join(REPO, "bundles", "*", "*", "target", bsn + "-*.jar"))
-            if not j.endswith(("-tests.jar", "-sources.jar"))]
-    return jars[0] if jars else None
-
-
 class Server:
     def __init__(self, port):
         self.home = tempfile.mkdtemp(prefix="hourglass-results-")
@@ -103,17 +91,10 @@ class Server:
         self.proc = None
 
     def start(self):
-        # A private copy of the exported runtime: a rebuild of runtime/target during the run cannot disturb it,
-        # and the demo pipeline of runtime/config is left out (it would only take CPU from the measured ones).
-        runtime = os.path.join(self.home, "runtime")
-        shutil.copytree(os.path.join(REPO, "runtime", "bin"), os.path.join(runtime, "bin"))
-        shutil.copytree(os.path.join(REPO, "runtime", "config"), os.path.join(runtime, "config"),
-                        ignore=shutil.ignore_patterns("org.hourglass.pipeline-*", "org.hourglass.data.*"))
-        os.makedirs(os.path.join(runtime, "target"))
-        shutil.copy(os.path.join(REPO, "runtime", "target", "hourglass.jar"), os.path.join(runtime, "target"))
+        start = copy_runtime(self.home)
         env = dict(os.environ, HOURGLASS_HOME=self.home, HOURGLASS_HTTP_PORT=str(self.port),
                    HOURGLASS_DATA_DIRS=",".join([os.path.join(self.home, "data"), FASHION, TABULAR]))
-        self.proc = subprocess.Popen([os.path.join(runtime, "bin", "hourglass")], env=env, stdout=self.log,
+        self.proc = subprocess.Popen([start], env=env, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def state(self, name):
