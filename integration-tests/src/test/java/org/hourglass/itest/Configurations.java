@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.hourglass.spi.PluginProperties;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.Filter;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
@@ -71,16 +74,31 @@ public final class Configurations implements AutoCloseable {
         c.delete();
     }
 
+    /**
+     * Deletes every configuration made here and waits (up to 30 s) until the services they configured are gone:
+     * Configuration Admin delivers deletions asynchronously, and a next test that makes a configuration of the same
+     * name would otherwise meet the old service and see it vanish under its feet.
+     */
     @Override
     public void close() throws Exception {
+        List<String> pids = new ArrayList<>();
         for (Configuration c : created) {
             try {
+                pids.add(c.getPid());
                 c.delete();
             } catch (IllegalStateException alreadyDeleted) {
                 // deleted by the test itself
             }
         }
         created.clear();
+        BundleContext context = FrameworkUtil.getBundle(Configurations.class).getBundleContext();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (String pid : pids) {
+            String filter = "(" + Constants.SERVICE_PID + "=" + pid.replaceAll("([\\\\()*])", "\\\\$1") + ")";
+            while (context.getServiceReferences((String) null, filter) != null && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+        }
     }
 
     /** Waits for the service of {@code type} registered under {@code hourglass.name = name}. */
