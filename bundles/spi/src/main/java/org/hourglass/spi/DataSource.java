@@ -1,6 +1,8 @@
 package org.hourglass.spi;
 
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.UnaryOperator;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /** Reads samples (and labels where the data has them) from a file or a model. */
@@ -24,5 +26,24 @@ public interface DataSource {
      */
     default OptionalInt featureIndex(String column) {
         return OptionalInt.empty();
+    }
+
+    /**
+     * A downstream metric of an autoencoder trained on this source's samples: what is left of the purpose the data
+     * serves when the samples are replaced by their reconstructions (for activations of a model, e.g. how much of
+     * the model's output survives). The pipeline asks for it after every epoch with the epoch's parameters and
+     * reports the figures next to the family's diagnostics. Sources without such a measure return empty without
+     * calling {@code reconstruct} (the default).
+     *
+     * @param reconstruct the autoencoder: samples in this source's units and layout (rows as {@link #load()}
+     *                    yields them, before normalisation) in, their reconstructions in the same units out, one
+     *                    row per row
+     * @return named figures (e.g. {@code downstream_preserved}), in the order to show them; empty when the source
+     *         offers none
+     * @throws DataException when the measurement fails; the message says why
+     * @since 1.6
+     */
+    default Map<String, Double> downstream(UnaryOperator<float[][]> reconstruct) {
+        return Map.of();
     }
 }
