@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.hourglass.api.executor.OnnxExecutor;
 import org.hourglass.data.paths.DataPaths;
@@ -124,6 +125,12 @@ public final class OnnxActivationsDataSource implements DataSource {
         @AttributeDefinition(name = "Limit", description = "At most this many rows (after shuffle and split); "
                 + "0 = no limit.", min = "0")
         int limit() default 0;
+
+        @AttributeDefinition(name = "Downstream documents", description = "A pipeline training on per-token rows "
+                + "reports after every epoch how much of the sentence embedding survives when its reconstruction "
+                + "replaces the tensor (the target tensor for a transcoder), over this many documents from the "
+                + "start of the corpus. 0 = not measured.", min = "0")
+        int downstream_documents() default 32;
     }
 
     private final String name;
@@ -143,6 +150,7 @@ public final class OnnxActivationsDataSource implements DataSource {
     private final boolean sensitivity;
     private final Path cacheDir;
     private final DataOptions options;
+    private final int downstreamDocuments;
     private volatile Cached cached;
 
     private record Cached(String key, Dataset data) {
@@ -214,6 +222,11 @@ public final class OnnxActivationsDataSource implements DataSource {
                     + tensor + "'); a transcoder's target is another tensor");
         }
         this.cacheDir = DataSettings.optionalPath(config.cache_dir());
+        if (config.downstream_documents() < 0) {
+            throw new IllegalArgumentException("attribute 'downstream.documents' must be 0 (not measured) or more, "
+                    + "was " + config.downstream_documents());
+        }
+        this.downstreamDocuments = config.downstream_documents();
         this.options = DataSettings.options(new int[0], new int[0], config.shuffle(), config.seed(),
                 config.split_fraction(), config.split_part(), config.limit());
     }
@@ -290,18 +303,25 @@ public final class OnnxActivationsDataSource implements DataSource {
     }
 
     /**
+     * The splice metric over the first {@code downstream.documents} documents ({@link Splice.Result#figures()});
+     * empty when that is 0 or the rows are not per token (vectors=mean: no token positions to replace).
+     */
+    @Override
+    public Map<String, Double> downstream(UnaryOperator<float[][]> reconstruct) {
+        if (downstreamDocuments == 0 || vectors != ActivationExtractor.Vectors.TOKEN) {
+            return Map.of();
+        }
+        return splice(reconstruct, downstreamDocuments).figures();
+    }
+
+    /**
      * The downstream metric of an autoencoder of this source's rows (see {@link Splice}): the model's first output
-     * pooled into sentence embeddings with and without the tensor replaced by {@code reconstruct} of its rows, over
-     * the first {@code maxDocuments} documents of the corpus (0 = all).
+     * pooled into sentence embeddings with and without the tensor (the target tensor, when set) replaced by
+     * {@code reconstruct} of the rows, over the first {@code maxDocuments} documents of the corpus (0 = all).
      */
     Splice.Result splice(UnaryOperator<float[][]> reconstruct, int maxDocuments) {
         if (vectors != ActivationExtractor.Vectors.TOKEN) {
             throw new DataException("splicing needs per-token rows; data source '" + name + "' has vectors=mean");
-        }
-        if (targetTensor != null) {
-            throw new DataException("splicing replaces tensor '" + tensor + "' by a reconstruction of its rows; data "
-                    + "source '" + name + "' has target.tensor set (rows [input | target] of a transcoder), which "
-                    + "hourglass:splice does not measure");
         }
         Path modelFile = model == null ? ModelFiles.defaultModel() : paths.check("model", model);
         List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
@@ -314,8 +334,8 @@ public final class OnnxActivationsDataSource implements DataSource {
         if (sensitivity) {
             requirePooledOutput(mf);
         }
-        return Splice.measure(executor, mf, tensor, output, docs, maxTokens, specialTokens, sensitivity,
-                reconstruct);
+        return Splice.measure(executor, mf, tensor, targetTensor, output, docs, maxTokens, specialTokens,
+                sensitivity, reconstruct);
     }
 
     /**

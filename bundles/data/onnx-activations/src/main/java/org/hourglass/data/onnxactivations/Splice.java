@@ -22,6 +22,11 @@ import org.hourglass.spi.DataException;
  * embedding (mean of {@code output} over the attended tokens, L2-normalised) is compared with the unchanged one.
  * Zero-ablation (the same positions set to 0) is the reference: {@code preserved = (cos_splice − cos_zero) /
  * (1 − cos_zero)} is 1 when the splice changes nothing and 0 when it is as bad as deleting the tensor.
+ *
+ * <p>A transcoder's rows are {@code [source | target]} of two tensors; it predicts the target from the source, so
+ * the target tensor is the one replaced: by the second part of the reconstruction of rows built from the
+ * unchanged model's values of both (the source lies before the target, so replacing the target leaves it as it
+ * was), and zero-ablation sets the target to 0.
  */
 final class Splice {
 
@@ -33,6 +38,15 @@ final class Splice {
      * @param preserved    {@code (cosineSplice − cosineZero) / (1 − cosineZero)}
      */
     record Result(int documents, int tokens, double cosineSplice, double cosineZero, double preserved) {
+
+        /** The figures a pipeline reports per epoch and stores with the model. */
+        Map<String, Double> figures() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("downstream_cosine", cosineSplice);
+            m.put("downstream_cosine_zero", cosineZero);
+            m.put("downstream_preserved", preserved);
+            return m;
+        }
     }
 
     private Splice() {
@@ -46,26 +60,42 @@ final class Splice {
     static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String output,
                           List<String> documents, int maxTokens, boolean specialTokens,
                           UnaryOperator<float[][]> reconstruct) {
-        return measure(executor, files, tensor, output, documents, maxTokens, specialTokens, false, reconstruct);
+        return measure(executor, files, tensor, null, output, documents, maxTokens, specialTokens, false,
+                reconstruct);
     }
 
     /**
+     * @param target      a transcoder's target tensor, or null: rows are {@code [tensor | target]}, and the second
+     *                    part of the reconstruction replaces {@code target}
      * @param sensitivity the autoencoder reads rows {@code [x | g]} (the data source's gradient=embedding, the
      *                    tensor being {@code output}): each row gets its document's
      *                    {@link EmbeddingSensitivity#vector} appended, and the first half of the reconstruction
      *                    replaces the tensor
      */
-    static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String output,
+    static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String target, String output,
                           List<String> documents, int maxTokens, boolean specialTokens, boolean sensitivity,
                           UnaryOperator<float[][]> reconstruct) {
         if (documents.isEmpty()) {
             throw new DataException("the corpus has no documents");
         }
+        if (target != null && sensitivity) {
+            throw new DataException("a transcoder's rows [source | target] carry no embedding sensitivity");
+        }
         ModelProto model = TensorTap.parse(files.description(), files.model());
-        // When the tensor is the output itself, no layer lies between: the spliced rows are pooled directly.
-        boolean direct = tensor.equals(output);
-        ModelProto tapped = TensorTap.tap(model, direct ? List.of(output) : List.of(tensor, output));
-        ModelProto spliced = direct ? null : TensorTap.splice(model, tensor, output);
+        String replaced = target == null ? tensor : target;
+        if (target != null) {
+            requireBefore(model, tensor, target);
+        }
+        // When the replaced tensor is the output itself, no layer lies between: the spliced rows are pooled directly.
+        boolean direct = replaced.equals(output);
+        List<String> tapList = new java.util.ArrayList<>(List.of(tensor));
+        for (String t : new String[] {target, output}) {
+            if (t != null && !tapList.contains(t)) {
+                tapList.add(t);
+            }
+        }
+        ModelProto tapped = TensorTap.tap(model, tapList);
+        ModelProto spliced = direct ? null : TensorTap.splice(model, replaced, output);
         double sumSplice = 0;
         double sumZero = 0;
         int tokens = 0;
@@ -75,14 +105,14 @@ final class Splice {
                 List<String> batch = documents.subList(start, Math.min(documents.size(),
                         start + ActivationExtractor.BATCH));
                 Batch b = Batch.of(files.tokenizer(), batch, maxTokens);
-                Map<String, Out> base = run(executor, original, b, null, Set.copyOf(List.of(tensor, output)));
-                float[] t = base.get(tensor).values();
-                long[] tShape = base.get(tensor).shape();
-                if (tShape.length < 3 || tShape[0] != b.size || tShape[1] != b.length) {
-                    throw new DataException("tensor '" + tensor + "' has shape " + Arrays.toString(tShape)
-                            + "; splicing needs [batch, sequence, ...]");
-                }
+                Map<String, Out> base = run(executor, original, b, null, Set.copyOf(tapList));
+                float[] t = perToken(base, tensor, b);
                 int width = t.length / (b.size * b.length);
+                float[] tt = target == null ? t : perToken(base, target, b);
+                int targetWidth = tt.length / (b.size * b.length);
+                // Row layout: [x], [x | g] or [source | target]; the replaced part starts at 'offset'.
+                int rowWidth = target != null ? width + targetWidth : sensitivity ? 2 * width : width;
+                int offset = target != null ? width : 0;
                 boolean[] replace = new boolean[b.size * b.length];
                 int rows = 0;
                 for (int i = 0; i < b.size; i++) {
@@ -101,35 +131,38 @@ final class Splice {
                 int r = 0;
                 for (int pos = 0; pos < replace.length; pos++) {
                     if (replace[pos]) {
-                        x[r] = Arrays.copyOf(Arrays.copyOfRange(t, pos * width, (pos + 1) * width),
-                                sensitivity ? 2 * width : width);
+                        x[r] = Arrays.copyOf(Arrays.copyOfRange(t, pos * width, (pos + 1) * width), rowWidth);
                         if (sensitivity) {
                             System.arraycopy(g[pos / b.length], 0, x[r], width, width);
+                        } else if (target != null) {
+                            System.arraycopy(tt, pos * targetWidth, x[r], width, targetWidth);
                         }
                         r++;
                     }
                 }
                 float[][] xh = reconstruct.apply(x);
-                if (xh.length != rows) {
-                    throw new IllegalStateException("the reconstruction has " + xh.length + " rows for " + rows);
+                if (xh == null || xh.length != rows) {
+                    throw new IllegalStateException("the reconstruction has " + (xh == null ? 0 : xh.length)
+                            + " rows for " + rows);
                 }
-                float[] withSplice = t.clone();
-                float[] zeroed = t.clone();
+                float[] withSplice = tt.clone();
+                float[] zeroed = tt.clone();
                 r = 0;
                 for (int pos = 0; pos < replace.length; pos++) {
                     if (replace[pos]) {
-                        if (xh[r].length != (sensitivity ? 2 * width : width)) {
-                            throw new IllegalStateException("reconstructed rows have " + xh[r].length
-                                    + " values, the tensor's rows " + width);
+                        if (xh[r] == null || xh[r].length != rowWidth) {
+                            throw new IllegalStateException("reconstructed rows have "
+                                    + (xh[r] == null ? 0 : xh[r].length) + " values, the rows " + rowWidth);
                         }
-                        System.arraycopy(xh[r++], 0, withSplice, pos * width, width);
-                        Arrays.fill(zeroed, pos * width, (pos + 1) * width, 0f);
+                        System.arraycopy(xh[r++], offset, withSplice, pos * targetWidth, targetWidth);
+                        Arrays.fill(zeroed, pos * targetWidth, (pos + 1) * targetWidth, 0f);
                     }
                 }
+                long[] replacedShape = base.get(replaced).shape();
                 float[] e0 = embed(base.get(output).values(), b);
-                float[] eSplice = embed(direct ? withSplice : run(executor, cut, b, new Out(withSplice, tShape),
-                        Set.of(output)).get(output).values(), b);
-                float[] eZero = embed(direct ? zeroed : run(executor, cut, b, new Out(zeroed, tShape),
+                float[] eSplice = embed(direct ? withSplice : run(executor, cut, b, new Out(withSplice,
+                        replacedShape), Set.of(output)).get(output).values(), b);
+                float[] eZero = embed(direct ? zeroed : run(executor, cut, b, new Out(zeroed, replacedShape),
                         Set.of(output)).get(output).values(), b);
                 int dim = e0.length / b.size;
                 for (int i = 0; i < b.size; i++) {
@@ -143,6 +176,32 @@ final class Splice {
         double cs = sumSplice / n;
         double cz = sumZero / n;
         return new Result(n, tokens, cs, cz, (cs - cz) / (1 - cz));
+    }
+
+    /** The values of a [batch, sequence, ...] tensor of the run; other shapes are refused by name. */
+    private static float[] perToken(Map<String, Out> outputs, String name, Batch b) {
+        long[] shape = outputs.get(name).shape();
+        if (shape.length < 3 || shape[0] != b.size || shape[1] != b.length) {
+            throw new DataException("tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + "; splicing needs [batch, sequence, ...]");
+        }
+        return outputs.get(name).values();
+    }
+
+    /**
+     * A transcoder's prediction of {@code target} is computed from {@code source}'s unchanged values, which holds
+     * only when {@code source} does not depend on {@code target}.
+     */
+    static void requireBefore(ModelProto model, String source, String target) {
+        ModelProto upToSource = TensorTap.tap(model, List.of(source));
+        boolean dependsOnTarget = upToSource.getGraph().getNodeList().stream()
+                .anyMatch(n -> n.getOutputList().contains(target))
+                || upToSource.getGraph().getInputList().stream().anyMatch(v -> v.getName().equals(target));
+        if (dependsOnTarget) {
+            throw new DataException("tensor '" + source + "' is computed from target.tensor '" + target + "'; a "
+                    + "transcoder splice replaces the target by a prediction from the source, so the source must "
+                    + "lie before the target");
+        }
     }
 
     /** One padded batch of encoded documents. */

@@ -132,9 +132,6 @@ class OnnxActivationsDataSourceTest {
         IllegalArgumentException same = assertThrows(IllegalArgumentException.class,
                 () -> source(Map.of("tensor", mlpOut, "target_tensor", mlpOut)));
         assertTrue(same.getMessage().contains("same tensor"), same.getMessage());
-        DataException splice = assertThrows(DataException.class,
-                () -> source(Map.of("tensor", mlpIn, "target_tensor", mlpOut)).splice(rows -> rows, 2));
-        assertTrue(splice.getMessage().contains("target.tensor"), splice.getMessage());
     }
 
     @Test
