@@ -14,7 +14,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Gogo command {@code hourglass:splice <activations source> <pipeline> [documents]}: the downstream metric of a
  * pipeline trained on an activation data source: how much of the model's sentence embedding survives when the
- * tapped tensor is replaced by the pipeline's reconstruction, relative to zero-ablation.
+ * tapped tensor is replaced by the pipeline's reconstruction (for a transcoder, the target tensor by its
+ * prediction), relative to zero-ablation.
  */
 @Component(service = Object.class, immediate = true, property = {
         "osgi.command.scope=hourglass", "osgi.command.function=splice"})
