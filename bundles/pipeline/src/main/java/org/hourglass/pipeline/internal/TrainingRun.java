@@ -60,6 +60,8 @@ final class TrainingRun implements Callable<ServedModel> {
     private final List<Double> epochLosses = Collections.synchronizedList(new ArrayList<>());
     private final List<Double> validationLosses = Collections.synchronizedList(new ArrayList<>());
     private final List<Map<String, Object>> epochDiagnostics = Collections.synchronizedList(new ArrayList<>());
+    /** The training data's downstream figures of the parameters the run keeps (best or last epoch). */
+    private Map<String, Double> keptDownstream = Map.of();
     private long lastLog;
     private float[] trainCondition;
     private Samples valCondition;
@@ -125,7 +127,7 @@ final class TrainingRun implements Callable<ServedModel> {
         }
         Map<String, HostTensor> weights;
         try (Trainer trainer = new Trainer(executor, model, "pipeline/" + s.name() + "/train")) {
-            weights = trainEpochs(trainer, composer, spec, train, n, val, valPart.count());
+            weights = trainEpochs(trainer, composer, spec, normalizer, train, n, val, valPart.count());
         }
 
         OnnxMl.ModelProto proto = composer.inference(weights, provenance(spec, normalizer, model.optimizer()));
@@ -150,6 +152,7 @@ final class TrainingRun implements Callable<ServedModel> {
             metrics.put("threshold", threshold);
             metrics.put("train_seconds", (System.nanoTime() - started) / 1e9);
             metrics.put("samples_per_second", progress.samplesPerSecond());
+            metrics.putAll(keptDownstream);
             ServedModel scored = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
                     record(spec, normalizer, scorerState, threshold, metrics, null), null);
             ScoreHistogram histogram = Histograms.of(trainScores, null, threshold, s.trainingData());
@@ -181,8 +184,9 @@ final class TrainingRun implements Callable<ServedModel> {
         }
     }
 
-    private Map<String, HostTensor> trainEpochs(Trainer trainer, Composer composer, InputSpec spec, float[] train,
-                                                int n, float[] val, int nVal) throws IOException {
+    private Map<String, HostTensor> trainEpochs(Trainer trainer, Composer composer, InputSpec spec,
+                                                Normalizer normalizer, float[] train, int n, float[] val, int nVal)
+            throws IOException {
         int start = 0;
         double bestLoss = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
@@ -203,6 +207,9 @@ final class TrainingRun implements Callable<ServedModel> {
         int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
         long totalSteps = (long) stepsPerEpoch * s.epochs();
         MaskingStrategy masking = (MaskingStrategy) optionalService(Role.MASKING);
+        DataSource trainingSource = (DataSource) service(Role.TRAINING_DATA);
+        Map<String, Double> lastDownstream = Map.of();
+        Map<String, Double> bestDownstream = Map.of();
         for (int epoch = start; epoch < s.epochs(); epoch++) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("cancelled before epoch " + (epoch + 1));
@@ -229,10 +236,15 @@ final class TrainingRun implements Callable<ServedModel> {
                         + "; lower learning.rate or check the data's scale");
             }
             epochLosses.add(epochLoss);
+            Map<String, Object> summary = new LinkedHashMap<>();
             if (!summaries.isEmpty() && !summaries.get(summaries.size() - 1).diagnostics().isEmpty()) {
-                Map<String, Object> summary = ((AutoencoderFamily) service(Role.FAMILY))
-                        .summarize(summaries.get(summaries.size() - 1).diagnostics());
-                epochDiagnostics.add(summary);
+                summary.putAll(((AutoencoderFamily) service(Role.FAMILY))
+                        .summarize(summaries.get(summaries.size() - 1).diagnostics()));
+            }
+            lastDownstream = downstream(trainingSource, composer, trainer.params(), spec, normalizer, shown);
+            summary.putAll(lastDownstream);
+            if (!summary.isEmpty()) {
+                epochDiagnostics.add(Collections.unmodifiableMap(summary));
                 LOG.info("Pipeline '{}': epoch {} diagnostics {}", s.name(), shown, summary);
             }
             double monitored = epochLoss;
@@ -244,6 +256,7 @@ final class TrainingRun implements Callable<ServedModel> {
                 bestLoss = monitored;
                 sinceBest = 0;
                 best = s.patience() > 0 ? trainer.params() : null;
+                bestDownstream = lastDownstream;
             } else {
                 sinceBest++;
             }
@@ -259,7 +272,73 @@ final class TrainingRun implements Callable<ServedModel> {
                 break;
             }
         }
+        keptDownstream = best != null ? bestDownstream : lastDownstream;
         return best != null ? best : trainer.params();
+    }
+
+    /**
+     * The training data's downstream metric ({@link DataSource#downstream}) of the epoch's parameters, the rows
+     * mapped as {@code Pipeline.reconstruct} maps them: normalised, reconstructed, the normalisation undone. The
+     * inference session is built only when the source asks for a reconstruction. A failure of the metric is a
+     * warning, not a failed training: the metric reports on the model and takes no part in fitting it, so the
+     * epoch goes on without the figures.
+     */
+    private Map<String, Double> downstream(DataSource source, Composer composer, Map<String, HostTensor> params,
+                                           InputSpec spec, Normalizer normalizer, int epoch) {
+        ModelSession[] session = new ModelSession[1];
+        long started = System.nanoTime();
+        try {
+            Map<String, Double> figures = source.downstream(rows -> {
+                if (session[0] == null) {
+                    session[0] = executor.load("pipeline/" + s.name() + "/downstream",
+                            composer.inference(params, Map.of()));
+                }
+                return reconstruct(session[0], composer, spec, normalizer, rows);
+            });
+            if (figures == null || figures.isEmpty()) {
+                return Map.of();
+            }
+            LOG.info("Pipeline '{}': epoch {} downstream metric of '{}' in {} s: {}", s.name(), epoch,
+                    s.trainingData(), String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started)
+                            / 1e9), figures);
+            return new LinkedHashMap<>(figures);
+        } catch (CancellationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("Pipeline '{}': epoch {}: the downstream metric of training data '{}' failed, training goes on "
+                    + "without it: {}", s.name(), epoch, s.trainingData(), String.valueOf(e.getMessage()));
+            LOG.debug("Pipeline '{}': the downstream metric's failure", s.name(), e);
+            return Map.of();
+        } finally {
+            if (session[0] != null) {
+                session[0].close();
+            }
+        }
+    }
+
+    /** Rows in the data's units to their reconstructions in the same units (as ServedModel.reconstruct). */
+    private float[][] reconstruct(ModelSession session, Composer composer, InputSpec spec, Normalizer normalizer,
+                                  float[][] rows) {
+        int width = spec.features();
+        float[] raw = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == null || rows[i].length != width) {
+                throw new DataException("the downstream metric gave row " + i + " of "
+                        + (rows[i] == null ? 0 : rows[i].length) + " values to reconstruct; the model takes " + width);
+            }
+            System.arraycopy(rows[i], 0, raw, i * width, width);
+        }
+        Condition condition = composer.condition();
+        Samples r = ModelRunner.run(session, executor.environment(), spec, normalizer.apply(raw), rows.length,
+                Set.of(ModelOutputs.RECONSTRUCTION), condition == null ? null : condition.inputName(),
+                condition == null ? null : new Samples(condition.oneHot(raw, width, null, rows.length),
+                        rows.length, condition.classes())).get(ModelOutputs.RECONSTRUCTION);
+        float[] values = normalizer.invert(r.values());
+        float[][] out = new float[rows.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = java.util.Arrays.copyOfRange(values, i * r.width(), (i + 1) * r.width());
+        }
+        return out;
     }
 
     private double validationLoss(Composer composer, Map<String, HostTensor> params, InputSpec spec, float[] val,

@@ -195,4 +195,97 @@ class TrainingRunTest {
             assertEquals(perEpoch.get(2).get("used").toString(), again.diagnostics().get(2).get("used").toString());
         }
     }
+
+    /** Root mean squared difference of two row sets. */
+    private static double rmse(float[][] a, float[][] b) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                double d = a[i][j] - b[i][j];
+                sum += d * d;
+                n++;
+            }
+        }
+        return Math.sqrt(sum / n);
+    }
+
+    private static float[][] rows(int n) {
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = EVAL.samples().row(i);
+        }
+        return out;
+    }
+
+    /** Training data whose downstream metric is the RMSE, in the data's units, of reconstructing 50 samples. */
+    private static final DataSource MEASURED = new DataSource() {
+        @Override
+        public Dataset load() {
+            return TRAIN;
+        }
+
+        @Override
+        public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
+            float[][] x = rows(50);
+            return Map.of("downstream_rmse", rmse(x, reconstruct.apply(x)));
+        }
+    };
+
+    @Test
+    void downstreamMetricOfTheTrainingDataIsReportedPerEpochAndStored() throws Exception {
+        Settings s = Fixtures.settings(dir, 4, 0, false);
+        TrainingRun run = run(s, MEASURED, null);
+        try (ServedModel served = run.call()) {
+            java.util.List<Map<String, Object>> perEpoch = run.progress().epochDiagnostics();
+            assertEquals(4, perEpoch.size(), perEpoch.toString());
+            double first = ((Number) perEpoch.get(0).get("downstream_rmse")).doubleValue();
+            double last = ((Number) perEpoch.get(3).get("downstream_rmse")).doubleValue();
+            assertTrue(last < first, "the model improves: " + perEpoch);
+            // The figure is the served model's (the last epoch's parameters), in the data's units: normalisation
+            // applied and undone as Pipeline.reconstruct does.
+            float[][] x = rows(50);
+            assertEquals(rmse(x, served.reconstruct(first(50), 50)), last, 1e-6 * last);
+            assertEquals(last, served.record().metrics().get("downstream_rmse"), 0);
+            StoredPipeline again = new ModelStore(s.storeDir()).read().orElseThrow();
+            assertEquals(last, again.metrics().get("downstream_rmse"), 0);
+            assertEquals(String.valueOf(last), again.diagnostics().get(3).get("downstream_rmse").toString());
+        }
+    }
+
+    @Test
+    void aFailingDownstreamMetricIsLeftOutAndTrainingGoesOn() throws Exception {
+        DataSource failing = new DataSource() {
+            @Override
+            public Dataset load() {
+                return TRAIN;
+            }
+
+            @Override
+            public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
+                throw new DataException("the model file went away");
+            }
+        };
+        DataSource badRows = new DataSource() {
+            @Override
+            public Dataset load() {
+                return TRAIN;
+            }
+
+            @Override
+            public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
+                return Map.of("downstream_x", (double) reconstruct.apply(new float[][] {new float[3]}).length);
+            }
+        };
+        for (DataSource source : java.util.List.of(failing, badRows)) {
+            Settings s = Fixtures.settings(dir.resolve(String.valueOf(System.identityHashCode(source))), 2, 0, false);
+            TrainingRun run = run(s, source, null);
+            try (ServedModel served = run.call()) {
+                assertEquals(2, run.progress().epochLosses().size());
+                assertTrue(run.progress().epochDiagnostics().isEmpty(), run.progress().epochDiagnostics().toString());
+                assertTrue(served.record().metrics().keySet().stream().noneMatch(k -> k.startsWith("downstream")),
+                        served.record().metrics().toString());
+            }
+        }
+    }
 }
