@@ -1,0 +1,77 @@
+package org.hourglass.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The harness of the training-only benchmarks: the graph engine and PyTorch train one epoch each per round,
+ * interleaved, then ONNX Runtime's SGEMM measures the ceiling of the moment; prints every round, then medians, the
+ * ratio of the medians, the median of the per-round (paired) ratios and the share of the ceiling as a Markdown table.
+ */
+final class PairedTraining {
+
+    /** One system's training loop. */
+    interface Side extends AutoCloseable {
+
+        /** Trains one epoch; returns samples per second. */
+        double trainEpoch() throws Exception;
+
+        /** Mean loss of the last epoch. */
+        double lastLoss();
+
+        @Override
+        void close();
+    }
+
+    private PairedTraining() {
+    }
+
+    /**
+     * Runs 1 warm-up and {@code rounds} measured rounds; {@code flopPerSample} counts the training step's
+     * convolutions and matrix products.
+     */
+    static void run(Side ort, Side djl, DenseAutoencoderBenchmark.Sgemm sgemm, int rounds, int batch,
+                    double flopPerSample) throws Exception {
+        List<Double> ortRates = new ArrayList<>();
+        List<Double> djlRates = new ArrayList<>();
+        List<Double> gemm = new ArrayList<>();
+        List<Double> ortLosses = new ArrayList<>();
+        List<Double> djlLosses = new ArrayList<>();
+        for (int r = 0; r <= rounds; r++) {
+            double o = ort.trainEpoch();
+            double t = djl.trainEpoch();
+            double gf = sgemm.gflops();
+            System.out.printf(Locale.ROOT, "round %d%s: ORT %.0f samples/s (loss %.4f), PyTorch %.0f samples/s "
+                    + "(loss %.4f); SGEMM %.1f GFLOP/s%n", r, r == 0 ? " (warm-up)" : "", o, ort.lastLoss(), t,
+                    djl.lastLoss(), gf);
+            ortLosses.add(ort.lastLoss());
+            djlLosses.add(djl.lastLoss());
+            if (r > 0) {
+                ortRates.add(o);
+                djlRates.add(t);
+                gemm.add(gf);
+            }
+        }
+        double ceiling = DenseAutoencoderBenchmark.median(gemm);
+        double o = DenseAutoencoderBenchmark.median(ortRates);
+        double t = DenseAutoencoderBenchmark.median(djlRates);
+        System.out.println();
+        System.out.println("| measure (median) | graph engine on ORT | PyTorch (DJL) | ratio |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| training, samples/s (batch %d) | %.0f | %.0f | %.2fx |%n", batch, o, t, o / t);
+        System.out.printf(Locale.ROOT, "| training, GFLOP/s (share of SGEMM ceiling) | %.1f (%.0f%%) | %.1f (%.0f%%) | |%n",
+                o * flopPerSample / 1e9, 100 * o * flopPerSample / 1e9 / ceiling, t * flopPerSample / 1e9,
+                100 * t * flopPerSample / 1e9 / ceiling);
+        System.out.printf(Locale.ROOT, "| ORT SGEMM 2048^3 ceiling, GFLOP/s | %.1f | | |%n", ceiling);
+        System.out.printf(Locale.ROOT, "%nmedian of per-round ratios (paired): %.2fx%n",
+                DenseAutoencoderBenchmark.median(DenseAutoencoderBenchmark.ratios(ortRates, djlRates)));
+        System.out.printf(Locale.ROOT, "spread (min..max): ORT %.0f..%.0f, PyTorch %.0f..%.0f; SGEMM %.1f..%.1f%n",
+                Collections.min(ortRates), Collections.max(ortRates), Collections.min(djlRates),
+                Collections.max(djlRates), Collections.min(gemm), Collections.max(gemm));
+        System.out.printf(Locale.ROOT, "mean loss, first and last epoch: ORT %.4f, %.4f; PyTorch %.4f, %.4f%n",
+                ortLosses.get(0), ortLosses.get(ortLosses.size() - 1), djlLosses.get(0),
+                djlLosses.get(djlLosses.size() - 1));
+    }
+}
