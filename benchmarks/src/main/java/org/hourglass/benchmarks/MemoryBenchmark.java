@@ -1,0 +1,278 @@
+package org.hourglass.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.api.pipeline.PipelineStatus;
+import org.hourglass.api.pipeline.TrainingProgress;
+import org.hourglass.executor.internal.ExecutorSettings;
+import org.hourglass.executor.internal.OrtExecutor;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.Trainer;
+import org.hourglass.graph.training.TrainingConfig;
+import org.hourglass.graph.training.TrainingData;
+import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.launcher.Hourglass;
+import org.hourglass.launcher.HourglassPlatform;
+
+/**
+ * Memory over a long training run: after every epoch, the Java heap in use after a full GC, the direct buffers the
+ * JVM tracks and the process's resident set (VmRSS, which holds ONNX Runtime's arenas and every other native
+ * allocation), with a least-squares slope per epoch over the second half of the run. Two runs: the graph engine's
+ * {@code Trainer} alone (one {@code fit} of many epochs), and a whole pipeline in an embedded platform (the
+ * launcher), whose epochs also run a validation session and write a checkpoint.
+ *
+ * <p>{@code -Dbench.mode=trainer|pipeline|both}, {@code -Dbench.epochs=40}, {@code -Dbench.bundles=DIR} (the
+ * embedding example's {@code target/bundles}).
+ */
+public final class MemoryBenchmark {
+
+    static final int IMAGES = 10240;
+    static final int BATCH = 128;
+    static final long MIB = 1L << 20;
+
+    private MemoryBenchmark() {
+    }
+
+    /** One epoch's reading, bytes. */
+    record Sample(int epoch, long heapAfterGc, long heapCommitted, long direct, long rss) {
+    }
+
+    /** Slope (bytes per epoch) of a least-squares line, its standard error, and the change first to last point. */
+    record Fit(double slope, double stdError, double change) {
+
+        /** A leak: clearly above the fit's noise and above what allocator and page granularity explain. */
+        boolean growing(double floorPerEpoch) {
+            return slope > 3 * stdError && slope > floorPerEpoch;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = System.getProperty("bench.mode", "both");
+        int epochs = Integer.getInteger("bench.epochs", 40);
+        int threads = Integer.getInteger("bench.threads", 2);
+        if (epochs < 8) {
+            throw new IllegalArgumentException("bench.epochs must be >= 8 for a slope over the second half, was "
+                    + epochs);
+        }
+        if (!List.of("trainer", "pipeline", "both").contains(mode)) {
+            throw new IllegalArgumentException("bench.mode must be trainer, pipeline or both, was " + mode);
+        }
+        boolean leak = false;
+        if (!mode.equals("pipeline")) {
+            leak |= report("Trainer.fit", trainer(epochs, threads), IMAGES / BATCH);
+        }
+        if (!mode.equals("trainer")) {
+            Path bundles = Path.of(System.getProperty("bench.bundles",
+                    "../bundles/embedding/example/target/bundles"));
+            int train = (int) Math.round(IMAGES / 0.9); // the pipeline holds 10% out for validation
+            leak |= report("pipeline (embedded platform)", pipeline(epochs, threads, bundles, train), IMAGES / BATCH);
+        }
+        System.out.println(leak ? "VERDICT: memory grows over epochs (see above)" : "VERDICT: flat, no growth above noise");
+    }
+
+    /** The dense AE of {@link DenseAutoencoderBenchmark} trained by the graph engine for {@code epochs} epochs. */
+    static List<Sample> trainer(int epochs, int threads) throws IOException {
+        float[] images = DenseAutoencoderBenchmark.loadImages(IMAGES);
+        System.out.printf(Locale.ROOT, "%nTrainer: dense AE 784-256-64-256-784, %d images, batch %d, %d epochs, "
+                + "%d threads%n", IMAGES, BATCH, epochs, threads);
+        List<Sample> samples = new ArrayList<>();
+        samples.add(measure(-1));
+        try (OrtExecutor executor = new OrtExecutor(ExecutorSettings.defaults().withThreads(threads, 1))) {
+            Graph graph = Graph.create(1);
+            Tensor x = graph.input("x", Shape.batchOf(784));
+            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
+            Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
+                    Graph.Activation.SIGMOID);
+            TrainStepModel model = TrainStep.builder(graph).loss(graph.mse(recon, x)).optimizer(Optimizer.adam())
+                    .build();
+            try (Trainer trainer = new Trainer(executor, model, "memory-train")) {
+                trainer.fit(TrainingData.of("x", images, IMAGES), TrainingConfig.of(epochs, BATCH, 1e-3, 7),
+                        TrainingListener.onEpochs(e -> {
+                            // On the training thread, between epochs: nothing of the run is in flight.
+                            Sample s = measure(e.epoch());
+                            samples.add(s);
+                            print(s, e.meanLoss());
+                        }));
+            }
+        }
+        return samples;
+    }
+
+    /** A dense pipeline trained in an embedded platform; samples taken whenever an epoch finishes. */
+    static List<Sample> pipeline(int epochs, int threads, Path bundles, int trainImages) throws Exception {
+        if (!Files.isDirectory(bundles)) {
+            throw new IllegalStateException("no bundle directory " + bundles.toAbsolutePath()
+                    + ": mvn -pl bundles/embedding/example package writes it, or -Dbench.bundles=DIR");
+        }
+        Path data = Path.of(System.getProperty("hourglass.fashion.mnist", "/usr/share/datasets/fashion-mnist"));
+        Path work = Files.createTempDirectory("hourglass-memory");
+        System.out.printf(Locale.ROOT, "%nPipeline: family dense (latent 64), %d images (10%% validation), batch %d, "
+                + "%d epochs, checkpoint and validation every epoch, %d threads%n", trainImages, BATCH, epochs, threads);
+        List<Sample> samples = new ArrayList<>();
+        try (HourglassPlatform hourglass = Hourglass.builder()
+                .bundles(bundles)
+                .storage(work.resolve("framework"))
+                .modelDir(work.resolve("models"))
+                .configuration("org.hourglass.executor", Map.of("intra.op.threads", threads, "inter.op.threads", 1))
+                .factoryConfiguration("org.hourglass.data.idx", "memory-train", Map.of(
+                        "images", data.resolve("train-images-idx3-ubyte.gz").toString(),
+                        "labels", data.resolve("train-labels-idx1-ubyte.gz").toString(),
+                        "limit", trainImages))
+                .factoryConfiguration(Pipeline.FACTORY_PID, "memory", Map.of(
+                        "family", "dense",
+                        "training.data", "memory-train",
+                        "latent.size", 64,
+                        "epochs", epochs,
+                        "batch.size", BATCH,
+                        "auto.train", false))
+                .start()) {
+            Pipeline pipeline = hourglass.pipeline("memory", Duration.ofSeconds(60));
+            samples.add(measure(-1));
+            pipeline.train();
+            int seen = 0;
+            while (seen < epochs) {
+                PipelineStatus status = pipeline.status();
+                TrainingProgress p = status.progress();
+                int finished = p == null ? 0 : p.epochLosses().size();
+                if (finished > seen) {
+                    // Training goes on meanwhile: the reading is taken early in the next epoch.
+                    seen = finished;
+                    Sample s = measure(finished - 1);
+                    samples.add(s);
+                    print(s, p.epochLosses().get(finished - 1));
+                } else if (status.state() == PipelineState.FAILED) {
+                    throw new IllegalStateException("pipeline failed: " + status.message());
+                } else if (p != null && p.done() && status.state() != PipelineState.TRAINING) {
+                    throw new IllegalStateException("training ended after " + seen + " of " + epochs + " epochs: "
+                            + status.message());
+                }
+                Thread.sleep(5);
+            }
+            pipeline.awaitTraining(Duration.ofMinutes(2).toMillis());
+            System.out.println("pipeline " + pipeline.status().state() + ": " + pipeline.status().message());
+        } finally {
+            try (Stream<Path> files = Files.walk(work)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        return samples;
+    }
+
+    static Sample measure(int epoch) {
+        // Two full collections: the first may only queue finalizable or cleaner-owned objects.
+        System.gc();
+        System.gc();
+        MemoryUsage usage = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+        return new Sample(epoch, usage.getUsed(), usage.getCommitted(), direct, rss());
+    }
+
+    /** VmRSS of this process from /proc/self/status, bytes; -1 where there is no such file. */
+    static long rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static void print(Sample s, double loss) {
+        System.out.printf(Locale.ROOT, "epoch %3d: heap after GC %7.1f MiB (committed %6.1f), direct %6.1f MiB, "
+                + "RSS %7.1f MiB, loss %.5f%n", s.epoch() + 1, s.heapAfterGc() / (double) MIB,
+                s.heapCommitted() / (double) MIB, s.direct() / (double) MIB, s.rss() / (double) MIB, loss);
+    }
+
+    /** Prints the table (every 5th epoch) and the second-half slopes; true when something grows. */
+    static boolean report(String title, List<Sample> all, int stepsPerEpoch) {
+        List<Sample> epochs = all.subList(1, all.size());
+        List<Sample> half = epochs.subList(epochs.size() / 2, epochs.size());
+        Fit heap = fit(half, Sample::heapAfterGc);
+        Fit committed = fit(half, Sample::heapCommitted);
+        Fit direct = fit(half, Sample::direct);
+        Fit rss = fit(half, Sample::rss);
+        Sample start = all.get(0);
+        System.out.printf(Locale.ROOT, "%n%s: %d epochs of %d steps%n%n", title, epochs.size(), stepsPerEpoch);
+        System.out.println("| epoch | heap after GC, MiB | heap committed, MiB | direct buffers, MiB | RSS, MiB |");
+        System.out.println("|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| before | %.1f | %.1f | %.1f | %.1f |%n", start.heapAfterGc() / (double) MIB,
+                start.heapCommitted() / (double) MIB, start.direct() / (double) MIB, start.rss() / (double) MIB);
+        for (Sample s : epochs) {
+            int n = s.epoch() + 1;
+            if (n == 1 || n % 5 == 0 || n == epochs.size()) {
+                System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.1f |%n", n,
+                        s.heapAfterGc() / (double) MIB, s.heapCommitted() / (double) MIB, s.direct() / (double) MIB,
+                        s.rss() / (double) MIB);
+            }
+        }
+        int first = half.get(0).epoch() + 1;
+        int last = half.get(half.size() - 1).epoch() + 1;
+        System.out.printf(Locale.ROOT, "| slope, epochs %d-%d, KiB/epoch (± std. error) | %s | %s | %s | %s |%n",
+                first, last, kib(heap), kib(committed), kib(direct), kib(rss));
+        System.out.printf(Locale.ROOT, "| per step, bytes | %.0f | %.0f | %.0f | %.0f |%n",
+                heap.slope() / stepsPerEpoch, committed.slope() / stepsPerEpoch, direct.slope() / stepsPerEpoch,
+                rss.slope() / stepsPerEpoch);
+        System.out.printf(Locale.ROOT, "| change over epochs %d-%d, MiB | %.2f | %.2f | %.2f | %.2f |%n", first, last,
+                heap.change() / MIB, committed.change() / MIB, direct.change() / MIB, rss.change() / MIB);
+        // Floors: heap and direct buffers are exact counts, so 4 KiB/epoch; RSS moves in pages and with malloc's
+        // arenas, so 256 KiB/epoch (a 1000-epoch run would grow 250 MiB at that rate: still shown, not hidden).
+        boolean growing = heap.growing(4096) || direct.growing(4096) || rss.growing(256 * 1024);
+        System.out.printf(Locale.ROOT, "%s: %s%n", title, growing ? "GROWS" : "flat");
+        return growing;
+    }
+
+    static String kib(Fit f) {
+        return String.format(Locale.ROOT, "%+.1f ± %.1f", f.slope() / 1024, f.stdError() / 1024);
+    }
+
+    static Fit fit(List<Sample> points, java.util.function.ToLongFunction<Sample> value) {
+        int n = points.size();
+        double mx = 0;
+        double my = 0;
+        for (Sample s : points) {
+            mx += s.epoch();
+            my += value.applyAsLong(s);
+        }
+        mx /= n;
+        my /= n;
+        double sxx = 0;
+        double sxy = 0;
+        for (Sample s : points) {
+            double dx = s.epoch() - mx;
+            sxx += dx * dx;
+            sxy += dx * (value.applyAsLong(s) - my);
+        }
+        double slope = sxy / sxx;
+        double sse = 0;
+        for (Sample s : points) {
+            double r = value.applyAsLong(s) - (my + slope * (s.epoch() - mx));
+            sse += r * r;
+        }
+        double stdError = n > 2 ? Math.sqrt(sse / (n - 2) / sxx) : Double.NaN;
+        double change = value.applyAsLong(points.get(n - 1)) - value.applyAsLong(points.get(0));
+        return new Fit(slope, stdError, change);
+    }
+}
