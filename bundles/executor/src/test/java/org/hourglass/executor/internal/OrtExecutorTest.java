@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -53,8 +58,15 @@ class OrtExecutorTest {
         assertEquals(0, executor.info().openSessions());
     }
 
+    /** True when the ONNX Runtime on the class path is the CUDA build ({@code -Pgpu}). */
+    private static boolean cudaBuild() {
+        return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    }
+
     @Test
     void autoOnACpuBuildChoosesCpuAndSaysWhy() {
+        assumeFalse(cudaBuild(), "the CUDA build of ONNX Runtime is on the class path (-Pgpu); "
+                + "autoOnTheCudaBuildTakesTheGpuWhenOneAnswers covers it");
         ExecutorInfo info = executor.info();
         assertEquals(Device.AUTO, info.requested());
         assertEquals(Device.CPU, info.active());
@@ -63,11 +75,30 @@ class OrtExecutorTest {
     }
 
     @Test
+    void autoOnTheCudaBuildTakesTheGpuWhenOneAnswers() {
+        assumeTrue(cudaBuild(), "no CUDA execution provider in this ONNX Runtime build: build with -Pgpu to run it");
+        ExecutorInfo info = executor.info();
+        assertTrue(info.availableProviders().contains("CUDA"), info.availableProviders().toString());
+        if (info.active() == Device.CUDA) {
+            assertTrue(info.reason().contains("answered"), info.reason());
+        } else {
+            assertTrue(info.reason().contains("did not answer") && info.reason().contains("using CPU"), info.reason());
+        }
+    }
+
+    @Test
     void cudaWithoutGpuFailsWithAClearMessage() {
-        ExecutorException e = assertThrows(ExecutorException.class,
-                () -> new OrtExecutor(ExecutorSettings.defaults().withDevice(Device.CUDA)));
+        ExecutorException e;
+        try (OrtExecutor cuda = new OrtExecutor(ExecutorSettings.defaults().withDevice(Device.CUDA))) {
+            abort("a CUDA device answered (" + cuda.info().reason() + "): nothing to refuse on this machine");
+            return;
+        } catch (ExecutorException refused) {
+            e = refused;
+        }
         assertTrue(e.getMessage().contains("device=cuda"), e.getMessage());
-        assertTrue(e.getMessage().contains("no CUDA execution provider"), e.getMessage());
+        // The CPU build has no CUDA provider at all; the CUDA build (-Pgpu) on a machine without a GPU has no device.
+        String why = cudaBuild() ? "did not answer" : "no CUDA execution provider";
+        assertTrue(e.getMessage().contains(why), e.getMessage());
         // A refused update keeps the executor as it was.
         assertThrows(ExecutorException.class, () -> executor.update(ExecutorSettings.defaults().withDevice(Device.CUDA)));
         assertEquals(Device.CPU, executor.info().active());
