@@ -67,10 +67,21 @@ final class ActivationExtractor {
      */
     static Activations extract(OnnxExecutor executor, ModelFiles files, String tensor, List<String> documents,
                                int maxTokens, Vectors vectors, boolean specialTokens, boolean sensitivity) {
+        return extract(executor, files, tensor, documents, maxTokens, vectors, specialTokens, sensitivity, 0);
+    }
+
+    /**
+     * @param probes with {@code sensitivity}: 0 for the closed form (rows {@code [x | g]}, the tensor being the
+     *               pooled output), else rows {@code [x | g_1 .. g_probes]} of {@link EmbeddingProbes}
+     */
+    static Activations extract(OnnxExecutor executor, ModelFiles files, String tensor, List<String> documents,
+                               int maxTokens, Vectors vectors, boolean specialTokens, boolean sensitivity,
+                               int probes) {
         if (documents.isEmpty()) {
             throw new DataException("the corpus has no documents");
         }
-        ModelProto tapped = TensorTap.tap(TensorTap.parse(files.description(), files.model()), List.of(tensor));
+        ModelProto parsed = TensorTap.parse(files.description(), files.model());
+        ModelProto tapped = TensorTap.tap(parsed, List.of(tensor));
         List<WordPieceTokenizer.Encoding> encodings = new ArrayList<>();
         int truncated = 0;
         for (String d : documents) {
@@ -79,12 +90,18 @@ final class ActivationExtractor {
             truncated += e.truncated() ? 1 : 0;
         }
         Rows rows = new Rows();
+        Probing probing = sensitivity && probes > 0 ? new Probing(executor, files.description(), parsed, tensor,
+                probes) : null;
         try (ModelSession session = executor.load("activations of " + files.description(), tapped)) {
             for (int start = 0; start < encodings.size(); start += BATCH) {
                 List<WordPieceTokenizer.Encoding> batch = encodings.subList(start,
                         Math.min(encodings.size(), start + BATCH));
                 runBatch(executor, session, tensor, batch, start, files.tokenizer().padId(), vectors, specialTokens,
-                        sensitivity, rows);
+                        sensitivity, probing, rows);
+            }
+        } finally {
+            if (probing != null) {
+                probing.close();
             }
         }
         if (rows.count == 0) {
@@ -96,7 +113,8 @@ final class ActivationExtractor {
 
     private static void runBatch(OnnxExecutor executor, ModelSession session, String tensor,
                                  List<WordPieceTokenizer.Encoding> batch, int firstDocument, int pad,
-                                 Vectors vectors, boolean specialTokens, boolean sensitivity, Rows rows) {
+                                 Vectors vectors, boolean specialTokens, boolean sensitivity, Probing probing,
+                                 Rows rows) {
         int b = batch.size();
         int s = batch.stream().mapToInt(WordPieceTokenizer.Encoding::length).max().orElse(0);
         long[] ids = new long[b * s];
@@ -129,7 +147,8 @@ final class ActivationExtractor {
                 }
                 FloatBuffer fb = t.getFloatBuffer();
                 long[] out = t.getInfo().getShape();
-                collect(tensor, fb, out, batch, s, firstDocument, vectors, specialTokens, sensitivity, rows);
+                collect(tensor, fb, out, batch, s, firstDocument, vectors, specialTokens, sensitivity, probing, mask,
+                        rows);
             }
         } catch (OrtException e) {
             throw new DataException("running the model for tensor '" + tensor + "' failed: " + e.getMessage(), e);
@@ -140,7 +159,7 @@ final class ActivationExtractor {
 
     private static void collect(String tensor, FloatBuffer fb, long[] shape, List<WordPieceTokenizer.Encoding> batch,
                                 int s, int firstDocument, Vectors vectors, boolean specialTokens, boolean sensitivity,
-                                Rows rows) {
+                                Probing probing, long[] mask, Rows rows) {
         int b = batch.size();
         if (shape.length < 2 || shape[0] != b) {
             throw new DataException("tensor '" + tensor + "' has shape " + Arrays.toString(shape) + "; need the "
@@ -154,7 +173,12 @@ final class ActivationExtractor {
             throw new DataException("gradient=embedding needs per-token rows of a [batch, sequence, width] tensor; "
                     + "tensor '" + tensor + "' has shape " + Arrays.toString(shape) + " and vectors=" + vectors);
         }
-        rows.width(sensitivity ? 2 * width : width, tensor);
+        int copies = sensitivity ? 1 + (probing == null ? 1 : probing.probes) : 1;
+        rows.width(copies * width, tensor);
+        float[][] probeGrads = null;
+        if (probing != null) {
+            probeGrads = probing.gradients(all, mask, batch.size(), s, width, firstDocument);
+        }
         for (int i = 0; i < b; i++) {
             int len = batch.get(i).length();
             int doc = firstDocument + i;
@@ -177,19 +201,59 @@ final class ActivationExtractor {
             } else {
                 int from = specialTokens ? 0 : 1;
                 int to = specialTokens ? len : len - 1;
-                // Rows [x | g]: the document's g (its embedding's sensitivity) repeated after each token's values
-                float[] row = sensitivity ? new float[2 * width] : null;
-                if (sensitivity) {
+                // Rows [x | g]: the document's g (its embedding's sensitivity) repeated after each token's values;
+                // with probes, rows [x | g_1 .. g_r]: each probe's gradient at the token
+                float[] row = sensitivity ? new float[copies * width] : null;
+                if (sensitivity && probing == null) {
                     System.arraycopy(EmbeddingSensitivity.vector(all, base, len, width), 0, row, width, width);
                 }
                 for (int t = from; t < to; t++) {
                     if (sensitivity) {
                         System.arraycopy(all, base + t * width, row, 0, width);
-                        rows.add(row, 0, 2 * width, doc);
+                        for (int k = 0; probeGrads != null && k < probeGrads.length; k++) {
+                            System.arraycopy(probeGrads[k], base + t * width, row, (1 + k) * width, width);
+                        }
+                        rows.add(row, 0, copies * width, doc);
                     } else {
                         rows.add(all, base + t * width, width, doc);
                     }
                 }
+            }
+        }
+    }
+
+    /** The probe model of a tensor, built when the first batch gives the tensor's width. */
+    static final class Probing implements AutoCloseable {
+        final int probes;
+        private final OnnxExecutor executor;
+        private final String description;
+        private final ModelProto model;
+        private final String tensor;
+        private EmbeddingProbes built;
+
+        Probing(OnnxExecutor executor, String description, ModelProto model, String tensor, int probes) {
+            this.executor = executor;
+            this.description = description;
+            this.model = model;
+            this.tensor = tensor;
+            this.probes = probes;
+        }
+
+        float[][] gradients(float[] x, long[] mask, int b, int s, int width, int firstDocument) {
+            if (built == null) {
+                built = new EmbeddingProbes(executor, description, model, tensor, width);
+            }
+            float[][] directions = new float[b][];
+            for (int i = 0; i < b; i++) {
+                directions[i] = EmbeddingProbes.directions(firstDocument + i, probes, built.embeddingWidth());
+            }
+            return built.gradients(x, mask, b, s, directions, probes);
+        }
+
+        @Override
+        public void close() {
+            if (built != null) {
+                built.close();
             }
         }
     }

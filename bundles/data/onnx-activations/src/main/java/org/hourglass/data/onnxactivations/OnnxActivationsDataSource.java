@@ -96,12 +96,20 @@ public final class OnnxActivationsDataSource implements DataSource {
         boolean special_tokens() default false;
 
         @AttributeDefinition(name = "Gradient", description = "none: rows are the tensor's values. embedding: "
-                + "per-token rows [x | g] of twice the width, g = m / (T |m|^2) with m the mean of the tensor over "
-                + "the document's T tokens: the sensitivity of the sentence embedding to the token's row, which "
-                + "the g-sae family uses to choose latents. Only when the tensor is the model's first output (the "
-                + "one the sentence embedding is pooled from) and vectors=token.",
+                + "per-token rows that carry the sensitivity of the sentence embedding to the token's row, which "
+                + "the g-sae family uses to choose latents (vectors=token only). On the model's first output (the "
+                + "one the sentence embedding is pooled from): rows [x | g] of twice the width, g = m / (T |m|^2) "
+                + "with m the mean of the tensor over the document's T tokens (exact). On a tensor inside the "
+                + "model: rows [x | g_1 .. g_r], g_k = J^T u_k for r random Gaussian directions u_k of the "
+                + "embedding (gradient.probes), computed through the model's later layers.",
                 options = {@Option(label = "none", value = "none"), @Option(label = "embedding", value = "embedding")})
         String gradient() default "none";
+
+        @AttributeDefinition(name = "Gradient probes", description = "With gradient=embedding on a tensor inside the "
+                + "model: r, the random directions whose vector-Jacobian products follow each row's values (rows "
+                + "of (1 + r) times the width); the g-sae family estimates |J w|^2 as the mean of (w . g_k)^2, "
+                + "relative standard deviation sqrt(2/r). Ignored on the model's first output.", min = "1")
+        int gradient_probes() default 4;
 
         @AttributeDefinition(name = "Cache folder", description = "Folder for .npy caches of the rows (keyed by "
                 + "model, tokenizer, tensor, corpus and options). Empty: cache in memory only.", required = false)
@@ -148,6 +156,8 @@ public final class OnnxActivationsDataSource implements DataSource {
     private final boolean specialTokens;
     /** Rows carry the sentence embedding's sensitivity after the values (gradient=embedding). */
     private final boolean sensitivity;
+    /** Random probes of the sensitivity when the tensor lies inside the model (gradient.probes). */
+    private final int gradientProbes;
     private final Path cacheDir;
     private final DataOptions options;
     private final int downstreamDocuments;
@@ -206,6 +216,11 @@ public final class OnnxActivationsDataSource implements DataSource {
             default -> throw new IllegalArgumentException("attribute 'gradient' must be none or embedding, was '"
                     + config.gradient() + "'");
         };
+        if (config.gradient_probes() < 1) {
+            throw new IllegalArgumentException("attribute 'gradient.probes' must be at least 1, was "
+                    + config.gradient_probes());
+        }
+        this.gradientProbes = config.gradient_probes();
         if (sensitivity && vectors != ActivationExtractor.Vectors.TOKEN) {
             throw new IllegalArgumentException("attribute 'gradient=embedding' needs vectors=token (one row per "
                     + "token), was vectors=" + config.vectors());
@@ -260,12 +275,14 @@ public final class OnnxActivationsDataSource implements DataSource {
         List<Path> files = corpus.stream().map(f -> paths.check("corpus", f)).toList();
         Corpus.Documents docs = Corpus.read(files, split);
         ModelFiles mf = ModelFiles.read(modelFile, tokenizer, this::vet);
+        int probes = probes(mf);
         String keyText = String.join("\n", "format " + CACHE_FORMAT, "model " + mf.modelSha(),
                 "tokenizer " + mf.tokenizerSha(), "tensor " + tensor, "corpus " + docs.sha(),
                 "max.tokens " + maxTokens, "vectors " + vectors, "special " + specialTokens,
                 "gradient " + (sensitivity ? "embedding" : "none"))
-                // Keys of sources without a target stay as they were, so their caches remain valid.
-                + (targetTensor == null ? "" : "\ntarget " + targetTensor);
+                // Keys of sources without a target or probes stay as they were, so their caches remain valid.
+                + (targetTensor == null ? "" : "\ntarget " + targetTensor)
+                + (probes == 0 ? "" : "\nprobes " + probes + " seed " + EmbeddingProbes.SEED);
         String key = ModelFiles.sha256(keyText.getBytes(StandardCharsets.UTF_8));
         Cached c = cached;
         if (c != null && c.key().equals(key)) {
@@ -274,8 +291,8 @@ public final class OnnxActivationsDataSource implements DataSource {
         String what = "activations:" + tensor + " of " + mf.description() + " over " + corpus + " ("
                 + vectors.name().toLowerCase(Locale.ROOT) + ")";
         if (sensitivity) {
-            requirePooledOutput(mf);
-            what += " with the embedding's sensitivity (rows [x | g])";
+            what += probes == 0 ? " with the embedding's sensitivity (rows [x | g])"
+                    : " with " + probes + " probes of the embedding's sensitivity (rows [x | g_1 .. g_" + probes + "])";
         }
         if (targetTensor != null) {
             what += " with target " + targetTensor + " (rows [input | target])";
@@ -285,10 +302,10 @@ public final class OnnxActivationsDataSource implements DataSource {
         NpyCache.Matrix m = cacheFile == null ? null : NpyCache.read(cacheFile);
         Dataset data;
         if (m != null) {
-            data = dataset(m.values(), m.rows(), m.width(), what + " cached " + cacheFile);
+            data = dataset(m.values(), m.rows(), m.width(), probes, what + " cached " + cacheFile);
         } else {
             ActivationExtractor.Activations a = ActivationExtractor.extract(executor, mf, tensor, docs.documents(),
-                    maxTokens, vectors, specialTokens, sensitivity);
+                    maxTokens, vectors, specialTokens, sensitivity, probes);
             if (targetTensor != null) {
                 a = pair(a, ActivationExtractor.extract(executor, mf, targetTensor, docs.documents(), maxTokens,
                         vectors, specialTokens, false));
@@ -296,7 +313,7 @@ public final class OnnxActivationsDataSource implements DataSource {
             if (cacheFile != null) {
                 NpyCache.write(cacheFile, a.values(), a.count(), a.width());
             }
-            data = dataset(a.values(), a.count(), a.width(), what);
+            data = dataset(a.values(), a.count(), a.width(), probes, what);
         }
         cached = new Cached(key, data);
         return data;
@@ -331,11 +348,8 @@ public final class OnnxActivationsDataSource implements DataSource {
         }
         ModelFiles mf = ModelFiles.read(modelFile, tokenizer, this::vet);
         String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
-        if (sensitivity) {
-            requirePooledOutput(mf);
-        }
         return Splice.measure(executor, mf, tensor, targetTensor, output, docs, maxTokens, specialTokens,
-                sensitivity, reconstruct);
+                sensitivity, probes(mf), reconstruct);
     }
 
     /**
@@ -361,24 +375,29 @@ public final class OnnxActivationsDataSource implements DataSource {
     }
 
     /**
-     * gradient=embedding computes the sensitivity in closed form, which holds only when nothing lies between the
-     * tensor and the pooling: the tensor must be the model's first output.
+     * How rows carry the sensitivity: 0 for the closed form {@code [x | g]} (gradient=none, or the tensor is the
+     * model's first output, where nothing lies between it and the pooling), else the number of random probes
+     * {@code [x | g_1 .. g_r]} through the layers after the tensor ({@link EmbeddingProbes}).
      */
-    private void requirePooledOutput(ModelFiles mf) {
-        String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
-        if (!output.equals(tensor)) {
-            throw new DataException("gradient=embedding needs the tensor the sentence embedding is pooled from, the "
-                    + "model's first output '" + output + "'; tensor '" + tensor + "' lies before further "
-                    + "layers, whose gradient the data source does not compute");
+    private int probes(ModelFiles mf) {
+        if (!sensitivity) {
+            return 0;
         }
+        String output = TensorTap.parse(mf.description(), mf.model()).getGraph().getOutput(0).getName();
+        return output.equals(tensor) ? 0 : gradientProbes;
     }
 
     String name() {
         return name;
     }
 
-    private static Dataset dataset(float[] values, int rows, int width, String description) {
-        InputSpec spec = new InputSpec(new long[] {width});
+    /**
+     * Rows with probes declare the sample shape {@code [1 + probes, width]} (x, then one gradient per probe), from
+     * which the g-sae family reads the layout; other rows are flat.
+     */
+    private static Dataset dataset(float[] values, int rows, int width, int probes, String description) {
+        InputSpec spec = probes == 0 ? new InputSpec(new long[] {width})
+                : new InputSpec(new long[] {1 + probes, width / (1 + probes)});
         return new Dataset(spec, new Samples(values, rows, width), null, description);
     }
 

@@ -75,6 +75,18 @@ final class Splice {
     static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String target, String output,
                           List<String> documents, int maxTokens, boolean specialTokens, boolean sensitivity,
                           UnaryOperator<float[][]> reconstruct) {
+        return measure(executor, files, tensor, target, output, documents, maxTokens, specialTokens, sensitivity, 0,
+                reconstruct);
+    }
+
+    /**
+     * @param probes with {@code sensitivity} on a tensor inside the model: rows are {@code [x | g_1 .. g_probes]}
+     *               ({@link EmbeddingProbes}, directions of the document's index in {@code documents}); 0 for the
+     *               closed form {@code [x | g]}
+     */
+    static Result measure(OnnxExecutor executor, ModelFiles files, String tensor, String target, String output,
+                          List<String> documents, int maxTokens, boolean specialTokens, boolean sensitivity,
+                          int probes, UnaryOperator<float[][]> reconstruct) {
         if (documents.isEmpty()) {
             throw new DataException("the corpus has no documents");
         }
@@ -99,8 +111,11 @@ final class Splice {
         double sumSplice = 0;
         double sumZero = 0;
         int tokens = 0;
+        int gradients = !sensitivity ? 0 : probes > 0 ? probes : 1;
         try (ModelSession original = executor.load("splice source of " + files.description(), tapped);
-             ModelSession cut = direct ? null : executor.load("spliced " + files.description(), spliced)) {
+             ModelSession cut = direct ? null : executor.load("spliced " + files.description(), spliced);
+             ActivationExtractor.Probing probing = sensitivity && probes > 0
+                     ? new ActivationExtractor.Probing(executor, files.description(), model, tensor, probes) : null) {
             for (int start = 0; start < documents.size(); start += ActivationExtractor.BATCH) {
                 List<String> batch = documents.subList(start, Math.min(documents.size(),
                         start + ActivationExtractor.BATCH));
@@ -111,7 +126,7 @@ final class Splice {
                 float[] tt = target == null ? t : perToken(base, target, b);
                 int targetWidth = tt.length / (b.size * b.length);
                 // Row layout: [x], [x | g] or [source | target]; the replaced part starts at 'offset'.
-                int rowWidth = target != null ? width + targetWidth : sensitivity ? 2 * width : width;
+                int rowWidth = target != null ? width + targetWidth : (1 + gradients) * width;
                 int offset = target != null ? width : 0;
                 boolean[] replace = new boolean[b.size * b.length];
                 int rows = 0;
@@ -124,15 +139,21 @@ final class Splice {
                     }
                 }
                 float[][] g = new float[b.size][];
-                for (int i = 0; sensitivity && i < b.size; i++) {
+                for (int i = 0; sensitivity && probing == null && i < b.size; i++) {
                     g[i] = EmbeddingSensitivity.vector(t, i * b.length * width, b.lengths[i], width);
                 }
+                float[][] probeGrads = probing == null ? null
+                        : probing.gradients(t, b.mask, b.size, b.length, width, start);
                 float[][] x = new float[rows][];
                 int r = 0;
                 for (int pos = 0; pos < replace.length; pos++) {
                     if (replace[pos]) {
                         x[r] = Arrays.copyOf(Arrays.copyOfRange(t, pos * width, (pos + 1) * width), rowWidth);
-                        if (sensitivity) {
+                        if (probeGrads != null) {
+                            for (int k = 0; k < probes; k++) {
+                                System.arraycopy(probeGrads[k], pos * width, x[r], (1 + k) * width, width);
+                            }
+                        } else if (sensitivity) {
                             System.arraycopy(g[pos / b.length], 0, x[r], width, width);
                         } else if (target != null) {
                             System.arraycopy(tt, pos * targetWidth, x[r], width, targetWidth);

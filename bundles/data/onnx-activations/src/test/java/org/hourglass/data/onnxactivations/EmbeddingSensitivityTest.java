@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import org.hourglass.data.paths.DataPaths;
-import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
 import org.hourglass.testing.Configs;
 import org.hourglass.testing.GraphRunner;
@@ -146,11 +145,59 @@ class EmbeddingSensitivityTest {
     }
 
     @Test
-    void onlyTheOutputTheEmbeddingIsPooledFromAndPerTokenRows() throws Exception {
-        DataException e = assertThrows(DataException.class, () -> source(Map.of("gradient", "embedding",
-                "tensor", OnnxActivationsDataSourceTest.LAYER3)).load());
-        assertTrue(e.getMessage().contains("last_hidden_state") && e.getMessage().contains("gradient=embedding"),
-                e.getMessage());
+    void anInnerTensorGetsOneGradientPerProbeAfterItsValues() throws Exception {
+        String layer3 = OnnxActivationsDataSourceTest.LAYER3;
+        Dataset plain = source(Map.of("tensor", layer3)).load();
+        Dataset probed = source(Map.of("gradient", "embedding", "tensor", layer3, "gradient_probes", 3)).load();
+        int w = plain.samples().width();
+        assertEquals(4 * w, probed.samples().width(), "rows [x | g_1 g_2 g_3]");
+        assertArrayEquals(new long[] {4, w}, probed.spec().sampleShape(), "the layout is declared for g-sae");
+        assertArrayEquals(new long[] {2 * w}, source(Map.of("gradient", "embedding")).load().spec().sampleShape(),
+                "the closed form on the output stays flat");
+        assertEquals(plain.count(), probed.count());
+        for (int i = 0; i < plain.count(); i++) {
+            float[] row = probed.samples().row(i);
+            assertArrayEquals(plain.samples().row(i), Arrays.copyOf(row, w));
+            for (int k = 1; k <= 3; k++) {
+                float[] g = Arrays.copyOfRange(row, k * w, (k + 1) * w);
+                assertTrue(norm(g) > 0, "row " + i + " probe " + k + " is not zero");
+                if (k > 1) {
+                    assertTrue(!Arrays.equals(g, Arrays.copyOfRange(row, (k - 1) * w, k * w)), "probes differ");
+                }
+            }
+        }
+        // Through attention every token has its own gradient, unlike the closed form on the output.
+        assertTrue(!Arrays.equals(Arrays.copyOfRange(probed.samples().row(0), w, 2 * w),
+                Arrays.copyOfRange(probed.samples().row(1), w, 2 * w)));
+        // Rows are reproducible (seeded directions): a second source computes the same values.
+        Dataset again = source(Map.of("gradient", "embedding", "tensor", layer3, "gradient_probes", 3)).load();
+        assertArrayEquals(probed.samples().row(3), again.samples().row(3));
+
+        OnnxActivationsDataSource s = source(Map.of("gradient", "embedding", "tensor", layer3,
+                "gradient_probes", 2));
+        int[] widths = new int[1];
+        Splice.Result identity = s.splice(rows -> {
+            widths[0] = rows[0].length;
+            return rows;
+        }, 0);
+        assertEquals(3 * w, widths[0], "the autoencoder reads [x | g_1 g_2]");
+        assertEquals(1.0, identity.preserved(), 1e-4);
+        assertEquals(0.0, s.splice(rows -> new float[rows.length][rows[0].length], 0).preserved(), 1e-6);
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> source(Map.of("gradient", "embedding", "gradient_probes", 0)));
+        assertTrue(none.getMessage().contains("gradient.probes"), none.getMessage());
+    }
+
+    private static double norm(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        return Math.sqrt(s);
+    }
+
+    @Test
+    void perTokenRowsAndKnownValuesOnly() throws Exception {
         IllegalArgumentException mean = assertThrows(IllegalArgumentException.class,
                 () -> source(Map.of("gradient", "embedding", "vectors", "mean")));
         assertTrue(mean.getMessage().contains("vectors=token"), mean.getMessage());
