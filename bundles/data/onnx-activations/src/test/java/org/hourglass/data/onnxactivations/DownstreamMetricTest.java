@@ -159,4 +159,22 @@ class DownstreamMetricTest {
         DataException e = assertThrows(DataException.class, () -> backwards.splice(x -> x, 2));
         assertTrue(e.getMessage().contains("must lie before") && e.getMessage().contains(MLP_IN), e.getMessage());
     }
+
+    @Test
+    void modelFilesAreReadOnceUntilTheyChange() throws Exception {
+        Path model = Files.write(dir.resolve("m.onnx"), new byte[] {1, 2, 3});
+        Files.writeString(dir.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n");
+        ModelFiles first = ModelFiles.read(model, null, (a, f) -> f);
+        assertTrue(first == ModelFiles.read(model, null, (a, f) -> f), "the same files are not read again");
+        Files.write(model, new byte[] {4, 5, 6, 7});
+        Files.setLastModifiedTime(model, java.nio.file.attribute.FileTime.fromMillis(
+                Files.getLastModifiedTime(model).toMillis() + 2000));
+        ModelFiles edited = ModelFiles.read(model, null, (a, f) -> f);
+        assertArrayEquals(new byte[] {4, 5, 6, 7}, edited.model());
+        assertTrue(!edited.modelSha().equals(first.modelSha()));
+        // The data path policy still vets every read.
+        assertThrows(DataException.class, () -> ModelFiles.read(model, null, (a, f) -> {
+            throw new DataException("attribute '" + a + "' outside the data directories");
+        }));
+    }
 }
