@@ -1,5 +1,6 @@
 package org.hourglass.itest.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,8 @@ import org.osgi.test.common.annotation.InjectService;
 /**
  * The gradient-aware TopK SAE in the framework: MiniLM's last_hidden_state over a slice of the Apache License
  * lines with gradient=embedding (rows [x | g]), a g-sae pipeline that reports the topk metrics and the latents its
- * sensitivity swapped, and a source with gradient=embedding on an inner tensor failing the run naming the problem.
+ * sensitivity swapped, and the same on block 3's output with rows [x | g_1 .. g_4] (random probes of the
+ * sensitivity through blocks 4 and 5).
  */
 class GsaePipelineTest {
 
@@ -33,6 +35,8 @@ class GsaePipelineTest {
     private static final int LATENTS = 512;
     private static final int K = 16;
     private static final int EPOCHS = 3;
+    /** beta for block 3's output: s there is of the order of 0.01 embedding units per unit of activation. */
+    private static final double BETA_INNER = 200.0;
 
     @InjectBundleContext
     BundleContext context;
@@ -95,17 +99,43 @@ class GsaePipelineTest {
     }
 
     @Test
-    void embeddingGradientOfAnInnerTensorFailsNamingTheOutput() throws Exception {
+    void gsaeTrainsOnAnInnerTensorWithProbesOfTheEmbeddingSensitivity() throws Exception {
         configs = new Configurations(configAdmin);
         configs.factory("org.hourglass.data.onnxactivations", "itest-gsae-inner", "corpus",
                 new String[] {CORPUS.toString()}, "tensor", "/encoder/layer.3/output/LayerNorm/Add_1_output_0",
-                "gradient", "embedding", "limit", 100);
-        configs.factory(Pipeline.FACTORY_PID, "itest-gsae-inner", "family", "g-sae", "loss", "mse", "scoring",
-                "reconstruction-error", "training.data", "itest-gsae-inner", "latent.size", 64, "epochs", 1,
-                "normalization", "none", "auto.train", true, "model.dir", temp.resolve("models").toString());
+                "gradient", "embedding", "gradient.probes", 4, "max.tokens", 24, "shuffle", true, "seed", 5L,
+                "limit", 1000, "downstream.documents", 8);
+        Dataset acts = Configurations.await(context, DataSource.class, "itest-gsae-inner", TIMEOUT).load();
+        assertEquals(5 * 384, acts.samples().width(), "rows [x | g_1 .. g_4]: " + acts);
+        assertArrayEquals(new long[] {5, 384}, acts.spec().sampleShape(), acts.toString());
+
+        configs.factory("org.hourglass.family.gsae", "itest-gsae-inner-family", "k", K, "beta", BETA_INNER,
+                "aux.k", 64, "dead.tokens", 1000);
+        configs.factory(Pipeline.FACTORY_PID, "itest-gsae-inner", "family", "itest-gsae-inner-family", "loss", "mse",
+                "scoring", "reconstruction-error", "training.data", "itest-gsae-inner", "latent.size", 256,
+                "epochs", 2, "batch.size", 128, "learning.rate", 0.003, "normalization", "none", "auto.train", true,
+                "model.dir", temp.resolve("models").toString());
         Pipeline p = Configurations.await(context, Pipeline.class, "itest-gsae-inner", TIMEOUT);
-        assertEquals(PipelineState.FAILED, p.awaitTraining(TimeUnit.MINUTES.toMillis(1)), p.status().toString());
-        String message = String.valueOf(p.status().message());
-        assertTrue(message.contains("gradient=embedding") && message.contains("last_hidden_state"), message);
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        List<Map<String, Object>> epochs = p.status().progress().epochDiagnostics();
+        assertEquals(2, epochs.size(), p.status().toString());
+        for (Map<String, Object> e : epochs) {
+            double l0 = ((Number) e.get("l0")).doubleValue();
+            assertTrue(l0 > 0 && l0 <= K + 1e-6, "L0 is at most k: " + e);
+            double swapped = ((Number) e.get("swapped_latents")).doubleValue();
+            assertTrue(swapped > 0 && swapped <= K, "beta > 0 swaps some latents: " + e);
+            assertTrue(e.containsKey("downstream_preserved"), "the splice metric with probe rows: " + e);
+        }
+        double firstFvu = ((Number) epochs.get(0).get("fvu")).doubleValue();
+        double lastFvu = ((Number) epochs.get(1).get("fvu")).doubleValue();
+        assertTrue(lastFvu < firstFvu, "FVU " + firstFvu + " -> " + lastFvu + ": " + epochs);
+
+        // Served models read [x | g_1 .. g_4] and give the probes back unchanged.
+        float[][] rows = {acts.samples().row(0)};
+        float[][] out = p.reconstruct(rows);
+        assertEquals(5 * 384, out[0].length);
+        for (int j = 384; j < 5 * 384; j++) {
+            assertEquals(rows[0][j], out[0][j], 1e-6f);
+        }
     }
 }

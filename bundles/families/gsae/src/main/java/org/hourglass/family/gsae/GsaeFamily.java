@@ -21,9 +21,10 @@ public class GsaeFamily implements AutoencoderFamily {
     static final String PID = "org.hourglass.family.gsae";
 
     @ObjectClassDefinition(name = "Hourglass family: gradient-aware TopK sparse autoencoder (g-sae)",
-            description = "Reads rows [x | g] (an onnx-activations source with gradient=embedding) and keeps the k "
-                    + "latents with the largest z + beta z s, where z = ReLU(W_enc(x - b_pre) + b_enc) and s the "
-                    + "first-order change of the sentence embedding per unit of each latent's decoder direction. "
+            description = "Reads rows [x | g] or [x | g_1 .. g_r] (an onnx-activations source with "
+                    + "gradient=embedding) and keeps the k latents with the largest z + beta z s, where "
+                    + "z = ReLU(W_enc(x - b_pre) + b_enc) and s the first-order change of the sentence embedding per "
+                    + "unit of each latent's decoder direction (exact from g, estimated from r random probes). "
                     + "Reconstructs x only; unit-norm decoder rows, b_pre at the data mean, AuxK on dead latents, "
                     + "the topk metrics plus swapped latents per epoch. Use normalization=none.")
     public @interface Config {
@@ -50,6 +51,12 @@ public class GsaeFamily implements AutoencoderFamily {
                 + "many training samples (tokens) in a row counts as dead: it is reported and AuxK trains it.",
                 min = "1")
         long dead_tokens() default 100_000;
+
+        @AttributeDefinition(name = "Gradient probes", description = "Layout of the rows' gradient part: -1 = as "
+                + "the data declares it (onnx-activations: [x | g] on the model's output, [x | g_1 .. g_r] with "
+                + "sample shape [1 + r, d] on inner tensors); 0 = [x | g], exact s_i = |J w_i|; r = [x | g_1 .. "
+                + "g_r], s_i^2 = mean over k of (w_i . g_k)^2. A value the data contradicts is refused.", min = "-1")
+        int gradient_probes() default -1;
     }
 
     private final GsaeSettings settings;

@@ -10,9 +10,11 @@ import org.hourglass.spi.FamilyOutputs;
 
 /**
  * Builds the gradient-aware TopK SAE on rows {@code [x | g]} of width {@code 2d} (the onnx-activations data
- * source's {@code gradient=embedding}): {@code x} is the activation, {@code g} the vector that carries the Jacobian
- * of the sentence embedding with respect to {@code x}, {@code J = ‖g‖ I − g gᵀ / ‖g‖}. Plain code, testable
- * without a framework; the SAE itself is {@link SaeBlocks}'.
+ * source's {@code gradient=embedding} on the model's output): {@code x} is the activation, {@code g} the vector that
+ * carries the Jacobian of the sentence embedding with respect to {@code x}, {@code J = ‖g‖ I − g gᵀ / ‖g‖}; or on
+ * rows {@code [x | g_1 .. g_r]} of width {@code (1 + r) d} (the same option on a tensor inside the model), where
+ * {@code g_k = Jᵀ u_k} for random Gaussian {@code u_k} and {@code ‖J w‖²} is estimated as the mean of
+ * {@code (g_k · w)²}. Plain code, testable without a framework; the SAE itself is {@link SaeBlocks}'.
  *
  * <ul>
  *   <li>{@code pre = (x − b_pre) W_enc + b_enc}; the sensitivity of latent i is {@code s_i = ‖J w_i‖ =
@@ -50,11 +52,18 @@ final class GsaeNetwork {
         int n = ctx.latentSize();
         s.requireLatents(n);
         long width = ctx.inputSpec().features();
-        if (width % 2 != 0) {
+        int probes = s.probesOf(ctx.inputSpec().sampleShape());
+        if (probes == 0 && width % 2 != 0) {
             throw new IllegalArgumentException("g-sae reads rows [x | g] of even width (an onnx-activations source "
                     + "with gradient=embedding); the training data has rows of " + width + " values");
         }
-        long d = width / 2;
+        if (probes > 0 && width % (1 + probes) != 0) {
+            throw new IllegalArgumentException("g-sae with " + probes + " gradient probes reads rows [x | g_1 .. g_"
+                    + probes + "] of " + (1 + probes) + " x d values (an onnx-activations source with "
+                    + "gradient=embedding and gradient.probes=" + probes + "); the training data has rows of "
+                    + width + " values, not a multiple of " + (1 + probes));
+        }
+        long d = width / (probes == 0 ? 2 : 1 + probes);
         Tensor rows = g.flatten(ctx.input(), 1);
         Tensor x = g.slice(rows, new long[] {1}, new long[] {0}, new long[] {d});
         Tensor grad = g.stopGradient(g.slice(rows, new long[] {1}, new long[] {d}, new long[] {width}));
@@ -62,7 +71,7 @@ final class GsaeNetwork {
 
         Tensor dead = ctx.training() && s.auxCoefficient() > 0
                 ? SaeBlocks.deadMask(g, p.idle(), s.deadTokens()) : null;
-        Forward f = forward(g, x, grad, p.wEnc(), p.bEnc(), p.wDec(), p.bPre(), s.k(), s.beta());
+        Forward f = forward(g, x, grad, probes, p.wEnc(), p.bEnc(), p.wDec(), p.bPre(), s.k(), s.beta());
         Tensor aux = dead == null ? null : SaeBlocks.auxLoss(g, f.pre(), p.wDec(),
                 g.stopGradient(g.sub(x, f.reconstruction())), dead, s.auxK(d, n), s.auxCoefficient());
         Tensor both = g.concat(1, f.reconstruction(), grad);
@@ -87,12 +96,16 @@ final class GsaeNetwork {
         }
     }
 
-    /** The SAE on {@code x [N, d]} with the sensitivity vectors {@code grad [N, d]}. */
-    static Forward forward(Graph g, Tensor x, Tensor grad, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bPre,
-                           int k, double beta) {
+    /**
+     * The SAE on {@code x [N, d]} with the sensitivity vectors {@code grad}: {@code [N, d]} (closed form,
+     * {@code probes} 0) or {@code [N, probes d]}.
+     */
+    static Forward forward(Graph g, Tensor x, Tensor grad, int probes, Tensor wEnc, Tensor bEnc, Tensor wDec,
+                           Tensor bPre, int k, double beta) {
         try (Graph.Scope scope = g.scope("sae")) {
             Tensor pre = SaeBlocks.preActivations(g, x, wEnc, bEnc, bPre);
-            Tensor sensitivity = sensitivity(g, grad, g.stopGradient(wDec));
+            Tensor sensitivity = probes == 0 ? sensitivity(g, grad, g.stopGradient(wDec))
+                    : probedSensitivity(g, grad, g.stopGradient(wDec), probes);
             Tensor relu = g.relu(g.stopGradient(pre));
             Tensor score = g.mul(relu, g.add(g.mul(sensitivity, beta), 1.0));
             Tensor kth = kth(g, score, k);
@@ -108,6 +121,18 @@ final class GsaeNetwork {
         Tensor gg = g.reduceSum(g.mul(grad, grad), true, 1);
         Tensor ww = g.reduceSum(g.mul(wDec, wDec), false, 1);
         return g.sqrt(g.relu(g.sub(g.mul(gg, ww), g.mul(gw, gw))));
+    }
+
+    /**
+     * {@code s_i = sqrt((1/r) Σ_k (g_k · w_i)²)} for {@code grads [N, r d]} (the probes' vector-Jacobian products
+     * {@code g_k = Jᵀ u_k}, u_k standard Gaussian, so that {@code E[(g_k · w)²] = ‖J w‖²}), {@code wDec [n, d]}:
+     * {@code [N, n]}.
+     */
+    static Tensor probedSensitivity(Graph g, Tensor grads, Tensor wDec, int probes) {
+        long d = wDec.shape().dim(1);
+        Tensor perProbe = g.reshape(grads, 0, probes, d);
+        Tensor gw = g.matmul(perProbe, g.transpose(wDec, 1, 0));
+        return g.sqrt(g.reduceMean(g.mul(gw, gw), false, 1));
     }
 
     private static Tensor kth(Graph g, Tensor values, int k) {

@@ -121,6 +121,105 @@ class GsaeNetworkTest {
         }
     }
 
+    private static final int R = 3;
+
+    /** Rows [x | g_1 .. g_R]. */
+    private static float[] probeRows(long seed) {
+        Random r = new Random(seed);
+        float[] v = new float[ROWS * (1 + R) * D];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((i % ((1 + R) * D) < D ? 1 : 0.12) * r.nextGaussian());
+        }
+        return v;
+    }
+
+    /** The reference choice with s_i = sqrt(mean_k (g_k . w_i)^2). */
+    private static float[] expectedProbeCode(float[] rows, double[] wEnc, double[] wDec, double beta) {
+        int w = (1 + R) * D;
+        float[] z = new float[ROWS * N];
+        for (int i = 0; i < ROWS; i++) {
+            double[] relu = new double[N];
+            double[] score = new double[N];
+            for (int l = 0; l < N; l++) {
+                double pre = 0;
+                for (int j = 0; j < D; j++) {
+                    pre += rows[i * w + j] * wEnc[j * N + l];
+                }
+                double sq = 0;
+                for (int k = 1; k <= R; k++) {
+                    double gw = 0;
+                    for (int j = 0; j < D; j++) {
+                        gw += rows[i * w + k * D + j] * wDec[l * D + j];
+                    }
+                    sq += gw * gw / R;
+                }
+                relu[l] = Math.max(0, pre);
+                score[l] = relu[l] * (1 + beta * Math.sqrt(sq));
+            }
+            double[] sorted = score.clone();
+            java.util.Arrays.sort(sorted);
+            for (int l = 0; l < N; l++) {
+                z[i * N + l] = score[l] >= sorted[N - K] ? (float) relu[l] : 0f;
+            }
+        }
+        return z;
+    }
+
+    @Test
+    void probeRowsChooseByTheEstimatedSensitivityAndPassTheProbesThrough() {
+        float[] x = probeRows(13);
+        int w = (1 + R) * D;
+        for (InputSpec spec : new InputSpec[] {InputSpec.of(1 + R, D), InputSpec.of(w)}) {
+            // The declared shape [1 + R, D] gives the layout; flat rows need gradient.probes.
+            int configured = spec.sampleShape().length == 2 ? -1 : R;
+            Map<String, float[]> plain = new java.util.HashMap<>();
+            Map<String, float[]> aware = new java.util.HashMap<>();
+            for (double beta : new double[] {0, 50}) {
+                TestContext ctx = TestContext.of(spec, N, false, 5);
+                FamilyOutputs out = GsaeNetwork.build(new GsaeSettings(K, beta, 0, 0, 10, configured), ctx);
+                Graph g = ctx.graph();
+                try (GraphRunner runner = new GraphRunner()) {
+                    Map<String, float[]> got = beta == 0 ? plain : aware;
+                    got.putAll(runner.run(InferenceModel.builder(g).output("z", out.latent())
+                            .output("r", out.reconstruction()).build(), Map.of("x", spec.sampleShape().length == 2
+                            ? new GraphRunner.Input(x, ROWS, 1 + R, D) : new GraphRunner.Input(x, ROWS, w))));
+                    got.put("w_enc", toFloats(g.initialValue(g.tensor(SaeBlocks.W_ENC)).toDoubles()));
+                    got.put("w_dec", toFloats(g.initialValue(g.tensor(SaeBlocks.W_DEC)).toDoubles()));
+                }
+            }
+            double[] wEnc = toDoubles(aware.get("w_enc"));
+            double[] wDec = toDoubles(aware.get("w_dec"));
+            assertArrayEquals(expectedProbeCode(x, wEnc, wDec, 0), plain.get("z"), 1e-5f, spec + ": beta 0");
+            assertArrayEquals(expectedProbeCode(x, wEnc, wDec, 50), aware.get("z"), 1e-5f, spec.toString());
+            int differing = 0;
+            for (int i = 0; i < ROWS * N; i++) {
+                differing += (plain.get("z")[i] > 0) != (aware.get("z")[i] > 0) ? 1 : 0;
+            }
+            assertTrue(differing > 0, "the probes change some choices");
+            float[] r = aware.get("r");
+            assertEquals(x.length, r.length);
+            for (int i = 0; i < ROWS; i++) {
+                for (int j = D; j < w; j++) {
+                    assertEquals(x[i * w + j], r[i * w + j], 0f, "the probes come back unchanged");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aProbeCountTheDataContradictsIsRefused() {
+        TestContext declared = TestContext.of(InputSpec.of(1 + R, D), N, true, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GsaeNetwork.build(new GsaeSettings(K, 1, 0, 0, 10, 2), declared));
+        assertTrue(e.getMessage().contains("gradient.probes=2") && e.getMessage().contains("g_3"), e.getMessage());
+        TestContext flat = TestContext.of(InputSpec.of(4 * D + 1), N, true, 1);
+        IllegalArgumentException w = assertThrows(IllegalArgumentException.class,
+                () -> GsaeNetwork.build(new GsaeSettings(K, 1, 0, 0, 10, R), flat));
+        assertTrue(w.getMessage().contains("not a multiple of 4"), w.getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new GsaeSettings(K, 1, 0, 0, 10, -2))
+                .getMessage().contains("gradient.probes"));
+    }
+
     @Test
     void badWidthAndSettingsAreRefusedNamingTheProblem() {
         TestContext odd = TestContext.of(InputSpec.of(7), N, true, 1);
