@@ -31,8 +31,9 @@ import org.osgi.test.common.annotation.InjectService;
 /**
  * A sparse autoencoder on real activations: the onnx-activations data source runs all-MiniLM-L6-v2 (the Maven
  * artifact in the local repository) over the lines of the Apache License text that Debian's base-files ships, and
- * a topk pipeline trains on the per-token residual stream after block 3, reporting L0, FVU and dead latents; its
- * reconstruction spliced back into the model keeps most of the sentence embedding (hourglass:splice).
+ * a topk pipeline trains on the per-token residual stream after block 3, reporting L0, FVU, dead latents and the
+ * downstream metric per epoch: its reconstruction spliced back into the model keeps most of the sentence embedding
+ * (stored with the model, and the same as hourglass:splice gives).
  */
 class SaePipelineTest {
 
@@ -105,6 +106,26 @@ class SaePipelineTest {
         assertTrue(lastFvu < firstFvu && lastFvu < 0.5, "FVU " + firstFvu + " -> " + lastFvu + ": " + epochs);
         assertTrue(cosine > 0.8, "cosine " + cosine + ": " + epochs);
 
+        // The downstream metric per epoch (the source's default downstream.documents, 32): the reconstruction
+        // spliced into MiniLM keeps far more of the sentence embedding than zero-ablation.
+        for (Map<String, Object> e : epochs) {
+            double spliced = ((Number) e.get("downstream_cosine")).doubleValue();
+            double zero = ((Number) e.get("downstream_cosine_zero")).doubleValue();
+            double preserved = ((Number) e.get("downstream_preserved")).doubleValue();
+            assertTrue(spliced > zero && spliced <= 1 + 1e-6 && zero > -1, e.toString());
+            assertEquals((spliced - zero) / (1 - zero), preserved, 1e-9, e.toString());
+        }
+        double preserved = ((Number) epochs.get(EPOCHS - 1).get("downstream_preserved")).doubleValue();
+        assertTrue(preserved > 0.7 && preserved < 1, "preserved " + preserved + ": " + epochs);
+        // Stored with the model: in the status, pipeline.json and the model file's hourglass.metrics.
+        Map<String, Double> metrics = p.status().metrics();
+        assertEquals(preserved, metrics.get("downstream_preserved"), 0, metrics.toString());
+        assertEquals(((Number) epochs.get(EPOCHS - 1).get("downstream_cosine")).doubleValue(),
+                metrics.get("downstream_cosine"), 0, metrics.toString());
+        assertTrue(Files.readString(p.recordFile()).contains("downstream_preserved"));
+        assertTrue(new String(Files.readAllBytes(p.modelFile()), StandardCharsets.ISO_8859_1)
+                .contains("\"downstream_preserved\""), "hourglass.metrics of the model file");
+
         // Served codes are sparse: at most k active latents per token.
         float[][] samples = new float[200][];
         for (int i = 0; i < samples.length; i++) {
@@ -132,6 +153,11 @@ class SaePipelineTest {
         assertTrue(m.find(), splice);
         assertTrue(Double.parseDouble(m.group(1)) > 0.7, splice);
         assertTrue(splice.contains("48 documents"), splice);
+        // Over the same 32 documents the command gives the stored figure.
+        String same = shell("hourglass:splice itest-sae-acts itest-sae 32");
+        m = java.util.regex.Pattern.compile("preserved \\(relative to zero-ablation\\) ([-0-9.]+)").matcher(same);
+        assertTrue(m.find(), same);
+        assertEquals(preserved, Double.parseDouble(m.group(1)), 1e-4, same);
     }
 
     private String shell(String line) throws Exception {

@@ -3,11 +3,15 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
@@ -41,6 +45,9 @@ class SaeVariantsPipelineTest {
 
     @InjectService(timeout = 10_000)
     ConfigurationAdmin configAdmin;
+
+    @InjectService(timeout = 10_000)
+    CommandProcessor processor;
 
     @TempDir
     Path temp;
@@ -121,7 +128,7 @@ class SaeVariantsPipelineTest {
     void transcoderPredictsTheMlpOutputFromItsInput() throws Exception {
         configs.factory("org.hourglass.data.onnxactivations", "itest-tc-acts", "corpus",
                 new String[] {CORPUS.toString()}, "tensor", MLP_IN, "target.tensor", MLP_OUT, "max.tokens", 32, "shuffle", true,
-                "seed", 3L, "limit", 2000);
+                "seed", 3L, "limit", 2000, "downstream.documents", 8);
         Dataset acts = Configurations.await(context, DataSource.class, "itest-tc-acts", TIMEOUT).load();
         assertEquals(768, acts.samples().width(), "rows [input | target] of 2 x 384");
         configs.factory("org.hourglass.family.transcoder", "itest-tc", "k", K, "aux.k", 64, "dead.tokens", 2000);
@@ -137,6 +144,36 @@ class SaeVariantsPipelineTest {
         float[] r = p.reconstruct(new float[][] {row})[0];
         for (int j = 0; j < 384; j++) {
             assertEquals(row[j], r[j], 1e-6f, "input value " + j);
+        }
+
+        // Downstream: the MLP output of block 1 replaced by the transcoder's prediction from the MLP input, per
+        // epoch over the source's first 8 documents; the served model's figure is what hourglass:splice gives.
+        for (Map<String, Object> e : epochs) {
+            double spliced = number(e, "downstream_cosine");
+            double zero = number(e, "downstream_cosine_zero");
+            assertTrue(spliced > -1 && spliced <= 1 + 1e-6 && zero > -1 && zero < 1, e.toString());
+            assertEquals((spliced - zero) / (1 - zero), number(e, "downstream_preserved"), 1e-9, e.toString());
+            // Zero-ablation does not depend on the model.
+            assertEquals(number(epochs.get(0), "downstream_cosine_zero"), zero, 1e-9, e.toString());
+        }
+        double preserved = number(epochs.get(EPOCHS - 1), "downstream_preserved");
+        // Measured: preserved -0.14 -> 0.01 -> 0.25 (zero-ablation keeps a cosine of 0.947 here).
+        assertTrue(preserved > number(epochs.get(0), "downstream_preserved"), epochs.toString());
+        assertEquals(preserved, p.status().metrics().get("downstream_preserved"), 0, p.status().toString());
+        String splice = shell("hourglass:splice itest-tc-acts itest-tc-sae 8");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("preserved \\(relative to zero-ablation\\) "
+                + "([-0-9.]+)").matcher(splice);
+        assertTrue(m.find() && splice.contains("8 documents"), splice);
+        assertEquals(preserved, Double.parseDouble(m.group(1)), 1e-4, splice);
+    }
+
+    private String shell(String line) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
+        try {
+            return String.valueOf(session.execute(line));
+        } finally {
+            session.close();
         }
     }
 }
