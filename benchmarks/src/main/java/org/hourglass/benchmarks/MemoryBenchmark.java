@@ -1,9 +1,15 @@
 package org.hourglass.benchmarks;
 
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.hourglass.api.executor.ModelSession;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.api.pipeline.PipelineStatus;
@@ -20,6 +27,7 @@ import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
@@ -39,20 +47,23 @@ import org.hourglass.launcher.HourglassPlatform;
  * {@code Trainer} alone (one {@code fit} of many epochs), and a whole pipeline in an embedded platform (the
  * launcher), whose epochs also run a validation session and write a checkpoint.
  *
- * <p>{@code -Dbench.mode=trainer|pipeline|both}, {@code -Dbench.epochs=40}, {@code -Dbench.bundles=DIR} (the
- * embedding example's {@code target/bundles}).
+ * <p>{@code -Dbench.mode=trainer|pipeline|both|sessions}, {@code -Dbench.epochs=40}, {@code -Dbench.bundles=DIR}
+ * (the embedding example's {@code target/bundles}). {@code sessions} loads, runs and closes the pipeline's
+ * per-epoch validation session alone, ten per round, to tell a per-session leak from allocator drift.
  */
 public final class MemoryBenchmark {
 
     static final int IMAGES = 10240;
     static final int BATCH = 128;
     static final long MIB = 1L << 20;
+    static final int VALIDATION = 1138;
+    static final int SESSIONS_PER_ROUND = 10;
 
     private MemoryBenchmark() {
     }
 
     /** One epoch's reading, bytes. */
-    record Sample(int epoch, long heapAfterGc, long heapCommitted, long direct, long rss) {
+    record Sample(int epoch, long heapAfterGc, long heapCommitted, long nonHeap, long direct, long rss) {
     }
 
     /** Slope (bytes per epoch) of a least-squares line, its standard error, and the change first to last point. */
@@ -72,18 +83,26 @@ public final class MemoryBenchmark {
             throw new IllegalArgumentException("bench.epochs must be >= 8 for a slope over the second half, was "
                     + epochs);
         }
-        if (!List.of("trainer", "pipeline", "both").contains(mode)) {
-            throw new IllegalArgumentException("bench.mode must be trainer, pipeline or both, was " + mode);
+        if (!List.of("trainer", "pipeline", "both", "sessions").contains(mode)) {
+            throw new IllegalArgumentException("bench.mode must be trainer, pipeline, both or sessions, was " + mode);
         }
         boolean leak = false;
-        if (!mode.equals("pipeline")) {
-            leak |= report("Trainer.fit", trainer(epochs, threads), IMAGES / BATCH);
+        if (mode.equals("sessions")) {
+            leak = report("validation sessions", sessions(epochs, threads), SESSIONS_PER_ROUND, false, "round",
+                    "session");
+            System.out.println(leak ? "VERDICT: memory grows over rounds (see above)"
+                    : "VERDICT: flat, no growth above noise");
+            return;
         }
-        if (!mode.equals("trainer")) {
+        if (mode.equals("trainer") || mode.equals("both")) {
+            leak |= report("Trainer.fit", trainer(epochs, threads), IMAGES / BATCH, false);
+        }
+        if (mode.equals("pipeline") || mode.equals("both")) {
             Path bundles = Path.of(System.getProperty("bench.bundles",
                     "../bundles/embedding/example/target/bundles"));
             int train = (int) Math.round(IMAGES / 0.9); // the pipeline holds 10% out for validation
-            leak |= report("pipeline (embedded platform)", pipeline(epochs, threads, bundles, train), IMAGES / BATCH);
+            leak |= report("pipeline (embedded platform)", pipeline(epochs, threads, bundles, train), IMAGES / BATCH,
+                    true);
         }
         System.out.println(leak ? "VERDICT: memory grows over epochs (see above)" : "VERDICT: flat, no growth above noise");
     }
@@ -111,6 +130,51 @@ public final class MemoryBenchmark {
                             samples.add(s);
                             print(s, e.meanLoss());
                         }));
+            }
+        }
+        return samples;
+    }
+
+    /**
+     * The pipeline's per-epoch validation in isolation: a session of the dense AE's inference model (its 1.4 MB of
+     * weights as initializers) is loaded, run on the 1,138 validation images and closed, ten times a round.
+     */
+    static List<Sample> sessions(int rounds, int threads) throws Exception {
+        float[] images = DenseAutoencoderBenchmark.loadImages(VALIDATION);
+        System.out.printf(Locale.ROOT, "%nSessions: dense AE inference model loaded, run on %d images and closed, "
+                + "%d per round, %d rounds, %d threads%n", VALIDATION, SESSIONS_PER_ROUND, rounds, threads);
+        List<Sample> samples = new ArrayList<>();
+        samples.add(measure(-1));
+        try (OrtExecutor executor = new OrtExecutor(ExecutorSettings.defaults().withThreads(threads, 1))) {
+            Graph graph = Graph.create(1);
+            Tensor x = graph.input("x", Shape.batchOf(784));
+            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
+            Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
+                    Graph.Activation.SIGMOID);
+            TrainStepModel model = TrainStep.builder(graph).loss(graph.mse(recon, x)).optimizer(Optimizer.adam())
+                    .build();
+            OnnxMl.ModelProto proto;
+            try (Trainer trainer = new Trainer(executor, model, "memory-params")) {
+                proto = InferenceModel.builder(graph).output("reconstruction", recon).weights(trainer.params())
+                        .build();
+            }
+            FloatBuffer in = ByteBuffer.allocateDirect(images.length * 4).order(ByteOrder.nativeOrder())
+                    .asFloatBuffer().put(images);
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < SESSIONS_PER_ROUND; i++) {
+                    in.rewind();
+                    try (ModelSession session = executor.load("memory-validation", proto);
+                         OnnxTensor input = OnnxTensor.createTensor(executor.environment(), in,
+                                 new long[] {VALIDATION, 784});
+                         OrtSession.Result out = session.run(Map.of("x", input))) {
+                        if (out.size() != 1) {
+                            throw new IllegalStateException("expected one output, got " + out.size());
+                        }
+                    }
+                }
+                Sample s = measure(r);
+                samples.add(s);
+                print(s, Double.NaN);
             }
         }
         return samples;
@@ -183,7 +247,9 @@ public final class MemoryBenchmark {
         MemoryUsage usage = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
-        return new Sample(epoch, usage.getUsed(), usage.getCommitted(), direct, rss());
+        // Metaspace, compiled code and the like: JVM-native memory that grows while the JIT warms up.
+        long nonHeap = ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getCommitted();
+        return new Sample(epoch, usage.getUsed(), usage.getCommitted(), nonHeap, direct, rss());
     }
 
     /** VmRSS of this process from /proc/self/status, bytes; -1 where there is no such file. */
@@ -201,47 +267,64 @@ public final class MemoryBenchmark {
     }
 
     static void print(Sample s, double loss) {
-        System.out.printf(Locale.ROOT, "epoch %3d: heap after GC %7.1f MiB (committed %6.1f), direct %6.1f MiB, "
-                + "RSS %7.1f MiB, loss %.5f%n", s.epoch() + 1, s.heapAfterGc() / (double) MIB,
-                s.heapCommitted() / (double) MIB, s.direct() / (double) MIB, s.rss() / (double) MIB, loss);
+        System.out.printf(Locale.ROOT, "epoch %3d: heap after GC %7.1f MiB (committed %6.1f), non-heap %6.1f MiB, "
+                + "direct %6.1f MiB, RSS %7.1f MiB%s%n", s.epoch() + 1, s.heapAfterGc() / (double) MIB,
+                s.heapCommitted() / (double) MIB, s.nonHeap() / (double) MIB, s.direct() / (double) MIB,
+                s.rss() / (double) MIB, Double.isNaN(loss) ? "" : String.format(Locale.ROOT, ", loss %.5f", loss));
     }
 
-    /** Prints the table (every 5th epoch) and the second-half slopes; true when something grows. */
-    static boolean report(String title, List<Sample> all, int stepsPerEpoch) {
+    /**
+     * Prints the table (every 5th epoch) and the second-half slopes; true when something grows. With
+     * {@code lastAfterTraining} the last reading stays out of the fit: it meets the job's closing work (scoring the
+     * training data for the threshold, storing the model) instead of a next epoch.
+     */
+    static boolean report(String title, List<Sample> all, int stepsPerEpoch, boolean lastAfterTraining) {
+        return report(title, all, stepsPerEpoch, lastAfterTraining, "epoch", "step");
+    }
+
+    static boolean report(String title, List<Sample> all, int stepsPerEpoch, boolean lastAfterTraining, String unit,
+                          String perUnit) {
         List<Sample> epochs = all.subList(1, all.size());
-        List<Sample> half = epochs.subList(epochs.size() / 2, epochs.size());
+        List<Sample> half = epochs.subList(epochs.size() / 2, epochs.size() - (lastAfterTraining ? 1 : 0));
         Fit heap = fit(half, Sample::heapAfterGc);
         Fit committed = fit(half, Sample::heapCommitted);
+        Fit nonHeap = fit(half, Sample::nonHeap);
         Fit direct = fit(half, Sample::direct);
         Fit rss = fit(half, Sample::rss);
         Sample start = all.get(0);
-        System.out.printf(Locale.ROOT, "%n%s: %d epochs of %d steps%n%n", title, epochs.size(), stepsPerEpoch);
-        System.out.println("| epoch | heap after GC, MiB | heap committed, MiB | direct buffers, MiB | RSS, MiB |");
-        System.out.println("|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| before | %.1f | %.1f | %.1f | %.1f |%n", start.heapAfterGc() / (double) MIB,
-                start.heapCommitted() / (double) MIB, start.direct() / (double) MIB, start.rss() / (double) MIB);
+        System.out.printf(Locale.ROOT, "%n%s: %d %ss of %d %ss%n%n", title, epochs.size(), unit, stepsPerEpoch,
+                perUnit);
+        System.out.printf("| %s | heap after GC, MiB | heap committed, MiB | JVM non-heap, MiB | direct buffers, MiB "
+                + "| RSS, MiB |%n", unit);
+        System.out.println("|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| before | %s |%n", cells(start));
         for (Sample s : epochs) {
             int n = s.epoch() + 1;
             if (n == 1 || n % 5 == 0 || n == epochs.size()) {
-                System.out.printf(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.1f |%n", n,
-                        s.heapAfterGc() / (double) MIB, s.heapCommitted() / (double) MIB, s.direct() / (double) MIB,
-                        s.rss() / (double) MIB);
+                System.out.printf(Locale.ROOT, "| %d | %s |%n", n, cells(s));
             }
         }
         int first = half.get(0).epoch() + 1;
         int last = half.get(half.size() - 1).epoch() + 1;
-        System.out.printf(Locale.ROOT, "| slope, epochs %d-%d, KiB/epoch (± std. error) | %s | %s | %s | %s |%n",
-                first, last, kib(heap), kib(committed), kib(direct), kib(rss));
-        System.out.printf(Locale.ROOT, "| per step, bytes | %.0f | %.0f | %.0f | %.0f |%n",
-                heap.slope() / stepsPerEpoch, committed.slope() / stepsPerEpoch, direct.slope() / stepsPerEpoch,
-                rss.slope() / stepsPerEpoch);
-        System.out.printf(Locale.ROOT, "| change over epochs %d-%d, MiB | %.2f | %.2f | %.2f | %.2f |%n", first, last,
-                heap.change() / MIB, committed.change() / MIB, direct.change() / MIB, rss.change() / MIB);
+        System.out.printf(Locale.ROOT, "| slope, %ss %d-%d, KiB/%s (± std. error) | %s | %s | %s | %s | %s |%n",
+                unit, first, last, unit, kib(heap), kib(committed), kib(nonHeap), kib(direct), kib(rss));
+        System.out.printf(Locale.ROOT, "| per %s, bytes | %.0f | %.0f | %.0f | %.0f | %.0f |%n", perUnit,
+                heap.slope() / stepsPerEpoch, committed.slope() / stepsPerEpoch, nonHeap.slope() / stepsPerEpoch,
+                direct.slope() / stepsPerEpoch, rss.slope() / stepsPerEpoch);
+        System.out.printf(Locale.ROOT, "| change over %ss %d-%d, MiB | %.2f | %.2f | %.2f | %.2f | %.2f |%n", unit,
+                first, last, heap.change() / MIB, committed.change() / MIB, nonHeap.change() / MIB,
+                direct.change() / MIB, rss.change() / MIB);
         // Floors: heap and direct buffers are exact counts, so 4 KiB/epoch; RSS moves in pages and with malloc's
         // arenas, so 256 KiB/epoch (a 1000-epoch run would grow 250 MiB at that rate: still shown, not hidden).
         boolean growing = heap.growing(4096) || direct.growing(4096) || rss.growing(256 * 1024);
         System.out.printf(Locale.ROOT, "%s: %s%n", title, growing ? "GROWS" : "flat");
         return growing;
+    }
+
+    static String cells(Sample s) {
+        return String.format(Locale.ROOT, "%.1f | %.1f | %.1f | %.1f | %.1f", s.heapAfterGc() / (double) MIB,
+                s.heapCommitted() / (double) MIB, s.nonHeap() / (double) MIB, s.direct() / (double) MIB,
+                s.rss() / (double) MIB);
     }
 
     static String kib(Fit f) {
