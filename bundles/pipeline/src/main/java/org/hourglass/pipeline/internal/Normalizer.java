@@ -68,22 +68,44 @@ final class Normalizer {
 
     /** Normalised copy. */
     float[] apply(float[] values) {
-        int w = offset.length;
+        requireWhole(values);
         float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (values[i] - offset[i % w]) * scale[i % w];
+        for (int from = 0; from < values.length; from += offset.length) {
+            apply(values, from, out, from);
         }
         return out;
     }
 
+    /**
+     * Normalises one sample ({@code features} values of {@code in} from {@code from}) into {@code out} at
+     * {@code at}. Row by row, without a per-value modulo, the loop compiles to vector instructions: a modulo per
+     * value made normalising 1,024 Fashion-MNIST rows cost more than running the model on them.
+     */
+    void apply(float[] in, int from, float[] out, int at) {
+        int w = offset.length;
+        for (int j = 0; j < w; j++) {
+            out[at + j] = (in[from + j] - offset[j]) * scale[j];
+        }
+    }
+
     /** Back to input units. */
     float[] invert(float[] values) {
+        requireWhole(values);
         int w = offset.length;
         float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i] / scale[i % w] + offset[i % w];
+        for (int from = 0; from < values.length; from += w) {
+            for (int j = 0; j < w; j++) {
+                out[from + j] = values[from + j] / scale[j] + offset[j];
+            }
         }
         return out;
+    }
+
+    private void requireWhole(float[] values) {
+        if (offset.length == 0 || values.length % offset.length != 0) {
+            throw new IllegalArgumentException(values.length + " values are not whole samples of " + offset.length
+                    + " features");
+        }
     }
 
     Map<String, Object> toJson() {

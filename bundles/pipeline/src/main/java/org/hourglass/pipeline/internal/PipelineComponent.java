@@ -516,13 +516,13 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public double[] score(float[][] samples) {
-        return metered(count(samples), () -> withModel(m -> m.score(m.validate(samples), samples.length)));
+        return metered(count(samples), () -> withModel(m -> m.score(samples)));
     }
 
     @Override
     public boolean[] label(float[][] samples) {
         return metered(count(samples), () -> withModel(m -> {
-            double[] s = m.score(m.validate(samples), samples.length);
+            double[] s = m.score(samples);
             boolean[] out = new boolean[s.length];
             for (int i = 0; i < s.length; i++) {
                 out[i] = s[i] > m.threshold();
@@ -538,17 +538,17 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public float[][] encode(float[][] samples) {
-        return metered(count(samples), () -> withModel(m -> m.encode(m.validate(samples), samples.length)));
+        return metered(count(samples), () -> withModel(m -> m.encode(samples)));
     }
 
     @Override
     public float[][] reconstruct(float[][] samples) {
-        return metered(count(samples), () -> withModel(m -> m.reconstruct(m.validate(samples), samples.length)));
+        return metered(count(samples), () -> withModel(m -> m.reconstruct(samples)));
     }
 
     @Override
     public float[][] output(String name, float[][] samples) {
-        return metered(count(samples), () -> withModel(m -> m.output(name, m.validate(samples), samples.length)));
+        return metered(count(samples), () -> withModel(m -> m.output(name, samples)));
     }
 
     @Override

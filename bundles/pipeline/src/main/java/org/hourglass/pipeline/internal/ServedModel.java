@@ -58,26 +58,56 @@ final class ServedModel implements AutoCloseable {
 
     /** Checks shape and values and flattens; messages name the row and column at fault. */
     float[] validate(float[][] samples) {
+        int width = spec.features();
+        float[] flat = new float[count(samples) * width];
+        for (int i = 0; i < samples.length; i++) {
+            System.arraycopy(checked(samples, i), 0, flat, i * width, width);
+        }
+        return flat;
+    }
+
+    /** As {@link #validate}, normalised in the same pass: the one copy a request needs (no condition input). */
+    private float[] validateNormalised(float[][] samples) {
+        int width = spec.features();
+        float[] x = new float[count(samples) * width];
+        for (int i = 0; i < samples.length; i++) {
+            normalizer.apply(checked(samples, i), 0, x, i * width);
+        }
+        return x;
+    }
+
+    private static int count(float[][] samples) {
         if (samples == null || samples.length == 0) {
             throw new PipelineException("no samples given: the batch is empty");
         }
+        return samples.length;
+    }
+
+    private float[] checked(float[][] samples, int i) {
         int width = spec.features();
-        float[] flat = new float[samples.length * width];
-        for (int i = 0; i < samples.length; i++) {
-            float[] row = samples[i];
-            if (row == null || row.length != width) {
-                throw new PipelineException("sample " + i + " has " + (row == null ? 0 : row.length)
-                        + " values; the model expects " + width + " (shape " + spec + ")");
-            }
-            for (int j = 0; j < width; j++) {
-                if (!Float.isFinite(row[j])) {
-                    throw new PipelineException("sample " + i + ", feature " + j + " is " + row[j]
-                            + "; only finite numbers can be scored");
-                }
-            }
-            System.arraycopy(row, 0, flat, i * width, width);
+        float[] row = samples[i];
+        if (row == null || row.length != width) {
+            throw new PipelineException("sample " + i + " has " + (row == null ? 0 : row.length)
+                    + " values; the model expects " + width + " (shape " + spec + ")");
         }
-        return flat;
+        for (int j = 0; j < width; j++) {
+            if (!Float.isFinite(row[j])) {
+                throw new PipelineException("sample " + i + ", feature " + j + " is " + row[j]
+                        + "; only finite numbers can be scored");
+            }
+        }
+        return row;
+    }
+
+    /** Runs the model on rows of raw samples after validating them; outputs are in normalised units. */
+    ModelOutputs outputs(float[][] samples, Set<String> names) {
+        if (condition != null) {
+            return outputs(validate(samples), samples.length, names);
+        }
+        requireOutputs(names);
+        float[] x = validateNormalised(samples);
+        return new ModelOutputs(new Samples(x, samples.length, spec.features()),
+                ModelRunner.run(session, env, spec, x, samples.length, names));
     }
 
     /** Runs the model on raw (unnormalised) samples; outputs are in normalised units. */
@@ -87,13 +117,7 @@ final class ServedModel implements AutoCloseable {
 
     /** As {@link #outputs(float[], int, Set)}, with the samples' labels for a model conditioned on them. */
     ModelOutputs outputs(float[] raw, int[] labels, int count, Set<String> names) {
-        for (String name : names) {
-            if (!session.outputs().containsKey(name)) {
-                throw new PipelineException("the model has no output '" + name + "' (its outputs are "
-                        + session.outputs().keySet() + "): the family does not provide what the scoring method or "
-                        + "call needs; pick a family that publishes '" + name + "'");
-            }
-        }
+        requireOutputs(names);
         float[] x = normalizer.apply(raw);
         Map<String, Samples> out = condition == null ? ModelRunner.run(session, env, spec, x, count, names)
                 : ModelRunner.run(session, env, spec, x, count, names, condition.inputName(),
@@ -101,25 +125,52 @@ final class ServedModel implements AutoCloseable {
         return new ModelOutputs(new Samples(x, count, spec.features()), out);
     }
 
-    double[] score(float[] raw, int count) {
-        return scoring.score(outputs(raw, count, new HashSet<>(scoring.requiredOutputs())), record.scorer());
+    private void requireOutputs(Set<String> names) {
+        for (String name : names) {
+            if (!session.outputs().containsKey(name)) {
+                throw new PipelineException("the model has no output '" + name + "' (its outputs are "
+                        + session.outputs().keySet() + "): the family does not provide what the scoring method or "
+                        + "call needs; pick a family that publishes '" + name + "'");
+            }
+        }
     }
 
-    float[][] encode(float[] raw, int count) {
-        return rows(outputs(raw, count, Set.of(ModelOutputs.LATENT)).output(ModelOutputs.LATENT));
+    double[] score(float[] raw, int count) {
+        return scoring.score(outputs(raw, count, scoredOutputs()), record.scorer());
+    }
+
+    /** Scores of rows of raw samples, validated. */
+    double[] score(float[][] samples) {
+        return scoring.score(outputs(samples, scoredOutputs()), record.scorer());
+    }
+
+    private Set<String> scoredOutputs() {
+        return new HashSet<>(scoring.requiredOutputs());
+    }
+
+    float[][] encode(float[][] samples) {
+        return rows(outputs(samples, Set.of(ModelOutputs.LATENT)).output(ModelOutputs.LATENT));
+    }
+
+    float[][] reconstruct(float[][] samples) {
+        return inInputUnits(outputs(samples, Set.of(ModelOutputs.RECONSTRUCTION)));
     }
 
     float[][] reconstruct(float[] raw, int count) {
-        Samples r = outputs(raw, count, Set.of(ModelOutputs.RECONSTRUCTION)).output(ModelOutputs.RECONSTRUCTION);
+        return inInputUnits(outputs(raw, count, Set.of(ModelOutputs.RECONSTRUCTION)));
+    }
+
+    private float[][] inInputUnits(ModelOutputs out) {
+        Samples r = out.output(ModelOutputs.RECONSTRUCTION);
         return rows(new Samples(normalizer.invert(r.values()), r.count(), r.width()));
     }
 
     /** One named output of the model, one row per sample. */
-    float[][] output(String name, float[] raw, int count) {
+    float[][] output(String name, float[][] samples) {
         if (name == null || name.isBlank()) {
             throw new PipelineException("name the model output to return, e.g. anomaly_map");
         }
-        return rows(outputs(raw, count, Set.of(name)).output(name));
+        return rows(outputs(samples, Set.of(name)).output(name));
     }
 
     private static float[][] rows(Samples s) {
