@@ -8,6 +8,7 @@ Runs the exported server (runtime/bin/hourglass) under a pseudo-terminal, so tha
      tokens a line, a row per non-special token) through all-MiniLM-L6-v2: block 3's residual stream
      (/encoder/layer.3/output/LayerNorm/Add_1_output_0, d = 384) for topk, batchtopk, mutual-choice and
      feature-choice; last_hidden_state with and without gradient=embedding for g-sae and its TopK baseline;
+     block 3 with gradient=embedding and 4 probes (rows [x | g_1 .. g_4]) for g-sae on the variants' tensor;
      block 3's MLP input and output for the transcoder. Rows are cached as .npy under
      benchmarks/sae/target/activations/<source> (SaeTrainingBenchmark reads block3/);
   2. per variant, one pipeline at a time: 3072 latents (8x), the same batch (1536), learning rate and epochs,
@@ -59,12 +60,17 @@ LATENTS = 3072
 K = 32
 # k * BATCH / LATENTS = 16 exactly: Feature Choice's m per latent gives the same mean L0 as k per token.
 BATCH = 1536
+# Random probes of the embedding's sensitivity for g-sae on block 3.
+PROBES = 4
 
 # Activation sources: name -> (what, extra data-source properties).
 SOURCES = {
     "sae-acts": ("block 3 residual stream", {"tensor": BLOCK3}),
     "sae-acts-last": ("last_hidden_state with the embedding gradient", {"tensor": LAST, "gradient": "embedding"}),
     "sae-acts-mlp": ("block 3 MLP input -> output", {"tensor": MLP_IN, "target.tensor": MLP_OUT}),
+    # Inside the model the sensitivity comes from random probes through blocks 4 and 5: rows [x | g_1 .. g_4].
+    "sae-acts-probes": ("block 3 residual stream + 4 embedding-gradient probes",
+                        {"tensor": BLOCK3, "gradient": "embedding", "gradient.probes": PROBES}),
 }
 
 # variant: (label, bundle symbolic name, family factory PID, family properties, source, splice?).
@@ -86,6 +92,12 @@ VARIANTS = [
      {"k": K, "beta": 1000}, "sae-acts-last", True),
     ("g-sae-1e4", "g-sae (β = 10000)", "org.hourglass.family.gsae", "org.hourglass.family.gsae",
      {"k": K, "beta": 10000}, "sae-acts-last", True),
+    # g-sae on the same block 3 rows as the variants above, its sensitivity estimated from probes; β s is about
+    # 1 at β = 100 there (s about 0.01 per unit direction).
+    ("g-sae-block3", "g-sae (β = 100, the default)", "org.hourglass.family.gsae", "org.hourglass.family.gsae",
+     {"k": K}, "sae-acts-probes", True),
+    ("g-sae-block3-1e3", "g-sae (β = 1000)", "org.hourglass.family.gsae", "org.hourglass.family.gsae",
+     {"k": K, "beta": 1000}, "sae-acts-probes", True),
     # The transcoder predicts block 3's MLP output from its input; hourglass:splice refuses such sources.
     ("transcoder", "TopK transcoder", "org.hourglass.family.transcoder", "org.hourglass.family.transcoder",
      {"k": K}, "sae-acts-mlp", False),
