@@ -85,8 +85,8 @@ public final class ServingBenchmark {
             "org.apache.felix.gogo", "org.apache.felix.fileinstall", "org.apache.felix.webconsole",
             "org.apache.felix.inventory", "encoder-", "org.hourglass.web.console", "org.hourglass.shell");
 
-    private static final java.lang.management.ThreadMXBean THREADS =
-            java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     private ServingBenchmark() {
     }
@@ -148,6 +148,8 @@ public final class ServingBenchmark {
                 rest.waitUntilServing();
                 check(pipeline, bare, rest, rows);
                 measure(pipeline, bare, rest, rows, threads, rounds);
+                System.out.println("JDK HttpClient requests retried after a failed connection reuse: "
+                        + rest.retries.get());
             }
         }
     }
@@ -274,12 +276,21 @@ public final class ServingBenchmark {
             throw new IllegalStateException("the REST API did not answer within 60 s", last);
         }
 
+        /** Requests the JDK client retried: it can pick a pooled connection just as it is being closed. */
+        final java.util.concurrent.atomic.AtomicInteger retries = new java.util.concurrent.atomic.AtomicInteger();
+
         double score(int row) throws IOException, InterruptedException {
-            HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(score)
+            HttpRequest request = HttpRequest.newBuilder(score)
                     .header("Authorization", authorization)
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[row])).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[row])).build();
+            HttpResponse<byte[]> r;
+            try {
+                r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                retries.incrementAndGet();
+                r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            }
             String body = new String(r.body(), StandardCharsets.UTF_8);
             if (r.statusCode() != 200) {
                 throw new IOException("POST " + score + " answered " + r.statusCode() + ": " + body);
@@ -406,6 +417,8 @@ public final class ServingBenchmark {
         final List<Double> p99 = new ArrayList<>();
         /** CPU time of the calling thread per call, µs (sequential blocks only). */
         final List<Double> cpu = new ArrayList<>();
+        /** Java heap allocated by the calling thread per call, bytes (sequential blocks only). */
+        final List<Double> allocated = new ArrayList<>();
     }
 
     private static void measure(Pipeline pipeline, Bare bare, Rest rest, float[][] rows, int threads, int rounds)
@@ -489,12 +502,16 @@ public final class ServingBenchmark {
      */
     private static void recordCpu(boolean warm, Series s, ScoringPath path, int calls, int samplesPerCall)
             throws Exception {
+        long id = Thread.currentThread().getId();
+        long bytes = THREADS.getThreadAllocatedBytes(id);
         long cpu = THREADS.getCurrentThreadCpuTime();
         long[] nanos = sequential(path, calls);
         cpu = THREADS.getCurrentThreadCpuTime() - cpu;
+        bytes = THREADS.getThreadAllocatedBytes(id) - bytes;
         record(warm, s, nanos, samplesPerCall);
         if (!warm) {
             s.cpu.add(cpu / 1e3 / calls);
+            s.allocated.add((double) bytes / calls);
         }
     }
 
@@ -574,10 +591,14 @@ public final class ServingBenchmark {
         row("single row, " + CLIENTS + " clients: p50 latency, us", conc, s -> s.p50, "%.1f");
         row("single row, " + CLIENTS + " clients: p99 latency, us", conc, s -> s.p99, "%.1f");
         row("single row, 1 client: CPU time of the calling thread per call, us", seq, s -> s.cpu, "%.1f");
+        row("single row, 1 client: Java heap allocated by the calling thread per call, bytes", seq,
+                s -> s.allocated, "%,.0f");
         row("batch of " + ROWS + ": samples/s", bat, s -> s.throughput, "%,.0f");
         row("batch of " + ROWS + ": p50 latency, ms", bat, s -> scaled(s.p50, 1e-3), "%.2f");
         row("batch of " + ROWS + ": CPU time of the calling thread per batch, ms", bat, s -> scaled(s.cpu, 1e-3),
                 "%.2f");
+        row("batch of " + ROWS + ": Java heap allocated by the calling thread per batch, MB", bat,
+                s -> scaled(s.allocated, 1e-6), "%.2f");
         System.out.println();
         System.out.println("| paired figure (median of per-round values) | value |");
         System.out.println("|---|---|");
