@@ -69,6 +69,10 @@ import org.hourglass.launcher.HourglassPlatform;
  * machine at the same time. Single-row requests measure sequential throughput and p50/p99 latency, plus
  * throughput with {@value #CLIENTS} concurrent clients; batches of {@value #ROWS} rows measure the in-process
  * paths. Every path's scores are checked against the pipeline's before measuring.
+ *
+ * <p>Options (system properties): {@code bench.rounds}, {@code bench.threads}, {@code hourglass.fashion.mnist};
+ * {@code serving.runtime=JAR} another exported runtime (to compare builds); {@code serving.paths=bare,pipeline}
+ * only those paths; {@code serving.dump=DIR} every sequential block's per-call nanoseconds into files there.
  */
 public final class ServingBenchmark {
 
@@ -87,6 +91,8 @@ public final class ServingBenchmark {
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static final String DUMP = System.getProperty("serving.dump");
 
     private ServingBenchmark() {
     }
@@ -438,6 +444,13 @@ public final class ServingBenchmark {
         batch.put("bare", (from, count) -> bare.score(rows)[0]);
         batch.put("pipeline", (from, count) -> pipeline.score(rows)[0]);
 
+        // -Dserving.paths=bare,pipeline measures only those (to see how the others disturb them).
+        String only = System.getProperty("serving.paths");
+        if (only != null) {
+            List<String> keep = List.of(only.split(","));
+            single.keySet().retainAll(keep);
+            batch.keySet().retainAll(keep);
+        }
         Map<String, Series> seq = new LinkedHashMap<>();
         Map<String, Series> conc = new LinkedHashMap<>();
         Map<String, Series> bat = new LinkedHashMap<>();
@@ -507,6 +520,10 @@ public final class ServingBenchmark {
         long cpu = THREADS.getCurrentThreadCpuTime();
         long[] nanos = sequential(path, calls);
         cpu = THREADS.getCurrentThreadCpuTime() - cpu;
+        if (DUMP != null && !warm) {
+            Files.writeString(Path.of(DUMP, s.hashCode() + "-" + System.nanoTime() + ".txt"),
+                    Arrays.toString(nanos));
+        }
         bytes = THREADS.getThreadAllocatedBytes(id) - bytes;
         record(warm, s, nanos, samplesPerCall);
         if (!warm) {
@@ -602,38 +619,39 @@ public final class ServingBenchmark {
         System.out.println();
         System.out.println("| paired figure (median of per-round values) | value |");
         System.out.println("|---|---|");
-        pair("pipeline / bare throughput, single row, 1 client", ratios(seq.get("pipeline").throughput,
-                seq.get("bare").throughput), "%.3f");
-        pair("bare p50 / pipeline p50, single row, 1 client", ratios(seq.get("bare").p50,
-                seq.get("pipeline").p50), "%.3f");
-        pair("pipeline p50 - bare p50, single row, 1 client, us", differences(seq.get("pipeline").p50,
-                seq.get("bare").p50), "%.1f");
-        pair("model-only p50 / pipeline p50, single row, 1 client", ratios(seq.get("model only").p50,
-                seq.get("pipeline").p50), "%.3f");
-        pair("pipeline / bare throughput, single row, " + CLIENTS + " clients", ratios(conc.get("pipeline")
-                .throughput, conc.get("bare").throughput), "%.3f");
-        pair("bare CPU / pipeline CPU per call, single row", ratios(seq.get("bare").cpu,
-                seq.get("pipeline").cpu), "%.3f");
-        pair("pipeline / bare throughput, batch of " + ROWS, ratios(bat.get("pipeline").throughput,
-                bat.get("bare").throughput), "%.3f");
-        pair("bare CPU / pipeline CPU per batch of " + ROWS, ratios(bat.get("bare").cpu, bat.get("pipeline").cpu),
-                "%.3f");
-        pair("pipeline / model-only throughput, batch of " + ROWS, ratios(bat.get("pipeline").throughput,
-                bat.get("model only").throughput), "%.3f");
-        pair("bare p50 / pipeline p50, batch of " + ROWS, ratios(bat.get("bare").p50, bat.get("pipeline").p50),
-                "%.3f");
-        pair("REST (HttpClient) p50 - pipeline p50, single row, 1 client, us", differences(seq.get("REST").p50,
-                seq.get("pipeline").p50), "%.1f");
-        pair("REST (HttpClient) p99 - pipeline p99, single row, 1 client, us", differences(seq.get("REST").p99,
-                seq.get("pipeline").p99), "%.1f");
-        pair("REST (socket) p50 - pipeline p50, single row, 1 client, us", differences(seq.get("REST socket").p50,
-                seq.get("pipeline").p50), "%.1f");
-        pair("REST (socket) p99 - pipeline p99, single row, 1 client, us", differences(seq.get("REST socket").p99,
-                seq.get("pipeline").p99), "%.1f");
-        pair("REST (HttpClient) / pipeline throughput, single row, " + CLIENTS + " clients", ratios(conc.get("REST").throughput,
-                conc.get("pipeline").throughput), "%.3f");
-        pair("REST (socket) / pipeline throughput, single row, " + CLIENTS + " clients", ratios(
-                conc.get("REST socket").throughput, conc.get("pipeline").throughput), "%.3f");
+        String one = "single row, 1 client";
+        String many = "single row, " + CLIENTS + " clients";
+        String batch = "batch of " + ROWS;
+        java.util.function.Function<Series, List<Double>> rate = x -> x.throughput;
+        java.util.function.Function<Series, List<Double>> p50 = x -> x.p50;
+        java.util.function.Function<Series, List<Double>> p99 = x -> x.p99;
+        java.util.function.Function<Series, List<Double>> cpu = x -> x.cpu;
+        ratio("pipeline / bare throughput, " + one, seq, "pipeline", "bare", rate);
+        ratio("bare p50 / pipeline p50, " + one, seq, "bare", "pipeline", p50);
+        difference("pipeline p50 - bare p50, " + one + ", us", seq, "pipeline", "bare", p50);
+        ratio("model-only p50 / pipeline p50, " + one, seq, "model only", "pipeline", p50);
+        ratio("bare CPU / pipeline CPU per call, " + one, seq, "bare", "pipeline", cpu);
+        ratio("pipeline / bare throughput, " + many, conc, "pipeline", "bare", rate);
+        ratio("pipeline / bare throughput, " + batch, bat, "pipeline", "bare", rate);
+        ratio("pipeline / model-only throughput, " + batch, bat, "pipeline", "model only", rate);
+        ratio("bare p50 / pipeline p50, " + batch, bat, "bare", "pipeline", p50);
+        ratio("bare CPU / pipeline CPU per " + batch, bat, "bare", "pipeline", cpu);
+        difference("REST (HttpClient) p50 - pipeline p50, " + one + ", us", seq, "REST", "pipeline", p50);
+        difference("REST (HttpClient) p99 - pipeline p99, " + one + ", us", seq, "REST", "pipeline", p99);
+        difference("REST (socket) p50 - pipeline p50, " + one + ", us", seq, "REST socket", "pipeline", p50);
+        difference("REST (socket) p99 - pipeline p99, " + one + ", us", seq, "REST socket", "pipeline", p99);
+        ratio("REST (HttpClient) / pipeline throughput, " + many, conc, "REST", "pipeline", rate);
+        ratio("REST (socket) / pipeline throughput, " + many, conc, "REST socket", "pipeline", rate);
+    }
+
+    private static void ratio(String label, Map<String, Series> m, String a, String b,
+                              java.util.function.Function<Series, List<Double>> f) {
+        pair(label, ratios(v(m, a, f), v(m, b, f)), "%.3f");
+    }
+
+    private static void difference(String label, Map<String, Series> m, String a, String b,
+                                   java.util.function.Function<Series, List<Double>> f) {
+        pair(label, differences(v(m, a, f), v(m, b, f)), "%.1f");
     }
 
     private static void row(String label, Map<String, Series> m, java.util.function.Function<Series, List<Double>> f,
@@ -647,7 +665,17 @@ public final class ServingBenchmark {
         System.out.println(b.append(" |"));
     }
 
+    /** A path's per-round values, or none when the path was not measured. */
+    private static List<Double> v(Map<String, Series> m, String key,
+                                  java.util.function.Function<Series, List<Double>> f) {
+        Series s = m.get(key);
+        return s == null ? List.of() : f.apply(s);
+    }
+
     private static void pair(String label, List<Double> values, String format) {
+        if (values.isEmpty()) {
+            return;
+        }
         System.out.printf(Locale.ROOT, "| %s | " + format + " (rounds: %s) |%n", label, median(values),
                 spread(values, format));
     }
@@ -668,7 +696,7 @@ public final class ServingBenchmark {
 
     private static List<Double> ratios(List<Double> a, List<Double> b) {
         List<Double> r = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
             r.add(a.get(i) / b.get(i));
         }
         return r;
@@ -676,7 +704,7 @@ public final class ServingBenchmark {
 
     private static List<Double> differences(List<Double> a, List<Double> b) {
         List<Double> r = new ArrayList<>();
-        for (int i = 0; i < a.size(); i++) {
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
             r.add(a.get(i) - b.get(i));
         }
         return r;
