@@ -137,6 +137,7 @@ public final class ServingBenchmark {
                     throw new IllegalStateException("training ended " + s + ": " + pipeline.status().message());
                 }
             }
+            System.out.println("executor: " + executorInfo(hourglass));
             run(pipeline, rows, threads, rounds, port, token);
         }
     }
@@ -816,6 +817,23 @@ public final class ServingBenchmark {
             f[i] = a.get(i).getAsFloat();
         }
         return f;
+    }
+
+    /** The platform executor's own account of its settings (its API stays inside the framework: reflection). */
+    private static String executorInfo(HourglassPlatform hourglass) throws Exception {
+        var context = hourglass.bundleContext();
+        // All references: the host does not import the executor's package, so a plain lookup would skip it.
+        var refs = context.getAllServiceReferences("org.hourglass.api.executor.OnnxExecutor", null);
+        if (refs == null) {
+            return "(no executor service)";
+        }
+        var ref = refs[0];
+        Object executor = context.getService(ref);
+        try {
+            return String.valueOf(executor.getClass().getMethod("info").invoke(executor));
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     private static int freePort() throws IOException {
