@@ -47,7 +47,8 @@ import org.hourglass.launcher.Hourglass;
 import org.hourglass.launcher.HourglassPlatform;
 
 /**
- * Serving overhead: the same trained dense pipeline scored five ways, interleaved round by round.
+ * Serving overhead: the same trained dense pipeline scored five ways, interleaved: sequential calls take turns
+ * every {@value #CHUNK} single rows or every batch, concurrent blocks rotate their order round by round.
  *
  * <ul>
  *   <li><b>model only</b>: a plain ONNX Runtime session on the pipeline's stored standalone model, with the
@@ -80,6 +81,7 @@ public final class ServingBenchmark {
     private static final String RECONSTRUCTION = "reconstruction";
     private static final int ROWS = 1024;
     private static final int SINGLE_CALLS = 1000;
+    private static final int CHUNK = 50;
     private static final int CLIENTS = 4;
     private static final int CONCURRENT_CALLS = 250;
     private static final int BATCH_RUNS = 10;
@@ -464,28 +466,19 @@ public final class ServingBenchmark {
         try {
             List<String> order = new ArrayList<>(single.keySet());
             System.out.printf(Locale.ROOT, "%d warm-up round + %d rounds; per round and path: %d sequential "
-                    + "single-row calls, %d clients x %d calls, %d batches of %d rows%n", 1, rounds, SINGLE_CALLS,
-                    CLIENTS, CONCURRENT_CALLS, BATCH_RUNS, ROWS);
+                    + "single-row calls (the paths taking turns every %d), %d clients x %d calls, %d batches of %d "
+                    + "rows%n", 1, rounds, SINGLE_CALLS, CHUNK, CLIENTS, CONCURRENT_CALLS, BATCH_RUNS, ROWS);
             for (int round = 0; round <= rounds; round++) {
                 boolean warm = round == 0;
                 // Rotate which path goes first, so none always meets the machine in the same state.
                 java.util.Collections.rotate(order, 1);
-                for (String k : order) {
-                    if (k.startsWith("REST")) {
-                        // The client thread's CPU time would leave out the server's threads: wall time only.
-                        record(warm, seq.get(k), sequential(single.get(k), SINGLE_CALLS), 1);
-                    } else {
-                        recordCpu(warm, seq.get(k), single.get(k), SINGLE_CALLS, 1);
-                    }
-                }
+                interleaved(warm, single, order, seq, SINGLE_CALLS, CHUNK, 1);
                 for (String k : order) {
                     record(warm, conc.get(k), concurrent(single.get(k), clients), 1);
                 }
-                for (String k : order) {
-                    if (batch.containsKey(k)) {
-                        recordCpu(warm, bat.get(k), batch.get(k), BATCH_RUNS, ROWS);
-                    }
-                }
+                List<String> batchOrder = new ArrayList<>(order);
+                batchOrder.retainAll(batch.keySet());
+                interleaved(warm, batch, batchOrder, bat, BATCH_RUNS, 1, ROWS);
                 if (!warm) {
                     System.out.printf(Locale.ROOT, "round %2d: single %s | %d clients %s | batch %s%n", round,
                             brief(seq, round), CLIENTS, brief(conc, round), brief(bat, round));
@@ -498,38 +491,51 @@ public final class ServingBenchmark {
     }
 
     /** Nanoseconds per call. */
-    private static long[] sequential(ScoringPath path, int calls) throws Exception {
-        long[] nanos = new long[calls];
+    /**
+     * Sequential calls, the paths taking turns every {@code chunk} calls, so that all of them meet the machine in
+     * the same states (a second core free or not, other processes' time slices) within a round. Also timed in CPU
+     * time and heap allocated by the calling thread: with one intra-op thread all of an in-process call's work
+     * runs there, so the CPU figure hardly moves when other processes take the cores.
+     */
+    private static void interleaved(boolean warm, Map<String, ScoringPath> paths, List<String> order,
+                                    Map<String, Series> out, int calls, int chunk, int samplesPerCall)
+            throws Exception {
+        Map<String, long[]> nanos = new LinkedHashMap<>();
+        Map<String, long[]> used = new LinkedHashMap<>();
+        for (String k : order) {
+            nanos.put(k, new long[calls]);
+            used.put(k, new long[2]);
+        }
+        long id = Thread.currentThread().getId();
         double keep = 0;
-        for (int i = 0; i < calls; i++) {
-            long t = System.nanoTime();
-            keep += path.call(i % ROWS, 1);
-            nanos[i] = System.nanoTime() - t;
+        for (int from = 0; from < calls; from += chunk) {
+            for (String k : order) {
+                ScoringPath path = paths.get(k);
+                long[] n = nanos.get(k);
+                long cpu = THREADS.getCurrentThreadCpuTime();
+                long bytes = THREADS.getThreadAllocatedBytes(id);
+                for (int i = from; i < Math.min(from + chunk, calls); i++) {
+                    long t = System.nanoTime();
+                    keep += path.call(i % ROWS, 1);
+                    n[i] = System.nanoTime() - t;
+                }
+                used.get(k)[0] += THREADS.getCurrentThreadCpuTime() - cpu;
+                used.get(k)[1] += THREADS.getThreadAllocatedBytes(id) - bytes;
+            }
         }
         sink(keep);
-        return nanos;
-    }
-
-    /**
-     * A sequential block, also timed in CPU time of the calling thread: with one intra-op thread all of an
-     * in-process call's work runs there, so this figure hardly moves when other processes take the cores.
-     */
-    private static void recordCpu(boolean warm, Series s, ScoringPath path, int calls, int samplesPerCall)
-            throws Exception {
-        long id = Thread.currentThread().getId();
-        long bytes = THREADS.getThreadAllocatedBytes(id);
-        long cpu = THREADS.getCurrentThreadCpuTime();
-        long[] nanos = sequential(path, calls);
-        cpu = THREADS.getCurrentThreadCpuTime() - cpu;
-        if (DUMP != null && !warm) {
-            Files.writeString(Path.of(DUMP, s.hashCode() + "-" + System.nanoTime() + ".txt"),
-                    Arrays.toString(nanos));
-        }
-        bytes = THREADS.getThreadAllocatedBytes(id) - bytes;
-        record(warm, s, nanos, samplesPerCall);
-        if (!warm) {
-            s.cpu.add(cpu / 1e3 / calls);
-            s.allocated.add((double) bytes / calls);
+        for (String k : order) {
+            if (DUMP != null && !warm) {
+                Files.writeString(Path.of(DUMP, samplesPerCall + "-" + k.replace(' ', '-') + "-" + System.nanoTime()
+                        + ".txt"),
+                        Arrays.toString(nanos.get(k)));
+            }
+            record(warm, out.get(k), nanos.get(k), samplesPerCall);
+            // For REST the client thread's CPU time would leave out the server's threads: wall time only.
+            if (!warm && !k.startsWith("REST")) {
+                out.get(k).cpu.add(used.get(k)[0] / 1e3 / calls);
+                out.get(k).allocated.add((double) used.get(k)[1] / calls);
+            }
         }
     }
 
