@@ -88,6 +88,22 @@ final class Normalizer {
         }
     }
 
+    /**
+     * As {@link #apply(float[], int, float[], int)} for a whole sample that must hold finite values only, checked
+     * in the same loop: the index of the first value that is not finite (the output is then incomplete), or -1.
+     */
+    int applyFinite(float[] row, float[] out, int at) {
+        int w = offset.length;
+        for (int j = 0; j < w; j++) {
+            float v = row[j];
+            if (!Float.isFinite(v)) {
+                return j;
+            }
+            out[at + j] = (v - offset[j]) * scale[j];
+        }
+        return -1;
+    }
+
     /** Back to input units. */
     float[] invert(float[] values) {
         requireWhole(values);

@@ -61,17 +61,30 @@ final class ServedModel implements AutoCloseable {
         int width = spec.features();
         float[] flat = new float[count(samples) * width];
         for (int i = 0; i < samples.length; i++) {
-            System.arraycopy(checked(samples, i), 0, flat, i * width, width);
+            float[] row = shaped(samples, i);
+            for (int j = 0; j < width; j++) {
+                if (!Float.isFinite(row[j])) {
+                    throw notFinite(i, j, row[j]);
+                }
+            }
+            System.arraycopy(row, 0, flat, i * width, width);
         }
         return flat;
     }
 
-    /** As {@link #validate}, normalised in the same pass: the one copy a request needs (no condition input). */
+    /**
+     * As {@link #validate}, normalised in the same loop that checks the values: the one copy a request needs (no
+     * condition input).
+     */
     private float[] validateNormalised(float[][] samples) {
         int width = spec.features();
         float[] x = new float[count(samples) * width];
         for (int i = 0; i < samples.length; i++) {
-            normalizer.apply(checked(samples, i), 0, x, i * width);
+            float[] row = shaped(samples, i);
+            int bad = normalizer.applyFinite(row, x, i * width);
+            if (bad >= 0) {
+                throw notFinite(i, bad, row[bad]);
+            }
         }
         return x;
     }
@@ -83,20 +96,19 @@ final class ServedModel implements AutoCloseable {
         return samples.length;
     }
 
-    private float[] checked(float[][] samples, int i) {
+    private float[] shaped(float[][] samples, int i) {
         int width = spec.features();
         float[] row = samples[i];
         if (row == null || row.length != width) {
             throw new PipelineException("sample " + i + " has " + (row == null ? 0 : row.length)
                     + " values; the model expects " + width + " (shape " + spec + ")");
         }
-        for (int j = 0; j < width; j++) {
-            if (!Float.isFinite(row[j])) {
-                throw new PipelineException("sample " + i + ", feature " + j + " is " + row[j]
-                        + "; only finite numbers can be scored");
-            }
-        }
         return row;
+    }
+
+    private static PipelineException notFinite(int sample, int feature, float value) {
+        return new PipelineException("sample " + sample + ", feature " + feature + " is " + value
+                + "; only finite numbers can be scored");
     }
 
     /** Runs the model on rows of raw samples after validating them; outputs are in normalised units. */

@@ -58,6 +58,24 @@ class NormalizerTest {
     }
 
     @Test
+    void applyFiniteNormalisesLikeApplyAndNamesTheFirstValueThatIsNotFinite() {
+        float[] v = data();
+        Normalizer n = Normalizer.fit("zscore", v, WIDTH);
+        float[] whole = n.apply(v);
+        float[] out = new float[WIDTH];
+        float[] row = java.util.Arrays.copyOfRange(v, WIDTH, 2 * WIDTH);
+        assertEquals(-1, n.applyFinite(row, out, 0));
+        assertArrayEquals(java.util.Arrays.copyOfRange(whole, WIDTH, 2 * WIDTH), out);
+        row[3] = Float.NaN;
+        row[4] = Float.POSITIVE_INFINITY;
+        assertEquals(3, n.applyFinite(row, out, 0));
+        row[3] = 1;
+        assertEquals(4, n.applyFinite(row, out, 0));
+        row[0] = Float.NEGATIVE_INFINITY;
+        assertEquals(0, n.applyFinite(row, out, 0));
+    }
+
+    @Test
     void invertUndoesApply() {
         float[] v = data();
         for (String kind : List.of("minmax", "zscore", "none")) {
