@@ -47,8 +47,9 @@ import org.hourglass.launcher.Hourglass;
 import org.hourglass.launcher.HourglassPlatform;
 
 /**
- * Serving overhead: the same trained dense pipeline scored five ways, interleaved: sequential calls take turns
- * every {@value #CHUNK} single rows or every batch, concurrent blocks rotate their order round by round.
+ * Serving overhead: the same trained dense pipeline scored five ways, interleaved: the paths take turns every
+ * {@value #CHUNK} sequential single rows, every {@value #CONCURRENT_TURN} calls per concurrent client, every batch,
+ * in an order that rotates round by round.
  *
  * <ul>
  *   <li><b>model only</b>: a plain ONNX Runtime session on the pipeline's stored standalone model, with the
@@ -84,6 +85,7 @@ public final class ServingBenchmark {
     private static final int CHUNK = 50;
     private static final int CLIENTS = 4;
     private static final int CONCURRENT_CALLS = 250;
+    private static final int CONCURRENT_TURN = 50;
     private static final int BATCH_RUNS = 10;
 
     /** Bundles of the exported runtime that an embedded, headless platform leaves out. */
@@ -466,16 +468,15 @@ public final class ServingBenchmark {
         try {
             List<String> order = new ArrayList<>(single.keySet());
             System.out.printf(Locale.ROOT, "%d warm-up round + %d rounds; per round and path: %d sequential "
-                    + "single-row calls (the paths taking turns every %d), %d clients x %d calls, %d batches of %d "
-                    + "rows%n", 1, rounds, SINGLE_CALLS, CHUNK, CLIENTS, CONCURRENT_CALLS, BATCH_RUNS, ROWS);
+                    + "single-row calls (the paths taking turns every %d), %d clients x %d calls (turns of %d), %d "
+                    + "batches of %d rows (turns of 1)%n", 1, rounds, SINGLE_CALLS, CHUNK, CLIENTS, CONCURRENT_CALLS,
+                    CONCURRENT_TURN, BATCH_RUNS, ROWS);
             for (int round = 0; round <= rounds; round++) {
                 boolean warm = round == 0;
                 // Rotate which path goes first, so none always meets the machine in the same state.
                 java.util.Collections.rotate(order, 1);
                 interleaved(warm, single, order, seq, SINGLE_CALLS, CHUNK, 1);
-                for (String k : order) {
-                    record(warm, conc.get(k), concurrent(single.get(k), clients), 1);
-                }
+                concurrentTurns(warm, single, order, conc, clients);
                 List<String> batchOrder = new ArrayList<>(order);
                 batchOrder.retainAll(batch.keySet());
                 interleaved(warm, batch, batchOrder, bat, BATCH_RUNS, 1, ROWS);
@@ -540,18 +541,46 @@ public final class ServingBenchmark {
     }
 
     /** {@value #CLIENTS} clients each making {@value #CONCURRENT_CALLS} calls; the last entry is the wall time. */
-    private static long[] concurrent(ScoringPath path, ExecutorService clients) throws Exception {
+    /**
+     * {@value #CLIENTS} concurrent clients per path, the paths taking turns every {@value #CONCURRENT_TURN} calls
+     * per client; throughput is the calls over the summed wall time of a path's turns.
+     */
+    private static void concurrentTurns(boolean warm, Map<String, ScoringPath> paths, List<String> order,
+                                        Map<String, Series> out, ExecutorService clients) throws Exception {
+        Map<String, List<long[]>> turns = new LinkedHashMap<>();
+        order.forEach(k -> turns.put(k, new ArrayList<>()));
+        for (int from = 0; from < CONCURRENT_CALLS; from += CONCURRENT_TURN) {
+            for (String k : order) {
+                turns.get(k).add(concurrent(paths.get(k), clients, from, CONCURRENT_TURN));
+            }
+        }
+        for (String k : order) {
+            long wall = 0;
+            long[] all = new long[CLIENTS * CONCURRENT_CALLS + 1];
+            int at = 0;
+            for (long[] turn : turns.get(k)) {
+                System.arraycopy(turn, 0, all, at, turn.length - 1);
+                at += turn.length - 1;
+                wall -= turn[turn.length - 1];
+            }
+            all[all.length - 1] = -wall;
+            record(warm, out.get(k), all, 1);
+        }
+    }
+
+    private static long[] concurrent(ScoringPath path, ExecutorService clients, int first, int calls)
+            throws Exception {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<long[]>> futures = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             int offset = c * (ROWS / CLIENTS);
             Callable<long[]> client = () -> {
                 start.await();
-                long[] nanos = new long[CONCURRENT_CALLS];
+                long[] nanos = new long[calls];
                 double keep = 0;
-                for (int i = 0; i < CONCURRENT_CALLS; i++) {
+                for (int i = 0; i < calls; i++) {
                     long t = System.nanoTime();
-                    keep += path.call((offset + i) % ROWS, 1);
+                    keep += path.call((offset + first + i) % ROWS, 1);
                     nanos[i] = System.nanoTime() - t;
                 }
                 sink(keep);
@@ -561,9 +590,9 @@ public final class ServingBenchmark {
         }
         long t = System.nanoTime();
         start.countDown();
-        long[] all = new long[CLIENTS * CONCURRENT_CALLS + 1];
+        long[] all = new long[CLIENTS * calls + 1];
         for (int c = 0; c < CLIENTS; c++) {
-            System.arraycopy(futures.get(c).get(), 0, all, c * CONCURRENT_CALLS, CONCURRENT_CALLS);
+            System.arraycopy(futures.get(c).get(), 0, all, c * calls, calls);
         }
         all[all.length - 1] = -(System.nanoTime() - t);
         return all;
