@@ -104,7 +104,8 @@ public final class ConvAutoencoderBenchmark {
 
         @Override
         public double trainEpoch() {
-            TrainingResult r = trainer.fit(data, TrainingConfig.of(1, BATCH, LR, 17 + epoch++), TrainingListener.none());
+            TrainingResult r = trainer.fit(data, TrainingConfig.of(1, BATCH, LR, 17 + epoch++),
+                    TrainingListener.none());
             lastLoss = r.finalLoss();
             return r.samplesPerSecond();
         }

@@ -60,8 +60,10 @@ final class PairedTraining {
         System.out.println();
         System.out.println("| measure (median) | graph engine on ORT | PyTorch (DJL) | ratio |");
         System.out.println("|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| training, samples/s (batch %d) | %.0f | %.0f | %.2fx |%n", batch, o, t, o / t);
-        System.out.printf(Locale.ROOT, "| training, GFLOP/s (share of SGEMM ceiling) | %.1f (%.0f%%) | %.1f (%.0f%%) | |%n",
+        System.out.printf(Locale.ROOT, "| training, samples/s (batch %d) | %.0f | %.0f | %.2fx |%n", batch, o, t,
+                o / t);
+        System.out.printf(Locale.ROOT,
+                "| training, GFLOP/s (share of SGEMM ceiling) | %.1f (%.0f%%) | %.1f (%.0f%%) | |%n",
                 o * flopPerSample / 1e9, 100 * o * flopPerSample / 1e9 / ceiling, t * flopPerSample / 1e9,
                 100 * t * flopPerSample / 1e9 / ceiling);
         System.out.printf(Locale.ROOT, "| ORT SGEMM 2048^3 ceiling, GFLOP/s | %.1f | | |%n", ceiling);
