@@ -39,12 +39,14 @@ final class Splice {
      */
     record Result(int documents, int tokens, double cosineSplice, double cosineZero, double preserved) {
 
-        /** The figures a pipeline reports per epoch and stores with the model. */
+        /** The figures a pipeline reports per epoch and stores with the model; an undefined ratio is left out. */
         Map<String, Double> figures() {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("downstream_cosine", cosineSplice);
             m.put("downstream_cosine_zero", cosineZero);
-            m.put("downstream_preserved", preserved);
+            if (Double.isFinite(preserved)) { // undefined where zero-ablation changes nothing (cosine 1)
+                m.put("downstream_preserved", preserved);
+            }
             return m;
         }
     }
