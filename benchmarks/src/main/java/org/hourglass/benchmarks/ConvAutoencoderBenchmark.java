@@ -8,10 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.tracker.Tracker;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.family.conv.ConvBenchmarkGraph;
@@ -20,7 +17,6 @@ import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
 import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingListener;
@@ -85,39 +81,26 @@ public final class ConvAutoencoderBenchmark {
     }
 
     /** The graph engine: the conv family's graph, MSE, Adam, run by the Trainer. */
-    static final class OrtSide implements PairedTraining.Side {
-        final Trainer trainer;
+    static final class OrtSide extends PairedTraining.TrainerSide {
         final TrainingData data;
-        double lastLoss;
         int epoch;
 
         OrtSide(OrtExecutor executor, float[] images) {
+            super(executor, model(), "bench-conv-train");
+            data = TrainingData.of("x", images, IMAGES);
+        }
+
+        private static TrainStepModel model() {
             Graph g = Graph.create(1);
             Tensor x = g.input("x", org.hourglass.graph.Shape.batchOf(28, 28));
             FamilyOutputs out = ConvBenchmarkGraph.buildDefault(new BenchmarkContext(g, x, InputSpec.of(28, 28),
                     LATENT, null));
-            TrainStepModel model = TrainStep.builder(g).loss(g.mse(out.reconstruction(), x))
-                    .optimizer(Optimizer.adam()).build();
-            trainer = new Trainer(executor, model, "bench-conv-train");
-            data = TrainingData.of("x", images, IMAGES);
+            return TrainStep.builder(g).loss(g.mse(out.reconstruction(), x)).optimizer(Optimizer.adam()).build();
         }
 
         @Override
-        public double trainEpoch() {
-            TrainingResult r = trainer.fit(data, TrainingConfig.of(1, BATCH, LR, 17 + epoch++),
-                    TrainingListener.none());
-            lastLoss = r.finalLoss();
-            return r.samplesPerSecond();
-        }
-
-        @Override
-        public double lastLoss() {
-            return lastLoss;
-        }
-
-        @Override
-        public void close() {
-            trainer.close();
+        TrainingResult fitEpoch() {
+            return trainer.fit(data, TrainingConfig.of(1, BATCH, LR, 17 + epoch++), TrainingListener.none());
         }
     }
 
@@ -128,37 +111,23 @@ public final class ConvAutoencoderBenchmark {
      * convolutions with the 1x1, 1x2, 2x1 and 2x2 sub-kernels of its four output phases, interleaved (checked
      * against a direct loop at start-up).
      */
-    static final class DjlSide implements PairedTraining.Side {
-        final NDManager manager = NDManager.newBaseManager("PyTorch");
-        final float[] images;
-        final SplittableRandom rng = new SplittableRandom(5);
-        final int[] order;
-        final String[] names = {"conv1/w", "conv1/b", "conv2/w", "conv2/b", "latent/w", "latent/b", "fc/w", "fc/b",
-            "deconv1/w", "deconv1/b", "deconv2/w", "deconv2/b"};
+    static final class DjlSide extends PairedTraining.TorchSide {
+        final ShuffledBatches batches;
         final NDArray[] params;
-        final ai.djl.training.optimizer.Optimizer adam = ai.djl.training.optimizer.Optimizer.adam()
-                .optLearningRateTracker(Tracker.fixed((float) LR)).build();
-        double lastLoss;
 
         DjlSide(float[] images) {
-            this.images = images;
+            super(LR, IMAGES / BATCH, BATCH);
+            batches = new ShuffledBatches(images, IMAGES, BATCH, 5);
             // Conv weights [out, in, k, k], transposed-conv weights [in, out, k, k] (both as in PyTorch and ONNX),
             // dense weights [out, in] for torch's linear; uniform in +-1/sqrt(fan-in), biases zero.
             params = new NDArray[] {
-                uniform(9, 16, 1, 3, 3), manager.zeros(new Shape(16)),
-                uniform(16 * 9, 32, 16, 3, 3), manager.zeros(new Shape(32)),
-                uniform(1568, LATENT, 1568), manager.zeros(new Shape(LATENT)),
-                uniform(LATENT, 1568, LATENT), manager.zeros(new Shape(1568)),
-                uniform(32 * 9, 32, 16, 3, 3), manager.zeros(new Shape(16)),
-                uniform(16 * 9, 16, 1, 3, 3), manager.zeros(new Shape(1)),
+                param("conv1/w", uniform(9, 16, 1, 3, 3)), param("conv1/b", manager.zeros(new Shape(16))),
+                param("conv2/w", uniform(16 * 9, 32, 16, 3, 3)), param("conv2/b", manager.zeros(new Shape(32))),
+                param("latent/w", uniform(1568, LATENT, 1568)), param("latent/b", manager.zeros(new Shape(LATENT))),
+                param("fc/w", uniform(LATENT, 1568, LATENT)), param("fc/b", manager.zeros(new Shape(1568))),
+                param("deconv1/w", uniform(32 * 9, 32, 16, 3, 3)), param("deconv1/b", manager.zeros(new Shape(16))),
+                param("deconv2/w", uniform(16 * 9, 16, 1, 3, 3)), param("deconv2/b", manager.zeros(new Shape(1))),
             };
-            for (NDArray p : params) {
-                p.setRequiresGradient(true);
-            }
-            order = new int[IMAGES];
-            for (int i = 0; i < IMAGES; i++) {
-                order[i] = i;
-            }
             checkTransposedConvolution();
         }
 
@@ -253,48 +222,19 @@ public final class ConvAutoencoderBenchmark {
 
         @Override
         public double trainEpoch() {
-            for (int i = IMAGES - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            float[] batch = new float[BATCH * 784];
-            double lossSum = 0;
-            int steps = IMAGES / BATCH;
-            long start = System.nanoTime();
-            for (int s = 0; s < steps; s++) {
-                for (int r = 0; r < BATCH; r++) {
-                    System.arraycopy(images, order[s * BATCH + r] * 784, batch, r * 784, 784);
-                }
-                try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(batch, new Shape(BATCH, 1, 28, 28));
-                    try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                        gc.zeroGradients();
-                        NDArray loss = forward(x).sub(x).square().mean();
-                        gc.backward(loss);
-                        lossSum += loss.getFloat();
-                    }
-                    for (int p = 0; p < params.length; p++) {
-                        try (NDArray grad = params[p].getGradient()) {
-                            adam.update(names[p], params[p], grad);
-                        }
-                    }
-                }
-            }
-            double rate = steps * BATCH / ((System.nanoTime() - start) / 1e9);
-            lastLoss = lossSum / steps;
-            return rate;
+            batches.shuffle();
+            return super.trainEpoch();
         }
 
         @Override
-        public double lastLoss() {
-            return lastLoss;
+        NDList inputs(NDManager sub, int step) {
+            return new NDList(sub.create(batches.batch(step), new Shape(BATCH, 1, 28, 28)));
         }
 
         @Override
-        public void close() {
-            manager.close();
+        NDArray loss(NDList inputs) {
+            NDArray x = inputs.singletonOrThrow();
+            return forward(x).sub(x).square().mean();
         }
     }
 }

@@ -213,8 +213,7 @@ public final class DenseAutoencoderBenchmark {
         final float[] images;
         final Model model;
         final ai.djl.training.Trainer trainer;
-        final SplittableRandom rng = new SplittableRandom(5);
-        final int[] order;
+        final ShuffledBatches batches;
         double lastLoss;
 
         DjlSide(float[] images) {
@@ -232,27 +231,16 @@ public final class DenseAutoencoderBenchmark {
                             .optLearningRateTracker(Tracker.fixed((float) LR)).build());
             trainer = model.newTrainer(cfg);
             trainer.initialize(new ai.djl.ndarray.types.Shape(BATCH, 784));
-            order = new int[IMAGES];
-            for (int i = 0; i < IMAGES; i++) {
-                order[i] = i;
-            }
+            batches = new ShuffledBatches(images, IMAGES, BATCH, 5);
         }
 
         double trainEpoch() {
-            for (int i = IMAGES - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            float[] batch = new float[BATCH * 784];
+            batches.shuffle();
             double lossSum = 0;
             int steps = IMAGES / BATCH;
             long start = System.nanoTime();
             for (int s = 0; s < steps; s++) {
-                for (int r = 0; r < BATCH; r++) {
-                    System.arraycopy(images, order[s * BATCH + r] * 784, batch, r * 784, 784);
-                }
+                float[] batch = batches.batch(s);
                 try (NDManager sub = trainer.getManager().newSubManager()) {
                     NDArray x = sub.create(batch, new ai.djl.ndarray.types.Shape(BATCH, 784));
                     try (GradientCollector gc = trainer.newGradientCollector()) {

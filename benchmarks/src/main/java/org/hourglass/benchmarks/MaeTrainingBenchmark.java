@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +22,6 @@ import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.LearningRate;
-import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
 import org.hourglass.graph.training.TrainingData;
 import org.hourglass.graph.training.TrainingListener;
@@ -144,14 +141,14 @@ public final class MaeTrainingBenchmark {
         }
 
         void next() {
-            shuffle(order);
+            ShuffledBatches.shuffle(rng, order);
             int[] patches = new int[P];
             for (int i = 0; i < IMAGES; i++) {
                 System.arraycopy(images, order[i] * 784, x, i * 784, 784);
                 for (int p = 0; p < P; p++) {
                     patches[p] = p;
                 }
-                shuffle(patches);
+                ShuffledBatches.shuffle(rng, patches);
                 int[] shown = Arrays.copyOf(patches, K);
                 Arrays.sort(shown);
                 boolean[] isShown = new boolean[P];
@@ -175,25 +172,18 @@ public final class MaeTrainingBenchmark {
                 }
             }
         }
-
-        private void shuffle(int[] a) {
-            for (int i = a.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-            }
-        }
     }
 
     /** The graph engine: the mae family's training graph, the masked MSE, Adam, run by the Trainer in order. */
-    static final class OrtSide implements PairedTraining.Side {
+    static final class OrtSide extends PairedTraining.TrainerSide {
         final Masks masks;
-        final Trainer trainer;
-        double lastLoss;
 
         OrtSide(OrtExecutor executor, Masks masks) {
+            super(executor, model(), "bench-mae-train");
             this.masks = masks;
+        }
+
+        private static TrainStepModel model() {
             Graph g = Graph.create(1);
             Tensor x = g.input("x", org.hourglass.graph.Shape.batchOf(28, 28));
             Tensor visible = g.input("visible", org.hourglass.graph.Shape.batchOf(28, 28));
@@ -205,28 +195,15 @@ public final class MaeTrainingBenchmark {
             Tensor weights = g.flatten(g.sub(1.0, visible), 1);
             Tensor perSample = g.div(g.reduceSum(g.mul(g.mul(d, d), weights), false, 1),
                     g.reduceSum(weights, false, 1));
-            TrainStepModel model = TrainStep.builder(g).loss(g.mean(perSample)).optimizer(Optimizer.adam()).build();
-            trainer = new Trainer(executor, model, "bench-mae-train");
+            return TrainStep.builder(g).loss(g.mean(perSample)).optimizer(Optimizer.adam()).build();
         }
 
         @Override
-        public double trainEpoch() {
+        TrainingResult fitEpoch() {
             TrainingData data = TrainingData.of(Map.of("x", masks.x, "visible", masks.visible), IMAGES);
             // The order is the round's shuffle in Masks, shared with PyTorch: no second shuffle here.
-            TrainingResult r = trainer.fit(data, new TrainingConfig(1, BATCH, LearningRate.constant(LR), 17, false,
-                    true), TrainingListener.none());
-            lastLoss = r.finalLoss();
-            return r.samplesPerSecond();
-        }
-
-        @Override
-        public double lastLoss() {
-            return lastLoss;
-        }
-
-        @Override
-        public void close() {
-            trainer.close();
+            return trainer.fit(data, new TrainingConfig(1, BATCH, LearningRate.constant(LR), 17, false, true),
+                    TrainingListener.none());
         }
     }
 
@@ -237,14 +214,8 @@ public final class MaeTrainingBenchmark {
      * appended and the decoder tokens put back in patch order by a gather. Parameters as NDArrays, forward and
      * backward in a gradient collector, DJL's Adam update per parameter.
      */
-    static final class DjlSide implements PairedTraining.Side {
-        final NDManager manager = NDManager.newBaseManager("PyTorch");
+    static final class DjlSide extends PairedTraining.TorchSide {
         final Masks masks;
-        final SplittableRandom init = new SplittableRandom(3);
-        final List<String> names = new ArrayList<>();
-        final List<NDArray> params = new ArrayList<>();
-        final ai.djl.training.optimizer.Optimizer adam = ai.djl.training.optimizer.Optimizer.adam()
-                .optLearningRateTracker(Tracker.fixed((float) LR)).build();
         final Dense patchEmbed;
         final NDArray encoderPositions;
         final List<Block> encoder = new ArrayList<>();
@@ -255,7 +226,6 @@ public final class MaeTrainingBenchmark {
         final List<Block> decoder = new ArrayList<>();
         final Norm decoderNorm;
         final Dense head;
-        double lastLoss;
 
         record Dense(NDArray weight, NDArray bias) {
             NDArray apply(NDArray x) {
@@ -289,6 +259,7 @@ public final class MaeTrainingBenchmark {
         }
 
         DjlSide(Masks masks) {
+            super(LR, IMAGES / BATCH, BATCH);
             this.masks = masks;
             patchEmbed = dense("encoder/patch_embed", PD, EMBED);
             encoderPositions = positions(EMBED);
@@ -305,13 +276,6 @@ public final class MaeTrainingBenchmark {
             }
             decoderNorm = norm("decoder/norm", DEC);
             head = dense("decoder/head", DEC, PD);
-        }
-
-        private NDArray param(String name, NDArray value) {
-            value.setRequiresGradient(true);
-            names.add(name);
-            params.add(value);
-            return value;
         }
 
         private Dense dense(String name, long in, long out) {
@@ -360,46 +324,20 @@ public final class MaeTrainingBenchmark {
         }
 
         @Override
-        public double trainEpoch() {
-            double lossSum = 0;
-            int steps = IMAGES / BATCH;
-            long start = System.nanoTime();
-            for (int s = 0; s < steps; s++) {
-                try (NDManager sub = manager.newSubManager()) {
-                    NDArray x = sub.create(Arrays.copyOfRange(masks.x, s * BATCH * 784, (s + 1) * BATCH * 784),
-                            new Shape(BATCH, 784));
-                    NDArray keep = sub.create(Arrays.copyOfRange(masks.keep, s * BATCH * K, (s + 1) * BATCH * K),
-                            new Shape(BATCH, K));
-                    NDArray restore = sub.create(Arrays.copyOfRange(masks.restore, s * BATCH * P,
-                            (s + 1) * BATCH * P), new Shape(BATCH, P));
-                    NDArray hidden = sub.create(Arrays.copyOfRange(masks.hidden, s * BATCH * P, (s + 1) * BATCH * P),
-                            new Shape(BATCH, P));
-                    try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
-                        gc.zeroGradients();
-                        NDArray loss = loss(x, keep, restore, hidden);
-                        gc.backward(loss);
-                        lossSum += loss.getFloat();
-                    }
-                    for (int p = 0; p < params.size(); p++) {
-                        try (NDArray grad = params.get(p).getGradient()) {
-                            adam.update(names.get(p), params.get(p), grad);
-                        }
-                    }
-                }
-            }
-            double rate = steps * BATCH / ((System.nanoTime() - start) / 1e9);
-            lastLoss = lossSum / steps;
-            return rate;
+        NDList inputs(NDManager sub, int s) {
+            return new NDList(sub.create(Arrays.copyOfRange(masks.x, s * BATCH * 784, (s + 1) * BATCH * 784),
+                    new Shape(BATCH, 784)),
+                    sub.create(Arrays.copyOfRange(masks.keep, s * BATCH * K, (s + 1) * BATCH * K),
+                            new Shape(BATCH, K)),
+                    sub.create(Arrays.copyOfRange(masks.restore, s * BATCH * P, (s + 1) * BATCH * P),
+                            new Shape(BATCH, P)),
+                    sub.create(Arrays.copyOfRange(masks.hidden, s * BATCH * P, (s + 1) * BATCH * P),
+                            new Shape(BATCH, P)));
         }
 
         @Override
-        public double lastLoss() {
-            return lastLoss;
-        }
-
-        @Override
-        public void close() {
-            manager.close();
+        NDArray loss(NDList in) {
+            return loss(in.get(0), in.get(1), in.get(2), in.get(3));
         }
     }
 }

@@ -1,9 +1,19 @@
 package org.hourglass.benchmarks;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.hourglass.executor.internal.OrtExecutor;
+import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.Trainer;
+import org.hourglass.graph.training.TrainingResult;
 
 /**
  * The harness of the training-only benchmarks: the graph engine and PyTorch train one epoch each per round,
@@ -23,6 +33,105 @@ final class PairedTraining {
 
         @Override
         void close();
+    }
+
+    /** The graph engine's side: one {@code Trainer.fit} of one epoch per round. */
+    abstract static class TrainerSide implements Side {
+        final Trainer trainer;
+        private double lastLoss;
+
+        TrainerSide(OrtExecutor executor, TrainStepModel model, String name) {
+            trainer = new Trainer(executor, model, name);
+        }
+
+        /** Fits one epoch. */
+        abstract TrainingResult fitEpoch();
+
+        @Override
+        public double trainEpoch() {
+            TrainingResult r = fitEpoch();
+            lastLoss = r.finalLoss();
+            return r.samplesPerSecond();
+        }
+
+        @Override
+        public double lastLoss() {
+            return lastLoss;
+        }
+
+        @Override
+        public void close() {
+            trainer.close();
+        }
+    }
+
+    /**
+     * The same model in PyTorch (libtorch through DJL), written as reference code is: parameters as NDArrays, forward
+     * and backward in a gradient collector, DJL's Adam update per parameter; {@code steps} batches an epoch.
+     */
+    abstract static class TorchSide implements Side {
+        final NDManager manager = NDManager.newBaseManager("PyTorch");
+        private final List<String> names = new ArrayList<>();
+        private final List<NDArray> params = new ArrayList<>();
+        private final Optimizer adam;
+        private final int steps;
+        private final int batch;
+        private double lastLoss;
+
+        TorchSide(double lr, int steps, int batch) {
+            adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) lr)).build();
+            this.steps = steps;
+            this.batch = batch;
+        }
+
+        /** Registers a trained parameter under {@code name} (Adam's key for its state). */
+        final NDArray param(String name, NDArray value) {
+            value.setRequiresGradient(true);
+            names.add(name);
+            params.add(value);
+            return value;
+        }
+
+        /** The inputs of batch {@code step}, created in {@code sub}. */
+        abstract NDList inputs(NDManager sub, int step);
+
+        /** The mean loss of one batch. */
+        abstract NDArray loss(NDList inputs);
+
+        @Override
+        public double trainEpoch() {
+            double lossSum = 0;
+            long start = System.nanoTime();
+            for (int s = 0; s < steps; s++) {
+                try (NDManager sub = manager.newSubManager()) {
+                    NDList in = inputs(sub, s);
+                    try (GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                        gc.zeroGradients();
+                        NDArray loss = loss(in);
+                        gc.backward(loss);
+                        lossSum += loss.getFloat();
+                    }
+                    for (int p = 0; p < params.size(); p++) {
+                        try (NDArray grad = params.get(p).getGradient()) {
+                            adam.update(names.get(p), params.get(p), grad);
+                        }
+                    }
+                }
+            }
+            double rate = steps * batch / ((System.nanoTime() - start) / 1e9);
+            lastLoss = lossSum / steps;
+            return rate;
+        }
+
+        @Override
+        public double lastLoss() {
+            return lastLoss;
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
     }
 
     private PairedTraining() {
