@@ -148,11 +148,25 @@ public final class DenseAutoencoderBenchmark {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
+    /** The dense AE 784-256-64-256-784 (ReLU, sigmoid output) in a graph, and its MSE train step with Adam. */
+    record DenseAe(Graph graph, Tensor recon, TrainStepModel trainStep) {
+
+        static DenseAe build() {
+            Graph graph = Graph.create(1);
+            Tensor x = graph.input("x", Shape.batchOf(784));
+            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
+            Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
+                    Graph.Activation.SIGMOID);
+            return new DenseAe(graph, recon, TrainStep.builder(graph).loss(graph.mse(recon, x))
+                    .optimizer(Optimizer.adam()).build());
+        }
+    }
+
     /** The graph engine: train-step model run by the Trainer, inference model with the trained weights. */
     static final class OrtSide implements AutoCloseable {
         final OrtExecutor executor;
         final float[] images;
-        final Graph graph = Graph.create(1);
+        final Graph graph;
         final Tensor recon;
         final Trainer trainer;
         final TrainingData data;
@@ -162,11 +176,10 @@ public final class DenseAutoencoderBenchmark {
         OrtSide(OrtExecutor executor, float[] images) {
             this.executor = executor;
             this.images = images;
-            Tensor x = graph.input("x", Shape.batchOf(784));
-            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
-            recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU, Graph.Activation.SIGMOID);
-            TrainStepModel model = TrainStep.builder(graph).loss(graph.mse(recon, x)).optimizer(Optimizer.adam()).build();
-            trainer = new Trainer(executor, model, "bench-train");
+            DenseAe ae = DenseAe.build();
+            graph = ae.graph();
+            recon = ae.recon();
+            trainer = new Trainer(executor, ae.trainStep(), "bench-train");
             data = TrainingData.of("x", images, IMAGES);
         }
 

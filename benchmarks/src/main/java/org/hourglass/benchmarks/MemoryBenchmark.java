@@ -26,12 +26,7 @@ import org.hourglass.api.pipeline.PipelineStatus;
 import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
-import org.hourglass.graph.Graph;
 import org.hourglass.graph.InferenceModel;
-import org.hourglass.graph.Optimizer;
-import org.hourglass.graph.Shape;
-import org.hourglass.graph.Tensor;
-import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
 import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
@@ -115,13 +110,7 @@ public final class MemoryBenchmark {
         List<Sample> samples = new ArrayList<>();
         samples.add(measure(-1));
         try (OrtExecutor executor = new OrtExecutor(ExecutorSettings.defaults().withThreads(threads, 1))) {
-            Graph graph = Graph.create(1);
-            Tensor x = graph.input("x", Shape.batchOf(784));
-            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
-            Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
-                    Graph.Activation.SIGMOID);
-            TrainStepModel model = TrainStep.builder(graph).loss(graph.mse(recon, x)).optimizer(Optimizer.adam())
-                    .build();
+            TrainStepModel model = DenseAutoencoderBenchmark.DenseAe.build().trainStep();
             try (Trainer trainer = new Trainer(executor, model, "memory-train")) {
                 trainer.fit(TrainingData.of("x", images, IMAGES), TrainingConfig.of(epochs, BATCH, 1e-3, 7),
                         TrainingListener.onEpochs(e -> {
@@ -146,17 +135,11 @@ public final class MemoryBenchmark {
         List<Sample> samples = new ArrayList<>();
         samples.add(measure(-1));
         try (OrtExecutor executor = new OrtExecutor(ExecutorSettings.defaults().withThreads(threads, 1))) {
-            Graph graph = Graph.create(1);
-            Tensor x = graph.input("x", Shape.batchOf(784));
-            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
-            Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
-                    Graph.Activation.SIGMOID);
-            TrainStepModel model = TrainStep.builder(graph).loss(graph.mse(recon, x)).optimizer(Optimizer.adam())
-                    .build();
+            DenseAutoencoderBenchmark.DenseAe ae = DenseAutoencoderBenchmark.DenseAe.build();
             OnnxMl.ModelProto proto;
-            try (Trainer trainer = new Trainer(executor, model, "memory-params")) {
-                proto = InferenceModel.builder(graph).output("reconstruction", recon).weights(trainer.params())
-                        .build();
+            try (Trainer trainer = new Trainer(executor, ae.trainStep(), "memory-params")) {
+                proto = InferenceModel.builder(ae.graph()).output("reconstruction", ae.recon())
+                        .weights(trainer.params()).build();
             }
             FloatBuffer in = ByteBuffer.allocateDirect(images.length * 4).order(ByteOrder.nativeOrder())
                     .asFloatBuffer().put(images);
