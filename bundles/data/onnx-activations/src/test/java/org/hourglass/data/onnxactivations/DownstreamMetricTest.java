@@ -8,55 +8,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
-import org.hourglass.testing.Configs;
-import org.hourglass.testing.GraphRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The per-epoch downstream metric ({@code DataSource.downstream}) and the transcoder splice, on the real
  * all-MiniLM-L6-v2.
  */
-class DownstreamMetricTest {
+class DownstreamMetricTest extends MiniLmSources {
 
     private static final String MLP_IN = "/encoder/layer.1/attention/output/LayerNorm/Add_1_output_0";
     private static final String MLP_OUT = "/encoder/layer.1/output/dense/Add_output_0";
     private static final int D = 384;
-
-    static GraphRunner runner;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void executor() {
-        runner = new GraphRunner();
-    }
-
-    @AfterAll
-    static void close() {
-        runner.close();
-    }
-
-    private OnnxActivationsDataSource source(Map<String, Object> extra) throws Exception {
-        Path corpus = Files.writeString(dir.resolve("corpus.txt"),
-                String.join("\n", OnnxActivationsDataSourceTest.SENTENCES) + "\n");
-        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "minilm", "model", MiniLm.jar().toString(),
-                "corpus", new String[] {corpus.toString()}));
-        c.putAll(extra);
-        return new OnnxActivationsDataSource(Configs.of(OnnxActivationsDataSource.Config.class, c),
-                runner.executor(), DataPaths.unrestricted());
-    }
 
     /** Every value times {@code factor}, from column {@code from} on. */
     private static UnaryOperator<float[][]> scaled(float factor, int from) {

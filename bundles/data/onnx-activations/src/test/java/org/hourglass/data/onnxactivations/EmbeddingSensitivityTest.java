@@ -5,38 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.Dataset;
-import org.hourglass.testing.Configs;
-import org.hourglass.testing.GraphRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** gradient=embedding: the sensitivity vector against finite differences, and the rows on the real MiniLM. */
-class EmbeddingSensitivityTest {
-
-    static GraphRunner runner;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void executor() {
-        runner = new GraphRunner();
-    }
-
-    @AfterAll
-    static void close() {
-        runner.close();
-    }
+class EmbeddingSensitivityTest extends MiniLmSources {
 
     /** The sentence embedding of {@code tokens} rows: their mean, L2-normalised (double precision). */
     private static double[] embedding(double[] hidden, int tokens, int width) {
@@ -94,14 +71,12 @@ class EmbeddingSensitivityTest {
                 "a zero mean has no embedding: zeros, not NaN");
     }
 
-    private OnnxActivationsDataSource source(Map<String, Object> extra) throws Exception {
-        Path corpus = Files.writeString(dir.resolve("corpus.txt"),
-                String.join("\n", OnnxActivationsDataSourceTest.SENTENCES) + "\n");
-        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "minilm", "model", MiniLm.jar().toString(),
-                "corpus", new String[] {corpus.toString()}, "tensor", "last_hidden_state"));
+    /** A source on the model's output unless {@code extra} names another tensor. */
+    @Override
+    OnnxActivationsDataSource source(Map<String, Object> extra) throws Exception {
+        Map<String, Object> c = new HashMap<>(Map.of("tensor", "last_hidden_state"));
         c.putAll(extra);
-        return new OnnxActivationsDataSource(Configs.of(OnnxActivationsDataSource.Config.class, c),
-                runner.executor(), DataPaths.unrestricted());
+        return super.source(c);
     }
 
     @Test

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,57 +16,13 @@ import org.hourglass.data.npy.NpyReader;
 import org.hourglass.data.paths.DataPaths;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
-import org.hourglass.testing.Configs;
-import org.hourglass.testing.GraphRunner;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The data source on the real all-MiniLM-L6-v2 and a real executor. */
-class OnnxActivationsDataSourceTest {
+class OnnxActivationsDataSourceTest extends MiniLmSources {
 
     static final String LAYER3 = "/encoder/layer.3/output/LayerNorm/Add_1_output_0";
     static final String MLP1 = "/encoder/layer.1/intermediate/intermediate_act_fn/Mul_1_output_0";
-
-    static final List<String> SENTENCES = List.of(
-            "A man is playing a guitar.",
-            "Someone plays the guitar on stage.",
-            "The stock market fell sharply today.",
-            "Shares dropped as investors sold.",
-            "The cat sleeps on the warm windowsill.",
-            "Rain is expected tomorrow afternoon.");
-
-    static GraphRunner runner;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void executor() {
-        runner = new GraphRunner();
-    }
-
-    @AfterAll
-    static void close() {
-        runner.close();
-    }
-
-    private Path corpus() throws Exception {
-        return Files.writeString(dir.resolve("corpus.txt"), String.join("\n", SENTENCES) + "\n\n");
-    }
-
-    private OnnxActivationsDataSource source(Map<String, Object> extra, DataPaths paths) throws Exception {
-        Map<String, Object> c = new HashMap<>(Map.of("hourglass_name", "minilm", "model", MiniLm.jar().toString(),
-                "corpus", new String[] {corpus().toString()}));
-        c.putAll(extra);
-        return new OnnxActivationsDataSource(Configs.of(OnnxActivationsDataSource.Config.class, c),
-                runner.executor(), paths);
-    }
-
-    private OnnxActivationsDataSource source(Map<String, Object> extra) throws Exception {
-        return source(extra, DataPaths.unrestricted());
-    }
 
     private static int tokens(String s) {
         return WordPieceTokenizerTest.tokenizer == null
