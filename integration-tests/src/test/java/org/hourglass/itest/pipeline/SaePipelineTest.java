@@ -3,8 +3,6 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +11,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
+import org.hourglass.itest.Shell;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
 import org.junit.jupiter.api.AfterEach;
@@ -148,26 +146,15 @@ class SaePipelineTest {
         // Downstream: the reconstruction spliced into MiniLM in place of the tensor keeps most of the sentence
         // embedding, far more than zero-ablation (measured: cosine 0.92 spliced, 0.17 zero-ablated, 0.90 kept).
         String splice = shell("hourglass:splice itest-sae-acts itest-sae 48");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("preserved \\(relative to zero-ablation\\) "
-                + "([-0-9.]+)").matcher(splice);
-        assertTrue(m.find(), splice);
-        assertTrue(Double.parseDouble(m.group(1)) > 0.7, splice);
+        assertTrue(Shell.splicePreserved(splice) > 0.7, splice);
         assertTrue(splice.contains("48 documents"), splice);
         // Over the same 32 documents the command gives the stored figure.
         String same = shell("hourglass:splice itest-sae-acts itest-sae 32");
-        m = java.util.regex.Pattern.compile("preserved \\(relative to zero-ablation\\) ([-0-9.]+)").matcher(same);
-        assertTrue(m.find(), same);
-        assertEquals(preserved, Double.parseDouble(m.group(1)), 1e-4, same);
+        assertEquals(preserved, Shell.splicePreserved(same), 1e-4, same);
     }
 
     private String shell(String line) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
-        try {
-            return String.valueOf(session.execute(line));
-        } finally {
-            session.close();
-        }
+        return Shell.run(processor, line);
     }
 
     @Test

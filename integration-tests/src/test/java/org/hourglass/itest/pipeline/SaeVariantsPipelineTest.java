@@ -3,18 +3,16 @@ package org.hourglass.itest.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.itest.Configurations;
+import org.hourglass.itest.Shell;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
 import org.junit.jupiter.api.AfterEach;
@@ -160,20 +158,8 @@ class SaeVariantsPipelineTest {
         // Measured: preserved -0.14 -> 0.01 -> 0.25 (zero-ablation keeps a cosine of 0.947 here).
         assertTrue(preserved > number(epochs.get(0), "downstream_preserved"), epochs.toString());
         assertEquals(preserved, p.status().metrics().get("downstream_preserved"), 0, p.status().toString());
-        String splice = shell("hourglass:splice itest-tc-acts itest-tc-sae 8");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("preserved \\(relative to zero-ablation\\) "
-                + "([-0-9.]+)").matcher(splice);
-        assertTrue(m.find() && splice.contains("8 documents"), splice);
-        assertEquals(preserved, Double.parseDouble(m.group(1)), 1e-4, splice);
-    }
-
-    private String shell(String line) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
-        try {
-            return String.valueOf(session.execute(line));
-        } finally {
-            session.close();
-        }
+        String splice = Shell.run(processor, "hourglass:splice itest-tc-acts itest-tc-sae 8");
+        assertTrue(splice.contains("8 documents"), splice);
+        assertEquals(preserved, Shell.splicePreserved(splice), 1e-4, splice);
     }
 }
