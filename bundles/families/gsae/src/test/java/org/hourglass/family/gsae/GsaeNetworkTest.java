@@ -36,27 +36,27 @@ class GsaeNetworkTest {
         return v;
     }
 
-    /** The chosen latents of the host's reference: the K largest ReLU(pre) (1 + β s), s = sqrt(|g|²|w|² − (g·w)²). */
-    private static float[] expectedCode(float[] rows, double[] wEnc, double[] wDec, double beta) {
+    /** The sensitivity s of a latent for a row, as the reference computes it. */
+    private interface Sensitivity {
+        double of(int row, int latent);
+    }
+
+    /**
+     * The host's reference choice: per row, the K largest ReLU(pre) (1 + β s) keep their ReLU(pre), the others are
+     * 0; pre from the row's x, its first D values (rows start every {@code width} values).
+     */
+    private static float[] referenceCode(float[] rows, int width, double[] wEnc, double beta, Sensitivity s) {
         float[] z = new float[ROWS * N];
         for (int i = 0; i < ROWS; i++) {
             double[] relu = new double[N];
             double[] score = new double[N];
             for (int l = 0; l < N; l++) {
                 double pre = 0;
-                double gw = 0;
-                double gg = 0;
-                double ww = 0;
                 for (int j = 0; j < D; j++) {
-                    double x = rows[i * 2 * D + j];
-                    double g = rows[i * 2 * D + D + j];
-                    pre += x * wEnc[j * N + l];
-                    gw += g * wDec[l * D + j];
-                    gg += g * g;
-                    ww += wDec[l * D + j] * wDec[l * D + j];
+                    pre += rows[i * width + j] * wEnc[j * N + l];
                 }
                 relu[l] = Math.max(0, pre);
-                score[l] = relu[l] * (1 + beta * Math.sqrt(Math.max(0, gg * ww - gw * gw)));
+                score[l] = relu[l] * (1 + beta * s.of(i, l));
             }
             double[] sorted = score.clone();
             java.util.Arrays.sort(sorted);
@@ -66,6 +66,22 @@ class GsaeNetworkTest {
             }
         }
         return z;
+    }
+
+    /** The reference choice on rows [x | g] with s = sqrt(|g|²|w|² − (g·w)²). */
+    private static float[] expectedCode(float[] rows, double[] wEnc, double[] wDec, double beta) {
+        return referenceCode(rows, 2 * D, wEnc, beta, (i, l) -> {
+            double gw = 0;
+            double gg = 0;
+            double ww = 0;
+            for (int j = 0; j < D; j++) {
+                double g = rows[i * 2 * D + D + j];
+                gw += g * wDec[l * D + j];
+                gg += g * g;
+                ww += wDec[l * D + j] * wDec[l * D + j];
+            }
+            return Math.sqrt(Math.max(0, gg * ww - gw * gw));
+        });
     }
 
     private static Map<String, float[]> run(double beta, float[] x) {
@@ -133,36 +149,20 @@ class GsaeNetworkTest {
         return v;
     }
 
-    /** The reference choice with s_i = sqrt(mean_k (g_k . w_i)^2). */
+    /** The reference choice on rows [x | g_1 .. g_R] with s_i = sqrt(mean_k (g_k . w_i)^2). */
     private static float[] expectedProbeCode(float[] rows, double[] wEnc, double[] wDec, double beta) {
         int w = (1 + R) * D;
-        float[] z = new float[ROWS * N];
-        for (int i = 0; i < ROWS; i++) {
-            double[] relu = new double[N];
-            double[] score = new double[N];
-            for (int l = 0; l < N; l++) {
-                double pre = 0;
+        return referenceCode(rows, w, wEnc, beta, (i, l) -> {
+            double sq = 0;
+            for (int k = 1; k <= R; k++) {
+                double gw = 0;
                 for (int j = 0; j < D; j++) {
-                    pre += rows[i * w + j] * wEnc[j * N + l];
+                    gw += rows[i * w + k * D + j] * wDec[l * D + j];
                 }
-                double sq = 0;
-                for (int k = 1; k <= R; k++) {
-                    double gw = 0;
-                    for (int j = 0; j < D; j++) {
-                        gw += rows[i * w + k * D + j] * wDec[l * D + j];
-                    }
-                    sq += gw * gw / R;
-                }
-                relu[l] = Math.max(0, pre);
-                score[l] = relu[l] * (1 + beta * Math.sqrt(sq));
+                sq += gw * gw / R;
             }
-            double[] sorted = score.clone();
-            java.util.Arrays.sort(sorted);
-            for (int l = 0; l < N; l++) {
-                z[i * N + l] = score[l] >= sorted[N - K] ? (float) relu[l] : 0f;
-            }
-        }
-        return z;
+            return Math.sqrt(sq);
+        });
     }
 
     @Test
