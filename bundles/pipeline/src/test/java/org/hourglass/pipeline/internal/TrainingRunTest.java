@@ -218,19 +218,27 @@ class TrainingRunTest {
         return out;
     }
 
-    /** Training data whose downstream metric is the RMSE, in the data's units, of reconstructing 50 samples. */
-    private static final DataSource MEASURED = new DataSource() {
-        @Override
-        public Dataset load() {
-            return TRAIN;
-        }
+    /** The training data with {@code metric} as its downstream metric. */
+    private static DataSource withDownstream(
+            java.util.function.Function<java.util.function.UnaryOperator<float[][]>, Map<String, Double>> metric) {
+        return new DataSource() {
+            @Override
+            public Dataset load() {
+                return TRAIN;
+            }
 
-        @Override
-        public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
-            float[][] x = rows(50);
-            return Map.of("downstream_rmse", rmse(x, reconstruct.apply(x)));
-        }
-    };
+            @Override
+            public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
+                return metric.apply(reconstruct);
+            }
+        };
+    }
+
+    /** Training data whose downstream metric is the RMSE, in the data's units, of reconstructing 50 samples. */
+    private static final DataSource MEASURED = withDownstream(reconstruct -> {
+        float[][] x = rows(50);
+        return Map.of("downstream_rmse", rmse(x, reconstruct.apply(x)));
+    });
 
     @Test
     void downstreamMetricOfTheTrainingDataIsReportedPerEpochAndStored() throws Exception {
@@ -255,28 +263,11 @@ class TrainingRunTest {
 
     @Test
     void aFailingDownstreamMetricIsLeftOutAndTrainingGoesOn() throws Exception {
-        DataSource failing = new DataSource() {
-            @Override
-            public Dataset load() {
-                return TRAIN;
-            }
-
-            @Override
-            public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
-                throw new DataException("the model file went away");
-            }
-        };
-        DataSource badRows = new DataSource() {
-            @Override
-            public Dataset load() {
-                return TRAIN;
-            }
-
-            @Override
-            public Map<String, Double> downstream(java.util.function.UnaryOperator<float[][]> reconstruct) {
-                return Map.of("downstream_x", (double) reconstruct.apply(new float[][] {new float[3]}).length);
-            }
-        };
+        DataSource failing = withDownstream(reconstruct -> {
+            throw new DataException("the model file went away");
+        });
+        DataSource badRows = withDownstream(reconstruct -> Map.of("downstream_x",
+                (double) reconstruct.apply(new float[][] {new float[3]}).length));
         for (DataSource source : java.util.List.of(failing, badRows)) {
             Settings s = Fixtures.settings(dir.resolve(String.valueOf(System.identityHashCode(source))), 2, 0, false);
             TrainingRun run = run(s, source, null);
