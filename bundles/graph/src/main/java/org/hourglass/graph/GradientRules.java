@@ -274,10 +274,19 @@ final class GradientRules {
         for (int i = 0; i < axes.length; i++) {
             axes[i] = axis + i;
         }
-        // Recompute the statistics (exactly as the forward op does), so the rule works in any precision.
-        Tensor xc = g.sub(x, g.reduceMean(x, true, axes));
-        Tensor inv = g.pow(g.add(g.reduceMean(g.mul(xc, xc), true, axes), eps), -0.5);
-        Tensor xhat = g.mul(xc, inv);
+        Tensor inv;
+        Tensor xhat;
+        if (x.dtype() == DType.FLOAT && n.attrLong("stash_type", 1) == 1) {
+            // The forward node's own mean and 1/sigma (its optional outputs): no second pass over x for them.
+            Tensor[] stats = g.layerNormStats(n);
+            inv = stats[1];
+            xhat = g.mul(g.sub(x, stats[0]), inv);
+        } else {
+            // float64: ONNX types the statistics outputs float32, so recompute them exactly as the forward op does.
+            Tensor xc = g.sub(x, g.reduceMean(x, true, axes));
+            inv = g.pow(g.add(g.reduceMean(g.mul(xc, xc), true, axes), eps), -0.5);
+            xhat = g.mul(xc, inv);
+        }
         Tensor dxhat = g.mul(go[0], scale);
         Tensor dx = g.mul(inv, g.sub(g.sub(dxhat, g.reduceMean(dxhat, true, axes)),
                 g.mul(xhat, g.reduceMean(g.mul(dxhat, xhat), true, axes))));

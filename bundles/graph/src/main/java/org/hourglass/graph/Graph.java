@@ -748,6 +748,29 @@ public final class Graph {
                 attrs("axis", (long) a, "epsilon", epsilon), x.dtype(), x.shape());
     }
 
+    /**
+     * The {@code Mean} and {@code InvStdDev} outputs (ONNX's optional outputs 1 and 2, float32, the normalised
+     * dimensions kept as 1) of a float32 LayerNormalization node, added to the node on first use: only graphs whose
+     * gradient needs them compute them, and inference models of graphs never differentiated keep one output.
+     */
+    Tensor[] layerNormStats(Node n) {
+        Tensor x = n.input(0);
+        if (!n.opType().equals("LayerNormalization") || x.dtype() != DType.FLOAT
+                || n.attrLong("stash_type", 1) != 1) {
+            throw new IllegalArgumentException(n + ": float32 statistics need a float32 LayerNormalization, got " + x);
+        }
+        if (n.outputs().size() < 3) {
+            int a = x.shape().normalizeAxis((int) n.attrLong("axis", -1));
+            long[] dims = x.shape().dims();
+            Arrays.fill(dims, a, dims.length, 1L);
+            for (int i = n.outputs().size(); i <= 2; i++) {
+                n.addOutput(register(new Tensor(this, n.name() + ":" + i, DType.FLOAT, Shape.of(dims),
+                        Tensor.Kind.NODE, n)));
+            }
+        }
+        return new Tensor[] {n.output(1), n.output(2)};
+    }
+
     // ------------------------------------------------------------------------------------------ reductions
 
     private long[] normalizeAxes(Tensor x, long[] axes) {

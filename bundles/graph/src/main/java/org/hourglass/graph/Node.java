@@ -60,6 +60,11 @@ public final class Node {
         return outputs.get(i);
     }
 
+    /** Appends an optional output the node was created without (see {@code Graph.layerNormStats}). */
+    void addOutput(Tensor t) {
+        outputs.add(t);
+    }
+
     public Map<String, Object> attributes() {
         return attributes;
     }

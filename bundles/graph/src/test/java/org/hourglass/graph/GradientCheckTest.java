@@ -144,6 +144,16 @@ class GradientCheckTest {
         c.add(exact("LayerNormalization axis 1 of [2,3,4]",
                 (g, x) -> g.layerNorm(x.get(0), x.get(1), x.get(2), 1, 1e-3),
                 in("x", grid(35, 2, 3, 4), 2, 3, 4), in("scale", grid(36, 3, 4), 3, 4), in("bias", grid(37, 3, 4), 3, 4)));
+        // float32 takes another path: the gradient reads the forward node's Mean and InvStdDev outputs.
+        c.add(withRef("LayerNormalization last axis (float32 statistics vs Java)",
+                (g, x) -> g.layerNorm(x.get(0), x.get(1), x.get(2), -1, 1e-5),
+                xs -> Ref.layerNorm(xs.get(0), xs.get(1), xs.get(2), 6, 1e-5),
+                in("x", grid(109, 3, 6), 3, 6), in("scale", grid(110, 6), 6), in("bias", grid(111, 6), 6)));
+        c.add(withRef("LayerNormalization axis 1 of [2,3,4], dynamic batch (float32 statistics vs Java)",
+                (g, x) -> g.layerNorm(x.get(0), x.get(1), x.get(2), 1, 1e-3),
+                xs -> Ref.layerNorm(xs.get(0), xs.get(1), xs.get(2), 12, 1e-3),
+                in("x", grid(112, 2, 3, 4), 2, 3, 4).dynamic(), in("scale", grid(113, 3, 4), 3, 4),
+                in("bias", grid(114, 3, 4), 3, 4)));
 
         // Linear algebra.
         c.add(exact("MatMul [3,4]x[4,5]", (g, x) -> g.matmul(x.get(0), x.get(1)),

@@ -120,6 +120,58 @@ class GraphBuilderTest {
     }
 
     @Test
+    void float32LayerNormGradientReusesTheForwardStatistics() {
+        Graph g = Graph.create(1);
+        Tensor x = g.input("x", Shape.batchOf(2, 3));
+        Tensor scale = g.input("scale", Shape.of(2, 3));
+        Tensor bias = g.input("bias", Shape.of(2, 3));
+        Tensor y = g.layerNorm(x, scale, bias, 1, 1e-5);
+        Node ln = y.producer();
+        assertEquals(1, ln.outputs().size(), "no statistics outputs before a gradient asks for them");
+        Tensor gx = g.gradients(g.sum(g.mul(y, y)), List.of(x)).get(x);
+        assertEquals(3, ln.outputs().size());
+        assertEquals(Shape.of(Shape.DYNAMIC, 1, 1), ln.output(1).shape());
+        for (Node n : g.nodes()) {
+            boolean reducesX = n.opType().equals("ReduceMean") && n.input(0).equals(x);
+            assertFalse(reducesX || n.opType().equals("Pow"), "the gradient recomputes the statistics: " + n);
+        }
+        var model = InferenceModel.builder(g).output("y", y).output("mean", ln.output(1))
+                .output("inv", ln.output(2)).output("gx", gx).build();
+        float[] xv = new float[12];
+        for (int i = 0; i < xv.length; i++) {
+            xv[i] = (float) Math.sin(1.3 * i) * (1 + i % 5);
+        }
+        double[] ones = new double[6];
+        java.util.Arrays.fill(ones, 1);
+        try (ModelSession s = Ort.load("layer-norm-stats", model);
+             OnnxTensor xt = Ort.tensor(DType.FLOAT, toDoubles(xv), new long[] {2, 2, 3});
+             OnnxTensor st = Ort.tensor(DType.FLOAT, ones, new long[] {2, 3});
+             OnnxTensor bt = Ort.tensor(DType.FLOAT, new double[6], new long[] {2, 3})) {
+            Map<String, double[]> out = Ort.run(s, Map.of("x", xt, "scale", st, "bias", bt), null);
+            for (int r = 0; r < 2; r++) {
+                double mean = 0;
+                double sq = 0;
+                for (int i = 0; i < 6; i++) {
+                    mean += xv[r * 6 + i] / 6.0;
+                }
+                for (int i = 0; i < 6; i++) {
+                    sq += (xv[r * 6 + i] - mean) * (xv[r * 6 + i] - mean) / 6.0;
+                }
+                assertEquals(mean, out.get("mean")[r], 1e-5, "ONNX Runtime fills Mean");
+                assertEquals(1 / Math.sqrt(sq + 1e-5), out.get("inv")[r], 1e-4, "ONNX Runtime fills InvStdDev");
+            }
+        }
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+
+    @Test
     void initializersAreSeededByNameAndHaveTheRightScale() {
         Graph a = Graph.create(42);
         Graph b = Graph.create(42);

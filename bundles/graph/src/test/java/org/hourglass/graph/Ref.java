@@ -146,6 +146,28 @@ final class Ref {
         return y;
     }
 
+    /** Layer normalisation over consecutive groups of {@code m} values (the dimensions from the axis on). */
+    static double[] layerNorm(double[] x, double[] scale, double[] bias, int m, double eps) {
+        double[] y = new double[x.length];
+        for (int r = 0; r < x.length / m; r++) {
+            double mean = 0;
+            for (int i = 0; i < m; i++) {
+                mean += x[r * m + i];
+            }
+            mean /= m;
+            double var = 0;
+            for (int i = 0; i < m; i++) {
+                double d = x[r * m + i] - mean;
+                var += d * d;
+            }
+            double inv = 1 / Math.sqrt(var / m + eps);
+            for (int i = 0; i < m; i++) {
+                y[r * m + i] = (x[r * m + i] - mean) * inv * scale[i] + bias[i];
+            }
+        }
+        return y;
+    }
+
     static double[] upsample2x(double[] x, long[] xs) {
         int nc = (int) (xs[0] * xs[1]), h = (int) xs[2], w = (int) xs[3];
         double[] y = new double[nc * 4 * h * w];
