@@ -24,8 +24,11 @@ import org.hourglass.api.pipeline.PipelineStatus;
 import org.hourglass.api.pipeline.PluginInventory;
 import org.hourglass.api.pipeline.TrainingProgress;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.ComponentContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -49,10 +52,19 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public final class HourglassCommands {
 
     static final String NAME = "hourglass.name";
+    private static final String PIPELINES = "pipelines";
     /** How often {@code train} looks at the progress. */
     static final long POLL_MILLIS = 1000;
 
-    private final Map<String, Pipeline> byName = new ConcurrentHashMap<>();
+    /**
+     * Pipelines by name, kept as service references: binding a reference does not make the framework create the
+     * pipeline's service object inside the registration event (which, while the pipeline's own activation held its
+     * lock on a loaded machine, could time out and leave a pipeline unknown to the shell); the object is looked up
+     * when a command needs it.
+     */
+    private final Map<String, ServiceReference<Pipeline>> byName = new ConcurrentHashMap<>();
+
+    private volatile ComponentContext components;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile PluginInventory inventory;
@@ -60,22 +72,33 @@ public final class HourglassCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
-    @Reference(service = Pipeline.class, cardinality = ReferenceCardinality.MULTIPLE,
+    @Activate
+    void activate(ComponentContext context) {
+        this.components = context;
+    }
+
+    @Reference(name = PIPELINES, service = Pipeline.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, unbind = "removePipeline", updated = "updatedPipeline")
-    void addPipeline(Pipeline pipeline, Map<String, Object> properties) {
-        Object name = properties.get(NAME);
+    void addPipeline(ServiceReference<Pipeline> ref) {
+        Object name = ref.getProperty(NAME);
         if (name != null) {
-            byName.put(name.toString(), pipeline);
+            byName.put(name.toString(), ref);
         }
     }
 
-    void updatedPipeline(Pipeline pipeline, Map<String, Object> properties) {
-        byName.values().removeIf(p -> p == pipeline);
-        addPipeline(pipeline, properties);
+    void updatedPipeline(ServiceReference<Pipeline> ref) {
+        removePipeline(ref);
+        addPipeline(ref);
     }
 
-    void removePipeline(Pipeline pipeline, Map<String, Object> properties) {
-        byName.values().removeIf(p -> p == pipeline);
+    void removePipeline(ServiceReference<Pipeline> ref) {
+        byName.values().removeIf(r -> r.equals(ref));
+    }
+
+    /** The pipeline's service object, or null where it went away or could not be created. */
+    private Pipeline service(ServiceReference<Pipeline> ref) {
+        ComponentContext c = components;
+        return c == null ? null : c.locateService(PIPELINES, ref);
     }
 
     // ------------------------------------------------------------------------------------------ commands
@@ -93,7 +116,12 @@ public final class HourglassCommands {
     @Descriptor("lists the pipelines: name, state, epoch, loss, AUROC, threshold, message")
     public void pipelines() {
         List<PipelineStatus> all = new ArrayList<>();
-        byName.values().forEach(p -> all.add(p.status()));
+        for (ServiceReference<Pipeline> ref : byName.values()) {
+            Pipeline p = service(ref);
+            if (p != null) {
+                all.add(p.status());
+            }
+        }
         print(Views.pipelines(all));
     }
 
@@ -363,7 +391,8 @@ public final class HourglassCommands {
     }
 
     private Pipeline pipeline(String name) throws UsageException {
-        Pipeline p = byName.get(name);
+        ServiceReference<Pipeline> ref = byName.get(name);
+        Pipeline p = ref == null ? null : service(ref);
         if (p == null) {
             throw new UsageException(unknown(name, byName.keySet()));
         }
