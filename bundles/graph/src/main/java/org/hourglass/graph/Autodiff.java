@@ -21,6 +21,24 @@ final class Autodiff {
     }
 
     static Map<Tensor, Tensor> gradients(Graph g, Tensor loss, List<Tensor> wrt) {
+        return gradients(g, loss, wrt, false);
+    }
+
+    /**
+     * @param fused whether float32 matrix products may use ONNX Runtime's {@code FusedMatMul} (train steps only:
+     *              a contrib op, kept out of the gradients of {@link Graph#gradients}, which inference models use)
+     */
+    static Map<Tensor, Tensor> gradients(Graph g, Tensor loss, List<Tensor> wrt, boolean fused) {
+        boolean saved = g.fusedProducts();
+        g.fusedProducts(fused);
+        try {
+            return walk(g, loss, wrt);
+        } finally {
+            g.fusedProducts(saved);
+        }
+    }
+
+    private static Map<Tensor, Tensor> walk(Graph g, Tensor loss, List<Tensor> wrt) {
         if (loss.graph() != g) {
             throw new IllegalArgumentException("loss " + loss + " belongs to another graph");
         }

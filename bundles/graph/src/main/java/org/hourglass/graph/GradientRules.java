@@ -76,8 +76,9 @@ final class GradientRules {
 
         // Linear algebra.
         RULES.put("MatMul", (g, n, go) -> new Tensor[] {
-            reduceTo(g, g.matmul(go[0], transposeLast(g, in(n, 1))), in(n, 0)),
-            reduceTo(g, g.matmul(transposeLast(g, in(n, 0)), go[0]), in(n, 1))});
+            reduceTo(g, product(g, go[0], in(n, 1), false, true), in(n, 0)),
+            reduceTo(g, product(g, in(n, 0), go[0], true, false), in(n, 1))});
+        RULES.put("FusedMatMul", GradientRules::fusedMatMul);
         RULES.put("Gemm", GradientRules::gemm);
 
         // Shape and data movement.
@@ -219,6 +220,17 @@ final class GradientRules {
         return g.transpose(x, perm);
     }
 
+    /**
+     * {@code op(a) @ op(b)}: in a train step's float32 gradient one FusedMatMul that reads the operands transposed,
+     * else (float64, or gradients an inference model may contain) explicit Transposes and a MatMul.
+     */
+    private static Tensor product(Graph g, Tensor a, Tensor b, boolean ta, boolean tb) {
+        if ((ta || tb) && g.fusedProducts() && a.dtype() == DType.FLOAT) {
+            return g.fusedMatMul(a, b, ta, tb);
+        }
+        return g.matmul(ta ? transposeLast(g, a) : a, tb ? transposeLast(g, b) : b);
+    }
+
     // --------------------------------------------------------------------------------------------- rules
 
     private static Tensor[] pow(Graph g, Node n, Tensor[] go) {
@@ -261,6 +273,23 @@ final class GradientRules {
             }
         }
         return new Tensor[] {da, db, dc};
+    }
+
+    /** {@code C = op(A) op(B)}: the Gemm rule's four cases, broadcast dimensions summed back. */
+    private static Tensor[] fusedMatMul(Graph g, Node n, Tensor[] go) {
+        Tensor a = in(n, 0);
+        Tensor b = in(n, 1);
+        if (n.attrDouble("alpha", 1.0) != 1.0 || n.attrLong("transBatchA", 0) != 0
+                || n.attrLong("transBatchB", 0) != 0) {
+            throw new IllegalArgumentException("gradient of FusedMatMul '" + n.name() + "': only alpha 1 without "
+                    + "batch transposes is supported, got " + n.attributes());
+        }
+        boolean ta = n.attrLong("transA", 0) != 0;
+        boolean tb = n.attrLong("transB", 0) != 0;
+        Tensor gy = go[0];
+        Tensor da = ta ? product(g, b, gy, tb, true) : product(g, gy, b, false, !tb);
+        Tensor db = tb ? product(g, gy, a, true, ta) : product(g, a, gy, !ta, false);
+        return new Tensor[] {reduceTo(g, da, a), reduceTo(g, db, b)};
     }
 
     private static Tensor[] layerNorm(Graph g, Node n, Tensor[] go) {

@@ -30,6 +30,8 @@ public final class Graph {
     public static final int OPSET = 17;
     /** The ONNX IR version that goes with {@link #OPSET}. */
     public static final int IR_VERSION = 8;
+    /** The domain of ONNX Runtime's contrib ops (opset 1), used only inside train steps. */
+    static final String CONTRIB_DOMAIN = "com.microsoft";
 
     private final DType floatType;
     private final long seed;
@@ -45,6 +47,7 @@ public final class Graph {
     private final Map<String, Tensor> constantCache = new HashMap<>();
     private final Map<String, Integer> nameCounts = new HashMap<>();
     private Deque<String> scopes = new ArrayDeque<>();
+    private boolean fusedProducts;
 
     /**
      * @param floatType the element type of parameters and floating constants: FLOAT for training, DOUBLE for
@@ -392,6 +395,11 @@ public final class Graph {
     /** Appends a node; shapes and types of the outputs are given by the caller (the op method). */
     List<Tensor> node(String opType, String gradKey, String base, List<Tensor> in, Map<String, Object> attrs,
                       List<DType> outTypes, List<Shape> outShapes) {
+        return node("", opType, gradKey, base, in, attrs, outTypes, outShapes);
+    }
+
+    private List<Tensor> node(String domain, String opType, String gradKey, String base, List<Tensor> in,
+                              Map<String, Object> attrs, List<DType> outTypes, List<Shape> outShapes) {
         for (Tensor t : in) {
             if (t != null && t.graph() != this) {
                 throw new IllegalArgumentException(opType + ": tensor " + t + " belongs to another graph");
@@ -399,7 +407,8 @@ public final class Graph {
         }
         String name = uniqueName(base);
         List<Tensor> outs = new ArrayList<>();
-        Node node = new Node(name, opType, gradKey, new ArrayList<>(in), outs, new LinkedHashMap<>(attrs), nodes.size());
+        Node node = new Node(name, domain, opType, gradKey, new ArrayList<>(in), outs, new LinkedHashMap<>(attrs),
+                nodes.size());
         for (int i = 0; i < outTypes.size(); i++) {
             String outName = outTypes.size() == 1 ? name : name + ":" + i;
             outs.add(register(new Tensor(this, outName, outTypes.get(i), outShapes.get(i), Tensor.Kind.NODE, node)));
@@ -713,6 +722,46 @@ public final class Graph {
         }
         return node1("Gemm", "gemm", in, attrs("alpha", alpha, "beta", beta, "transA", transA ? 1L : 0L,
                 "transB", transB ? 1L : 0L), a.dtype(), out);
+    }
+
+    /**
+     * {@code op(a) @ op(b)} with {@code op} swapping the last two dimensions where asked, numpy broadcasting of the
+     * leading ones: ONNX Runtime's contrib op {@code com.microsoft:FusedMatMul} (float32 only), which reads the
+     * operands transposed instead of materialising the transpose. Used by the gradient rules of train steps, which
+     * run only on ONNX Runtime; inference models never contain it.
+     */
+    Tensor fusedMatMul(Tensor a, Tensor b, boolean transA, boolean transB) {
+        sameType("FusedMatMul", a, b);
+        if (a.dtype() != DType.FLOAT || a.rank() < 2 || b.rank() < 2) {
+            throw new IllegalArgumentException("FusedMatMul '" + scopedHint("FusedMatMul")
+                    + "': needs float32 operands of rank >= 2, got " + a + " and " + b);
+        }
+        long m = a.shape().dim(transA ? -1 : -2);
+        long ka = a.shape().dim(transA ? -2 : -1);
+        long kb = b.shape().dim(transB ? -1 : -2);
+        long n = b.shape().dim(transB ? -2 : -1);
+        if (ka != Shape.DYNAMIC && kb != Shape.DYNAMIC && ka != kb) {
+            throw new IllegalArgumentException("FusedMatMul '" + scopedHint("FusedMatMul") + "': inner dimensions "
+                    + "differ: " + a.shape() + (transA ? "^T" : "") + " x " + b.shape() + (transB ? "^T" : ""));
+        }
+        Shape batchA = Shape.of(Arrays.copyOf(a.shape().dims(), a.rank() - 2));
+        Shape batchB = Shape.of(Arrays.copyOf(b.shape().dims(), b.rank() - 2));
+        long[] batch = broadcast("FusedMatMul", batchA, batchB).dims();
+        long[] out = Arrays.copyOf(batch, batch.length + 2);
+        out[batch.length] = m;
+        out[batch.length + 1] = n;
+        return node(CONTRIB_DOMAIN, "FusedMatMul", "FusedMatMul", "matmul", List.of(a, b),
+                attrs("alpha", 1.0, "transA", transA ? 1L : 0L, "transB", transB ? 1L : 0L), List.of(a.dtype()),
+                List.of(Shape.of(out))).get(0);
+    }
+
+    /** Whether gradient rules may use {@link #fusedMatMul} (set while a train step's gradients are built). */
+    boolean fusedProducts() {
+        return fusedProducts;
+    }
+
+    void fusedProducts(boolean on) {
+        fusedProducts = on;
     }
 
     // --------------------------------------------------------------------------------------- normalisation

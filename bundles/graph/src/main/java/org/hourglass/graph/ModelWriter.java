@@ -106,8 +106,13 @@ final class ModelWriter {
                 graph.addInitializer(tensorProto(leaf.name(), v));
             }
         }
+        boolean contrib = false;
         for (Node n : order) {
             OnnxMl.NodeProto.Builder nb = OnnxMl.NodeProto.newBuilder().setName(n.name()).setOpType(n.opType());
+            if (!n.domain().isEmpty()) {
+                nb.setDomain(n.domain());
+                contrib = true;
+            }
             for (Tensor in : n.inputs()) {
                 nb.addInput(in == null ? "" : rename.getOrDefault(in, in.name()));
             }
@@ -132,6 +137,10 @@ final class ModelWriter {
                 .setProducerVersion("1.0.0")
                 .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(Graph.OPSET))
                 .setGraph(graph);
+        if (contrib) {
+            model.addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain(Graph.CONTRIB_DOMAIN)
+                    .setVersion(1));
+        }
         for (Map.Entry<String, String> m : metadata.entrySet()) {
             model.addMetadataProps(OnnxMl.StringStringEntryProto.newBuilder().setKey(m.getKey()).setValue(m.getValue()));
         }

@@ -13,6 +13,7 @@ import java.util.Map;
 public final class Node {
 
     private final String name;
+    private final String domain;
     private final String opType;
     private final String gradKey;
     private final List<Tensor> inputs;
@@ -20,9 +21,10 @@ public final class Node {
     private final Map<String, Object> attributes;
     private final int index;
 
-    Node(String name, String opType, String gradKey, List<Tensor> inputs, List<Tensor> outputs,
+    Node(String name, String domain, String opType, String gradKey, List<Tensor> inputs, List<Tensor> outputs,
          Map<String, Object> attributes, int index) {
         this.name = name;
+        this.domain = domain;
         this.opType = opType;
         this.gradKey = gradKey;
         this.inputs = Collections.unmodifiableList(inputs);
@@ -33,6 +35,11 @@ public final class Node {
 
     public String name() {
         return name;
+    }
+
+    /** The operator set domain: empty for standard ONNX, {@code com.microsoft} for ONNX Runtime's contrib ops. */
+    String domain() {
+        return domain;
     }
 
     public String opType() {

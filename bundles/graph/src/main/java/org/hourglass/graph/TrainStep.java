@@ -125,7 +125,8 @@ public final class TrainStep {
         DType ft = graph.floatType();
         Tensor lr = graph.stateInput(TrainStepModel.LR, ft, Shape.scalar());
         Tensor step = graph.trainingStep();
-        Map<Tensor, Tensor> grads = graph.gradients(loss, trainable);
+        // A train step runs only on ONNX Runtime: its matrix-product gradients may read transposed operands.
+        Map<Tensor, Tensor> grads = Autodiff.gradients(graph, loss, trainable, true);
 
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         outputs.put(TrainStepModel.LOSS, loss);

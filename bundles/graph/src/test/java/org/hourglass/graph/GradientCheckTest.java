@@ -3,6 +3,7 @@ package org.hourglass.graph;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -89,6 +90,15 @@ class GradientCheckTest {
         return new Case(name, List.of(inputs), f, ref);
     }
 
+    static long[] swapLast(long[] s, boolean swap) {
+        long[] r = s.clone();
+        if (swap) {
+            r[r.length - 2] = s[s.length - 1];
+            r[r.length - 1] = s[s.length - 2];
+        }
+        return r;
+    }
+
     static double[] map(double[] x, java.util.function.DoubleUnaryOperator op) {
         double[] y = new double[x.length];
         for (int i = 0; i < y.length; i++) {
@@ -162,6 +172,27 @@ class GradientCheckTest {
                 in("a", grid(40, 2, 3, 4), 2, 3, 4), in("b", grid(41, 4, 5), 4, 5)));
         c.add(exact("MatMul broadcast [2,1,3,4]x[3,4,2]", (g, x) -> g.matmul(x.get(0), x.get(1)),
                 in("a", grid(42, 2, 1, 3, 4), 2, 1, 3, 4), in("b", grid(43, 3, 4, 2), 3, 4, 2)));
+        // float32: the gradient products are FusedMatMuls reading the operands transposed (as in train steps).
+        long[][][] products = {{{3, 4}, {4, 5}}, {{2, 3, 4}, {4, 5}}, {{4, 5}, {2, 5, 3}},
+            {{2, 1, 3, 4}, {3, 4, 2}}, {{2, 2, 3, 4}, {2, 2, 4, 3}}};
+        for (int i = 0; i < products.length; i++) {
+            long[] as = products[i][0];
+            long[] bs = products[i][1];
+            c.add(withRef("MatMul " + Arrays.toString(as) + "x" + Arrays.toString(bs) + " (float32 vs Java)",
+                    (g, x) -> g.matmul(x.get(0), x.get(1)), xs -> Ref.matmul(xs.get(0), as, xs.get(1), bs),
+                    in("a", grid(120 + 2 * i, as), as), in("b", grid(121 + 2 * i, bs), bs)));
+        }
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0;
+            boolean tb = (t & 2) != 0;
+            long[] as = ta ? new long[] {2, 1, 4, 3} : new long[] {2, 1, 3, 4};
+            long[] bs = tb ? new long[] {3, 5, 4} : new long[] {3, 4, 5};
+            c.add(withRef("FusedMatMul transA=" + ta + " transB=" + tb + " " + Arrays.toString(as) + "x"
+                    + Arrays.toString(bs) + " (float32 vs Java)", (g, x) -> g.fusedMatMul(x.get(0), x.get(1), ta, tb),
+                    xs -> Ref.matmul(ta ? Ref.transposeLast(xs.get(0), as) : xs.get(0), swapLast(as, ta),
+                            tb ? Ref.transposeLast(xs.get(1), bs) : xs.get(1), swapLast(bs, tb)),
+                    in("a", grid(130 + t, as), as), in("b", grid(134 + t, bs), bs)));
+        }
         for (int t = 0; t < 4; t++) {
             boolean ta = (t & 1) != 0;
             boolean tb = (t & 2) != 0;
@@ -313,6 +344,6 @@ class GradientCheckTest {
     }
 
     private static Node fake(String op) {
-        return new Node("probe", op, op, List.of(), new ArrayList<>(), java.util.Map.of(), 0);
+        return new Node("probe", "", op, op, List.of(), new ArrayList<>(), java.util.Map.of(), 0);
     }
 }

@@ -146,6 +146,66 @@ final class Ref {
         return y;
     }
 
+    /** The last two dimensions of {@code x} (shape {@code xs}) swapped. */
+    static double[] transposeLast(double[] x, long[] xs) {
+        int r = xs.length;
+        int m = (int) xs[r - 2], n = (int) xs[r - 1];
+        double[] y = new double[x.length];
+        for (int b = 0; b < x.length / (m * n); b++) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    y[b * m * n + j * m + i] = x[b * m * n + i * n + j];
+                }
+            }
+        }
+        return y;
+    }
+
+    /** numpy's matmul for ranks >= 2: leading dimensions broadcast (the shorter shape padded with 1s in front). */
+    static double[] matmul(double[] a, long[] as, double[] b, long[] bs) {
+        int rank = Math.max(as.length, bs.length);
+        long[] pa = pad(as, rank);
+        long[] pb = pad(bs, rank);
+        int m = (int) pa[rank - 2], k = (int) pa[rank - 1], n = (int) pb[rank - 1];
+        long[] batch = new long[rank - 2];
+        int count = 1;
+        for (int i = 0; i < rank - 2; i++) {
+            batch[i] = Math.max(pa[i], pb[i]);
+            count *= (int) batch[i];
+        }
+        double[] y = new double[count * m * n];
+        for (int c = 0; c < count; c++) {
+            // Offsets of this batch entry in a and b: index 0 along broadcast (size 1) dimensions.
+            int oa = 0, ob = 0, rest = c;
+            int strideA = 1, strideB = 1;
+            for (int i = rank - 3; i >= 0; i--) {
+                int idx = (int) (rest % batch[i]);
+                rest /= (int) batch[i];
+                oa += (pa[i] == 1 ? 0 : idx) * strideA;
+                ob += (pb[i] == 1 ? 0 : idx) * strideB;
+                strideA *= (int) pa[i];
+                strideB *= (int) pb[i];
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (int q = 0; q < k; q++) {
+                        acc += a[oa * m * k + i * k + q] * b[ob * k * n + q * n + j];
+                    }
+                    y[(c * m + i) * n + j] = acc;
+                }
+            }
+        }
+        return y;
+    }
+
+    private static long[] pad(long[] s, int rank) {
+        long[] p = new long[rank];
+        java.util.Arrays.fill(p, 1L);
+        System.arraycopy(s, 0, p, rank - s.length, s.length);
+        return p;
+    }
+
     /** Layer normalisation over consecutive groups of {@code m} values (the dimensions from the axis on). */
     static double[] layerNorm(double[] x, double[] scale, double[] bias, int m, double eps) {
         double[] y = new double[x.length];
