@@ -14,6 +14,7 @@ import org.hourglass.family.mae.MaeNetwork.Geometry;
 import org.hourglass.family.mae.MaeNetwork.Model;
 import org.hourglass.family.mae.MaeNetwork.Views;
 import org.hourglass.family.mae.Transformer.Block;
+import org.hourglass.family.mae.Transformer.Params;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.Optimizer;
@@ -29,6 +30,7 @@ import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
 import org.hourglass.testing.Configs;
+import org.hourglass.testing.FiniteDifferences;
 import org.hourglass.testing.GraphRunner;
 import org.junit.jupiter.api.Test;
 
@@ -278,9 +280,23 @@ class MaeNetworkTest {
         }
     }
 
+    /**
+     * Parameters as differentiated inputs of a finite-difference check: each starts at its initializer's draw plus
+     * noise of scale 0.3, so LayerNorm scales and biases are not the trivial ones and every path carries signal.
+     */
+    private static Params params(FiniteDifferences fd) {
+        return (name, shape, init) -> {
+            double[] v = init.sample(shape.dims(), fd.random());
+            for (int i = 0; i < v.length; i++) {
+                v[i] += 0.3 * (fd.random().nextDouble() * 2 - 1);
+            }
+            return fd.input(name, v, shape.dims());
+        };
+    }
+
     @Test
     void aTransformerBlockHasExactGradients() {
-        FiniteDifferences fd = new FiniteDifferences();
+        FiniteDifferences fd = new FiniteDifferences(11, 5);
         Graph g = fd.graph();
         SplittableRandom r = new SplittableRandom(3);
         double[] x = new double[2 * 3 * 8];
@@ -288,18 +304,18 @@ class MaeNetworkTest {
             x[i] = i % 5 == 0 ? 0 : r.nextDouble() * 4 - 2;
         }
         Tensor in = fd.input("x", x, 2, 3, 8);
-        Block block = Block.create(fd.params(), "block", 8, 2, 2);
+        Block block = Block.create(params(fd), "block", 8, 2, 2);
         int checked = fd.check(block.apply(g, in), 2, 3, 8);
         assertEquals(48 + 2 * 8 + 8 * 24 + 24 + 8 * 8 + 8 + 2 * 8 + 8 * 16 + 16 + 16 * 8 + 8, checked);
     }
 
     @Test
     void theWholeMaskedAutoencoderHasExactGradients() {
-        FiniteDifferences fd = new FiniteDifferences();
+        FiniteDifferences fd = new FiniteDifferences(11, 5);
         Graph g = fd.graph();
         MaeSettings s = new MaeSettings(2, 0.5, 8, 1, 2, 4, 1, 1, 2, true, false);
         Geometry geo = Geometry.of(InputSpec.of(4, 4), 2);
-        Model m = Model.create(g, fd.params(), s, geo);
+        Model m = Model.create(g, params(fd), s, geo);
         double[] x = new double[2 * 16];
         SplittableRandom r = new SplittableRandom(8);
         for (int i = 0; i < x.length; i++) {
