@@ -1,5 +1,6 @@
 package org.hourglass.spi;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -22,4 +23,31 @@ public interface ScoringMethod {
 
     /** One score per sample. */
     double[] score(ModelOutputs batch, Map<String, Object> state);
+
+    /**
+     * The statistics of the reference scores every fitted state carries ({@code reference_count},
+     * {@code reference_mean}, {@code reference_std}: population standard deviation), in that order.
+     *
+     * @param method the method's name, for the error when there are no scores
+     * @throws IllegalArgumentException when {@code scores} is empty
+     */
+    static Map<String, Object> referenceStatistics(String method, double[] scores) {
+        if (scores.length == 0) {
+            throw new IllegalArgumentException("cannot fit " + method + " scoring on no samples");
+        }
+        double mean = 0;
+        for (double v : scores) {
+            mean += v;
+        }
+        mean /= scores.length;
+        double var = 0;
+        for (double v : scores) {
+            var += (v - mean) * (v - mean);
+        }
+        Map<String, Object> stats = new LinkedHashMap<>();
+        stats.put("reference_count", scores.length);
+        stats.put("reference_mean", mean);
+        stats.put("reference_std", Math.sqrt(var / scores.length));
+        return stats;
+    }
 }

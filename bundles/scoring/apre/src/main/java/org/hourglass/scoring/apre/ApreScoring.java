@@ -74,24 +74,11 @@ public class ApreScoring implements ScoringMethod {
     @Override
     public Map<String, Object> fit(ModelOutputs reference) {
         double[] s = scores(reference, alpha, beta);
-        if (s.length == 0) {
-            throw new IllegalArgumentException("cannot fit apre scoring on no samples");
-        }
-        double mean = 0;
-        for (double v : s) {
-            mean += v;
-        }
-        mean /= s.length;
-        double var = 0;
-        for (double v : s) {
-            var += (v - mean) * (v - mean);
-        }
+        Map<String, Object> stats = ScoringMethod.referenceStatistics("apre", s);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("alpha", alpha);
         state.put("beta", beta);
-        state.put("reference_count", s.length);
-        state.put("reference_mean", mean);
-        state.put("reference_std", Math.sqrt(var / s.length));
+        state.putAll(stats);
         return state;
     }
 

@@ -52,23 +52,10 @@ public class ReconstructionErrorScoring implements ScoringMethod {
     @Override
     public Map<String, Object> fit(ModelOutputs reference) {
         double[] e = metric.errors(reference);
-        if (e.length == 0) {
-            throw new IllegalArgumentException("cannot fit reconstruction-error scoring on no samples");
-        }
-        double mean = 0;
-        for (double v : e) {
-            mean += v;
-        }
-        mean /= e.length;
-        double var = 0;
-        for (double v : e) {
-            var += (v - mean) * (v - mean);
-        }
+        Map<String, Object> stats = ScoringMethod.referenceStatistics("reconstruction-error", e);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("metric", metric.name().toLowerCase(java.util.Locale.ROOT));
-        state.put("reference_count", e.length);
-        state.put("reference_mean", mean);
-        state.put("reference_std", Math.sqrt(var / e.length));
+        state.putAll(stats);
         return state;
     }
 

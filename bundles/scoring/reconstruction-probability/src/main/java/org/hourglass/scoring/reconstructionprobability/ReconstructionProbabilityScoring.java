@@ -63,23 +63,10 @@ public class ReconstructionProbabilityScoring implements ScoringMethod {
     @Override
     public Map<String, Object> fit(ModelOutputs reference) {
         double[] s = scores(reference, includeKl);
-        if (s.length == 0) {
-            throw new IllegalArgumentException("cannot fit reconstruction-probability scoring on no samples");
-        }
-        double mean = 0;
-        for (double v : s) {
-            mean += v;
-        }
-        mean /= s.length;
-        double var = 0;
-        for (double v : s) {
-            var += (v - mean) * (v - mean);
-        }
+        Map<String, Object> stats = ScoringMethod.referenceStatistics("reconstruction-probability", s);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("include_kl", includeKl);
-        state.put("reference_count", s.length);
-        state.put("reference_mean", mean);
-        state.put("reference_std", Math.sqrt(var / s.length));
+        state.putAll(stats);
         return state;
     }
 
