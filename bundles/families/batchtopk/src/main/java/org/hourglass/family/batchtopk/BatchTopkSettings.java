@@ -1,5 +1,7 @@
 package org.hourglass.family.batchtopk;
 
+import org.hourglass.family.topk.blocks.SaeBlocks;
+
 /**
  * The batchtopk family's configuration as checked values.
  *
@@ -12,21 +14,11 @@ package org.hourglass.family.batchtopk;
 record BatchTopkSettings(int k, double thresholdMomentum, int auxK, double auxCoefficient, long deadTokens) {
 
     BatchTopkSettings {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, was " + k);
-        }
+        SaeBlocks.requireK(k);
         if (!(thresholdMomentum >= 0 && thresholdMomentum < 1)) {
             throw new IllegalArgumentException("threshold.momentum must be in [0, 1), was " + thresholdMomentum);
         }
-        if (auxK < 0) {
-            throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the input width), was " + auxK);
-        }
-        if (!(auxCoefficient >= 0) || Double.isInfinite(auxCoefficient)) {
-            throw new IllegalArgumentException("aux.coefficient must be finite and >= 0, was " + auxCoefficient);
-        }
-        if (deadTokens < 1) {
-            throw new IllegalArgumentException("dead.tokens must be >= 1, was " + deadTokens);
-        }
+        SaeBlocks.checkAuxSettings(auxK, auxCoefficient, deadTokens, "input");
     }
 
     static BatchTopkSettings defaults() {
@@ -40,15 +32,11 @@ record BatchTopkSettings(int k, double thresholdMomentum, int auxK, double auxCo
 
     /** Checks k against the pipeline's latent.size (the number of latents). */
     void requireLatents(int latents) {
-        if (k > latents) {
-            throw new IllegalArgumentException("batchtopk: k (" + k + ") must not exceed the pipeline's "
-                    + "latent.size (" + latents + "), the number of latents");
-        }
+        SaeBlocks.requireLatents("batchtopk", k, latents);
     }
 
     /** The AuxK count for an input of {@code features} values and {@code latents} latents. */
     int auxK(long features, int latents) {
-        long a = auxK > 0 ? auxK : Math.max(1, features / 2);
-        return (int) Math.min(a, latents);
+        return SaeBlocks.auxK(auxK, features, latents);
     }
 }

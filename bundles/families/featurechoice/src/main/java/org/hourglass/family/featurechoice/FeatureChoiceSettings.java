@@ -1,5 +1,6 @@
 package org.hourglass.family.featurechoice;
 
+import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.family.topk.blocks.ThresholdSae;
 
 /**
@@ -12,9 +13,7 @@ import org.hourglass.family.topk.blocks.ThresholdSae;
 record FeatureChoiceSettings(int k, int m, ThresholdSae.Common common) {
 
     FeatureChoiceSettings {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, was " + k);
-        }
+        SaeBlocks.requireK(k);
         if (m < 0) {
             throw new IllegalArgumentException("m must be >= 0 (0 = k*B/latent.size), was " + m);
         }
@@ -26,9 +25,6 @@ record FeatureChoiceSettings(int k, int m, ThresholdSae.Common common) {
     }
 
     void requireLatents(int latents) {
-        if (k > latents) {
-            throw new IllegalArgumentException("feature-choice: k (" + k + ") must not exceed the pipeline's "
-                    + "latent.size (" + latents + "), the number of latents");
-        }
+        SaeBlocks.requireLatents("feature-choice", k, latents);
     }
 }

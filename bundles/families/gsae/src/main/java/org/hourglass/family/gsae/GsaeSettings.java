@@ -1,5 +1,7 @@
 package org.hourglass.family.gsae;
 
+import org.hourglass.family.topk.blocks.SaeBlocks;
+
 /**
  * The g-sae family's configuration as checked values.
  *
@@ -19,21 +21,11 @@ record GsaeSettings(int k, double beta, int auxK, double auxCoefficient, long de
     }
 
     GsaeSettings {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, was " + k);
-        }
+        SaeBlocks.requireK(k);
         if (!(beta >= 0) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("beta must be finite and >= 0, was " + beta);
         }
-        if (auxK < 0) {
-            throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the input width), was " + auxK);
-        }
-        if (!(auxCoefficient >= 0) || Double.isInfinite(auxCoefficient)) {
-            throw new IllegalArgumentException("aux.coefficient must be finite and >= 0, was " + auxCoefficient);
-        }
-        if (deadTokens < 1) {
-            throw new IllegalArgumentException("dead.tokens must be >= 1, was " + deadTokens);
-        }
+        SaeBlocks.checkAuxSettings(auxK, auxCoefficient, deadTokens, "input");
         if (probes < -1) {
             throw new IllegalArgumentException("gradient.probes must be -1 (from the data), 0 (rows [x | g]) or the "
                     + "number of probes, was " + probes);
@@ -47,16 +39,12 @@ record GsaeSettings(int k, double beta, int auxK, double auxCoefficient, long de
 
     /** Checks k against the pipeline's latent.size (the number of latents). */
     void requireLatents(int latents) {
-        if (k > latents) {
-            throw new IllegalArgumentException("g-sae: k (" + k + ") must not exceed the pipeline's latent.size ("
-                    + latents + "), the number of latents");
-        }
+        SaeBlocks.requireLatents("g-sae", k, latents);
     }
 
     /** The AuxK count for activations of {@code features} values and {@code latents} latents. */
     int auxK(long features, int latents) {
-        long a = auxK > 0 ? auxK : Math.max(1, features / 2);
-        return (int) Math.min(a, latents);
+        return SaeBlocks.auxK(auxK, features, latents);
     }
 
     /**

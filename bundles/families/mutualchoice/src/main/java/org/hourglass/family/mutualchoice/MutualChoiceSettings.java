@@ -1,5 +1,6 @@
 package org.hourglass.family.mutualchoice;
 
+import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.family.topk.blocks.ThresholdSae;
 
 /**
@@ -11,9 +12,7 @@ import org.hourglass.family.topk.blocks.ThresholdSae;
 record MutualChoiceSettings(int k, ThresholdSae.Common common) {
 
     MutualChoiceSettings {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, was " + k);
-        }
+        SaeBlocks.requireK(k);
     }
 
     static MutualChoiceSettings of(MutualChoiceFamily.Config c) {
@@ -22,9 +21,6 @@ record MutualChoiceSettings(int k, ThresholdSae.Common common) {
     }
 
     void requireLatents(int latents) {
-        if (k > latents) {
-            throw new IllegalArgumentException("mutual-choice: k (" + k + ") must not exceed the pipeline's "
-                    + "latent.size (" + latents + "), the number of latents");
-        }
+        SaeBlocks.requireLatents("mutual-choice", k, latents);
     }
 }

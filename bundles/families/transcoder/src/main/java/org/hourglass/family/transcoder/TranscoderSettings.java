@@ -1,5 +1,7 @@
 package org.hourglass.family.transcoder;
 
+import org.hourglass.family.topk.blocks.SaeBlocks;
+
 /**
  * The transcoder family's configuration as checked values.
  *
@@ -11,18 +13,8 @@ package org.hourglass.family.transcoder;
 record TranscoderSettings(int k, int auxK, double auxCoefficient, long deadTokens) {
 
     TranscoderSettings {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, was " + k);
-        }
-        if (auxK < 0) {
-            throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the target width), was " + auxK);
-        }
-        if (!(auxCoefficient >= 0) || Double.isInfinite(auxCoefficient)) {
-            throw new IllegalArgumentException("aux.coefficient must be finite and >= 0, was " + auxCoefficient);
-        }
-        if (deadTokens < 1) {
-            throw new IllegalArgumentException("dead.tokens must be >= 1, was " + deadTokens);
-        }
+        SaeBlocks.requireK(k);
+        SaeBlocks.checkAuxSettings(auxK, auxCoefficient, deadTokens, "target");
     }
 
     static TranscoderSettings defaults() {
@@ -35,15 +27,11 @@ record TranscoderSettings(int k, int auxK, double auxCoefficient, long deadToken
 
     /** Checks k against the pipeline's latent.size (the number of latents). */
     void requireLatents(int latents) {
-        if (k > latents) {
-            throw new IllegalArgumentException("transcoder: k (" + k + ") must not exceed the pipeline's "
-                    + "latent.size (" + latents + "), the number of latents");
-        }
+        SaeBlocks.requireLatents("transcoder", k, latents);
     }
 
     /** The AuxK count for a target of {@code features} values and {@code latents} latents. */
     int auxK(long features, int latents) {
-        long a = auxK > 0 ? auxK : Math.max(1, features / 2);
-        return (int) Math.min(a, latents);
+        return SaeBlocks.auxK(auxK, features, latents);
     }
 }

@@ -51,6 +51,44 @@ public final class SaeBlocks {
     private SaeBlocks() {
     }
 
+    /**
+     * Checks the AuxK and dead-latent settings the SAE families share; messages name the attribute.
+     *
+     * @param width what {@code aux.k = 0} takes half of ("input", or "target" for transcoders)
+     */
+    public static void checkAuxSettings(int auxK, double auxCoefficient, long deadTokens, String width) {
+        if (auxK < 0) {
+            throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the " + width + " width), was " + auxK);
+        }
+        if (!(auxCoefficient >= 0) || Double.isInfinite(auxCoefficient)) {
+            throw new IllegalArgumentException("aux.coefficient must be finite and >= 0, was " + auxCoefficient);
+        }
+        if (deadTokens < 1) {
+            throw new IllegalArgumentException("dead.tokens must be >= 1, was " + deadTokens);
+        }
+    }
+
+    /** The AuxK count: the configured one, or half of {@code features} when 0; at most {@code latents}. */
+    public static int auxK(int configured, long features, int latents) {
+        long a = configured > 0 ? configured : Math.max(1, features / 2);
+        return (int) Math.min(a, latents);
+    }
+
+    /** Checks a family's k: at least 1 (against the number of latents: {@link #requireLatents}). */
+    public static void requireK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, was " + k);
+        }
+    }
+
+    /** Checks k against the pipeline's latent.size (the number of latents); {@code family} starts the message. */
+    public static void requireLatents(String family, int k, int latents) {
+        if (k > latents) {
+            throw new IllegalArgumentException(family + ": k (" + k + ") must not exceed the pipeline's latent.size ("
+                    + latents + "), the number of latents");
+        }
+    }
+
     /** The SAE's parameters and idle-count buffer. */
     public record Params(Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bPre, Tensor idle) {
     }

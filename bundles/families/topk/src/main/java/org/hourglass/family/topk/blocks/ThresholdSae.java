@@ -33,23 +33,14 @@ public final class ThresholdSae {
     /** Settings shared by the families built on this core. */
     public record Common(int auxK, double auxCoefficient, long deadTokens, double thresholdDecay) {
         public Common {
-            if (auxK < 0) {
-                throw new IllegalArgumentException("aux.k must be >= 0 (0 = half the input width), was " + auxK);
-            }
-            if (!(auxCoefficient >= 0) || Double.isInfinite(auxCoefficient)) {
-                throw new IllegalArgumentException("aux.coefficient must be finite and >= 0, was " + auxCoefficient);
-            }
-            if (deadTokens < 1) {
-                throw new IllegalArgumentException("dead.tokens must be >= 1, was " + deadTokens);
-            }
+            SaeBlocks.checkAuxSettings(auxK, auxCoefficient, deadTokens, "input");
             if (!(thresholdDecay >= 0 && thresholdDecay < 1)) {
                 throw new IllegalArgumentException("threshold.decay must be in [0, 1), was " + thresholdDecay);
             }
         }
 
         public int auxK(long features, int latents) {
-            long a = auxK > 0 ? auxK : Math.max(1, features / 2);
-            return (int) Math.min(a, latents);
+            return SaeBlocks.auxK(auxK, features, latents);
         }
     }
 

@@ -5,7 +5,7 @@
  * whole SAE for batch-level selections with a learned inference threshold.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.hourglass.family.topk.blocks;
 
 import org.osgi.annotation.bundle.Export;
