@@ -77,6 +77,12 @@ public final class DenseAutoencoderBenchmark {
             OrtSide ort = new OrtSide(executor, images);
             DjlSide djl = new DjlSide(images);
             Sgemm sgemm = new Sgemm(executor);
+            // Bounds on what any optimizer work could win: the same step with plain SGD (2 elementwise passes per
+            // parameter instead of Adam's 10), and the step's 11 matrix products alone.
+            OrtSide sgd = new OrtSide(executor, images, Optimizer.sgd(0));
+            StepMatmuls matmuls = new StepMatmuls(executor);
+            List<Double> sgdTrain = new ArrayList<>();
+            List<Double> matmulRate = new ArrayList<>();
             List<Double> ortTrain = new ArrayList<>();
             List<Double> djlTrain = new ArrayList<>();
             List<Double> ortInfer = new ArrayList<>();
@@ -89,21 +95,28 @@ public final class DenseAutoencoderBenchmark {
                     double oi = ort.infer();
                     double di = djl.infer();
                     double gf = sgemm.gflops();
+                    double st = sgd.trainEpoch();
+                    double mm = matmuls.samplesPerSecond();
                     System.out.printf(Locale.ROOT, "round %d%s: train ORT %.0f/s (loss %.4f), PyTorch %.0f/s (loss %.4f); "
-                            + "infer ORT %.0f/s, PyTorch %.0f/s; SGEMM %.1f GFLOP/s%n", r, r == 0 ? " (warm-up)" : "",
-                            ot, ort.lastLoss, dt, djl.lastLoss, oi, di, gf);
+                            + "infer ORT %.0f/s, PyTorch %.0f/s; SGEMM %.1f GFLOP/s; bounds: SGD step %.0f/s, "
+                            + "matrix products alone %.0f/s%n", r, r == 0 ? " (warm-up)" : "",
+                            ot, ort.lastLoss, dt, djl.lastLoss, oi, di, gf, st, mm);
                     if (r > 0) {
                         ortTrain.add(ot);
                         djlTrain.add(dt);
                         ortInfer.add(oi);
                         djlInfer.add(di);
                         gemm.add(gf);
+                        sgdTrain.add(st);
+                        matmulRate.add(mm);
                     }
                 }
             } finally {
                 ort.close();
                 djl.close();
                 sgemm.close();
+                sgd.close();
+                matmuls.close();
             }
             double ceiling = median(gemm);
             double ot = median(ortTrain);
@@ -123,6 +136,12 @@ public final class DenseAutoencoderBenchmark {
                     oi * FWD_FLOP / 1e9, 100 * oi * FWD_FLOP / 1e9 / ceiling, di * FWD_FLOP / 1e9,
                     100 * di * FWD_FLOP / 1e9 / ceiling);
             System.out.printf(Locale.ROOT, "| ORT SGEMM 2048^3 ceiling, GFLOP/s | %.1f | | |%n", ceiling);
+            for (Map.Entry<String, List<Double>> b : List.of(Map.entry("bound: same step with plain SGD", sgdTrain),
+                    Map.entry("bound: the step's 11 matrix products alone", matmulRate))) {
+                double rate = median(b.getValue());
+                System.out.printf(Locale.ROOT, "| %s, samples/s; GFLOP/s (share of ceiling) | %.0f; %.1f (%.0f%%) | | |%n",
+                        b.getKey(), rate, rate * TRAIN_FLOP / 1e9, 100 * rate * TRAIN_FLOP / 1e9 / ceiling);
+            }
             // Paired: the ratio within each round, where both systems met the same machine load.
             System.out.printf(Locale.ROOT, "%nmedian of per-round ratios (paired): training %.2fx, inference %.2fx%n",
                     median(ratios(ortTrain, djlTrain)), median(ratios(ortInfer, djlInfer)));
@@ -152,13 +171,17 @@ public final class DenseAutoencoderBenchmark {
     record DenseAe(Graph graph, Tensor recon, TrainStepModel trainStep) {
 
         static DenseAe build() {
+            return build(Optimizer.adam());
+        }
+
+        static DenseAe build(Optimizer optimizer) {
             Graph graph = Graph.create(1);
             Tensor x = graph.input("x", Shape.batchOf(784));
             Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
             Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
                     Graph.Activation.SIGMOID);
             return new DenseAe(graph, recon, TrainStep.builder(graph).loss(graph.mse(recon, x))
-                    .optimizer(Optimizer.adam()).build());
+                    .optimizer(optimizer).build());
         }
     }
 
@@ -174,9 +197,13 @@ public final class DenseAutoencoderBenchmark {
         int epoch;
 
         OrtSide(OrtExecutor executor, float[] images) {
+            this(executor, images, Optimizer.adam());
+        }
+
+        OrtSide(OrtExecutor executor, float[] images, Optimizer optimizer) {
             this.executor = executor;
             this.images = images;
-            DenseAe ae = DenseAe.build();
+            DenseAe ae = DenseAe.build(optimizer);
             graph = ae.graph();
             recon = ae.recon();
             trainer = new Trainer(executor, ae.trainStep(), "bench-train");
@@ -296,6 +323,63 @@ public final class DenseAutoencoderBenchmark {
         public void close() {
             trainer.close();
             model.close();
+        }
+    }
+
+    /**
+     * The 11 matrix products of one training step of the dense AE (forward with fused ReLU, weight and input
+     * gradients as the train step computes them: Gemm with transposed operands), and nothing else: the most a
+     * step could reach if every elementwise op, the optimizer and ONNX Runtime's per-node work cost nothing.
+     */
+    static final class StepMatmuls implements AutoCloseable {
+        final ModelSession session;
+        final Map<String, OnnxTensor> feed = new java.util.HashMap<>();
+
+        StepMatmuls(OrtExecutor executor) throws Exception {
+            Graph g = Graph.create(0);
+            long[][] layers = {{784, 256}, {256, 64}, {64, 256}, {256, 784}};
+            InferenceModel.Builder model = InferenceModel.builder(g);
+            SplittableRandom rng = new SplittableRandom(5);
+            for (int l = 0; l < layers.length; l++) {
+                long in = layers[l][0];
+                long out = layers[l][1];
+                Tensor x = input(g, executor, "x" + l, BATCH, in, rng);
+                Tensor w = input(g, executor, "w" + l, in, out, rng);
+                Tensor dy = input(g, executor, "dy" + l, BATCH, out, rng);
+                model.output("y" + l, g.relu(g.gemm(x, w, null, 1, 0, false, false)));
+                model.output("dw" + l, g.gemm(x, dy, null, 1, 0, true, false));
+                if (l > 0) { // the first layer's input gradient is not needed
+                    model.output("dx" + l, g.gemm(dy, w, null, 1, 0, false, true));
+                }
+            }
+            session = executor.load("bench-step-matmuls", model.build());
+        }
+
+        private Tensor input(Graph g, OrtExecutor executor, String name, long rows, long cols, SplittableRandom rng)
+                throws Exception {
+            float[] v = new float[(int) (rows * cols)];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) rng.nextDouble(-1, 1);
+            }
+            feed.put(name, OnnxTensor.createTensor(executor.environment(), FloatBuffer.wrap(v), new long[] {rows, cols}));
+            return g.input(name, Shape.of(rows, cols));
+        }
+
+        /** Runs as many times as an epoch has steps; samples/s as if each run were a step of {@code BATCH}. */
+        double samplesPerSecond() {
+            session.run(feed).close(); // warm
+            int runs = IMAGES / BATCH;
+            long start = System.nanoTime();
+            for (int i = 0; i < runs; i++) {
+                session.run(feed).close();
+            }
+            return runs * BATCH / ((System.nanoTime() - start) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            feed.values().forEach(OnnxTensor::close);
+            session.close();
         }
     }
 
