@@ -34,6 +34,13 @@ public final class TrainStepModel {
     /** Prefix of optimizer state inputs: {@code opt/<slot>/<param>}. */
     public static final String OPT_PREFIX = "opt/";
 
+    /** Prefix of the run-of-steps model's stacked inputs and outputs: {@code steps/x} holds batch i at index i. */
+    public static final String STEPS_PREFIX = "steps/";
+    /** Run-of-steps input: the 1-based number of the run's first step (float scalar). */
+    public static final String FIRST_STEP = "loop/first_step";
+    /** Run-of-steps input: the learning rate of each step of the run, {@code [K]}. */
+    public static final String STEP_LRS = STEPS_PREFIX + LR;
+
     /** A data input: name, element type and shape (a dynamic first dimension takes the batch size). */
     public record DataInput(String name, DType dtype, Shape shape) {
     }
@@ -51,6 +58,7 @@ public final class TrainStepModel {
     private final Map<String, long[]> diagnostics;
     private final DType floatType;
     private final Optimizer optimizer;
+    private OnnxMl.ModelProto loopProto;
 
     TrainStepModel(OnnxMl.ModelProto proto, List<DataInput> dataInputs, List<RandomInput> randomInputs,
                    List<String> params, Map<String, HostTensor> initialState, List<String> metrics,
@@ -111,5 +119,20 @@ public final class TrainStepModel {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /**
+     * The run-of-steps model: this step as the body of one ONNX {@code Loop} over K batches, so that K steps take
+     * one run and the state stays inside ONNX Runtime in between. Inputs: {@code steps/<x>} for each data and
+     * random input, stacked {@code [K, batch, ...]}; the state inputs as in the step model; {@value #FIRST_STEP};
+     * {@value #STEP_LRS} (K is its length). Outputs: {@code next/<state>} after the K steps, and
+     * {@code steps/loss}, {@code steps/metric/<name>}, {@code steps/diag/<name>} stacked per step. The same
+     * arithmetic as K runs of {@link #proto()}.
+     */
+    public synchronized OnnxMl.ModelProto loopProto() {
+        if (loopProto == null) {
+            loopProto = StepLoopWriter.write(this);
+        }
+        return loopProto;
     }
 }

@@ -5,7 +5,7 @@
  * models run on the platform's executor.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.hourglass.graph;
 
 import org.osgi.annotation.bundle.Export;

@@ -50,18 +50,26 @@ public final class Trainer implements AutoCloseable {
     private OrtSession.Result lastResult;
     private long globalStep;
     private boolean closed;
+    /** A run's stacked inputs stay under this size: fewer steps per run where a batch is large. */
+    static final long MAX_RUN_BYTES = 64L << 20;
+    /** Steps per run of the run-of-steps model; 1 runs the step model once per step. */
+    private int stepsPerRun = 1;
+    private final String sessionName;
+    private ModelSession loopSession;
 
     /** Loads the model into a new session of the executor; closing the trainer closes it. */
     public Trainer(OnnxExecutor executor, TrainStepModel model, String sessionName) {
-        this(executor, model, executor.load(sessionName, model.proto()), true);
+        this(executor, model, executor.load(sessionName, model.proto()), true, sessionName);
     }
 
     /** Uses a session the caller loaded from {@code model.proto()} and keeps owning. */
     public Trainer(OnnxExecutor executor, TrainStepModel model, ModelSession session) {
-        this(executor, model, session, false);
+        this(executor, model, session, false, "train-step");
     }
 
-    private Trainer(OnnxExecutor executor, TrainStepModel model, ModelSession session, boolean ownsSession) {
+    private Trainer(OnnxExecutor executor, TrainStepModel model, ModelSession session, boolean ownsSession,
+                    String sessionName) {
+        this.sessionName = sessionName;
         this.executor = Objects.requireNonNull(executor, "executor");
         this.env = executor.environment();
         this.model = Objects.requireNonNull(model, "model");
@@ -100,6 +108,25 @@ public final class Trainer implements AutoCloseable {
     /** Restarts the step counter (Adam's bias correction) at the given number of completed steps. */
     public void setStep(long completedSteps) {
         this.globalStep = completedSteps;
+    }
+
+    /**
+     * Runs up to {@code steps} consecutive full batches in one run of the model's run-of-steps form
+     * ({@link TrainStepModel#loopProto()}: an ONNX {@code Loop}), loaded into a second session on first use. The
+     * results equal those of single steps (same batches, random draws and arithmetic); per-step progress is
+     * reported after each run, and cancellation is checked between runs. A last incomplete batch still takes a
+     * single step, and a run holds fewer steps where their stacked inputs would pass 64 MiB. Default 1: one run
+     * per step.
+     */
+    public void setStepsPerRun(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps per run must be >= 1, was " + steps);
+        }
+        this.stepsPerRun = steps;
+    }
+
+    public int stepsPerRun() {
+        return stepsPerRun;
     }
 
     /** Steps completed so far. */
@@ -174,9 +201,17 @@ public final class Trainer implements AutoCloseable {
         }
 
         List<Double> epochLosses = new ArrayList<>();
-        double firstLoss = Double.NaN;
-        long steps = 0;
-        long samples = 0;
+        Totals totals = new Totals();
+        int fullSteps = n / batch;
+        long bytesPerStep = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            bytesPerStep += (long) batch * rowLen[i] * inputs.get(i).dtype().bytes();
+        }
+        for (long item : randomItem) {
+            bytesPerStep += batch * item * ft.bytes();
+        }
+        int maxRun = (int) Math.min(Math.min(stepsPerRun, fullSteps), Math.max(1, MAX_RUN_BYTES / bytesPerStep));
+        RunBuffers runBuffers = maxRun >= 2 ? new RunBuffers(inputs, rowLen, randoms, randomItem, batch, maxRun) : null;
         long start = System.nanoTime();
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             if (config.shuffle()) {
@@ -187,14 +222,18 @@ public final class Trainer implements AutoCloseable {
                     order[j] = t;
                 }
             }
-            long epochStart = System.nanoTime();
-            Map<String, double[]> diagSums = new LinkedHashMap<>();
-            model.diagnostics().forEach((name, shape) -> diagSums.put(name, new double[(int) Shape.of(shape).size()]));
-            double lossSum = 0;
-            long epochSamples = 0;
-            for (int s = 0; s < stepsPerEpoch; s++) {
+            Epoch ep = new Epoch(epoch, stepsPerEpoch, listener);
+            int s = 0;
+            while (s < stepsPerEpoch) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new CancellationException("training cancelled after step " + globalStep);
+                }
+                int k = Math.min(maxRun, fullSteps - s);
+                if (k >= 2) {
+                    runSteps(data, config, inputs, rowLen, randoms, randomItem, runBuffers, order, s * batch, batch, k,
+                            noiseRng, ep, totals);
+                    s += k;
+                    continue;
                 }
                 int from = s * batch;
                 int b = Math.min(batch, n - from);
@@ -228,53 +267,199 @@ public final class Trainer implements AutoCloseable {
                     try {
                         loss = scalarOf(result, TrainStepModel.LOSS);
                         metrics = new LinkedHashMap<>();
-                        for (String m : model.metrics()) {
+                        for (String m : metricOutputs(result, "")) {
                             metrics.put(m, scalarOf(result, TrainStepModel.METRIC_PREFIX + m));
                         }
-                        if (result.get(TrainStepModel.METRIC_PREFIX + "grad_norm").isPresent()) {
-                            metrics.put("grad_norm", scalarOf(result, TrainStepModel.METRIC_PREFIX + "grad_norm"));
-                        }
-                        for (Map.Entry<String, double[]> d : diagSums.entrySet()) {
-                            addWeighted(result, TrainStepModel.DIAGNOSTIC_PREFIX + d.getKey(), b, d.getValue());
+                        for (Map.Entry<String, double[]> d : ep.diagSums.entrySet()) {
+                            addWeighted(values(result, TrainStepModel.DIAGNOSTIC_PREFIX + d.getKey()), 0, b, d.getValue());
                         }
                         adopt(result);
                     } catch (RuntimeException e) {
                         result.close();
                         throw e;
                     }
-                    globalStep = stepNo;
-                    if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("the loss became " + loss + " at step " + stepNo
-                                + " (epoch " + epoch + "); lower the learning rate or clip gradients");
-                    }
-                    if (steps == 0) {
-                        firstLoss = loss;
-                    }
-                    steps++;
-                    samples += b;
-                    epochSamples += b;
-                    lossSum += loss * b;
-                    double secs = (System.nanoTime() - epochStart) / 1e9;
-                    listener.onStep(new TrainingListener.Progress(epoch, s + 1, stepsPerEpoch, globalStep, loss, metrics,
-                            epochSamples / Math.max(secs, 1e-9)));
+                    ep.stepDone(s, stepNo, b, loss, metrics, totals);
                 } finally {
                     for (OnnxTensor t : transient_) {
                         t.close();
                     }
                 }
+                s++;
             }
-            double secs = (System.nanoTime() - epochStart) / 1e9;
-            epochLosses.add(lossSum / epochSamples);
-            for (double[] sum : diagSums.values()) {
+            double secs = (System.nanoTime() - ep.start) / 1e9;
+            epochLosses.add(ep.lossSum / ep.samples);
+            for (double[] sum : ep.diagSums.values()) {
                 for (int i = 0; i < sum.length; i++) {
-                    sum[i] /= epochSamples;
+                    sum[i] /= ep.samples;
                 }
             }
-            listener.onEpoch(new TrainingListener.EpochSummary(epoch, lossSum / epochSamples,
-                    epochSamples / Math.max(secs, 1e-9), diagSums));
+            listener.onEpoch(new TrainingListener.EpochSummary(epoch, ep.lossSum / ep.samples,
+                    ep.samples / Math.max(secs, 1e-9), ep.diagSums));
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        return new TrainingResult(epochLosses, firstLoss, steps, samples / Math.max(secs, 1e-9));
+        return new TrainingResult(epochLosses, totals.firstLoss, totals.steps, totals.samples / Math.max(secs, 1e-9));
+    }
+
+    /** Counts over the whole fit. */
+    private static final class Totals {
+        double firstLoss = Double.NaN;
+        long steps;
+        long samples;
+    }
+
+    /** One epoch's sums, and what happens after every step: the loss check, the counts and the listener. */
+    private final class Epoch {
+        final int epoch;
+        final int stepsPerEpoch;
+        final TrainingListener listener;
+        final long start = System.nanoTime();
+        final Map<String, double[]> diagSums = new LinkedHashMap<>();
+        double lossSum;
+        long samples;
+
+        Epoch(int epoch, int stepsPerEpoch, TrainingListener listener) {
+            this.epoch = epoch;
+            this.stepsPerEpoch = stepsPerEpoch;
+            this.listener = listener;
+            model.diagnostics().forEach((name, shape) -> diagSums.put(name, new double[(int) Shape.of(shape).size()]));
+        }
+
+        /** Step {@code s} (0-based in the epoch), global number {@code stepNo}, is in the state now. */
+        void stepDone(int s, long stepNo, int b, double loss, Map<String, Double> metrics, Totals totals) {
+            globalStep = stepNo;
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException("the loss became " + loss + " at step " + stepNo
+                        + " (epoch " + epoch + "); lower the learning rate or clip gradients");
+            }
+            if (totals.steps == 0) {
+                totals.firstLoss = loss;
+            }
+            totals.steps++;
+            totals.samples += b;
+            samples += b;
+            lossSum += loss * b;
+            double secs = (System.nanoTime() - start) / 1e9;
+            listener.onStep(new TrainingListener.Progress(epoch, s + 1, stepsPerEpoch, stepNo, loss, metrics,
+                    samples / Math.max(secs, 1e-9)));
+        }
+    }
+
+    /** Direct buffers for the stacked inputs of a run of up to {@code maxRun} full batches, reused every run. */
+    private final class RunBuffers {
+        final ByteBuffer[] data;
+        final ByteBuffer[] random;
+
+        RunBuffers(List<TrainStepModel.DataInput> inputs, int[] rowLen, List<TrainStepModel.RandomInput> randoms,
+                   long[] randomItem, int batch, int maxRun) {
+            data = new ByteBuffer[inputs.size()];
+            for (int i = 0; i < data.length; i++) {
+                data[i] = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(maxRun, batch),
+                        rowLen[i] * inputs.get(i).dtype().bytes())).order(ByteOrder.nativeOrder());
+            }
+            random = new ByteBuffer[randoms.size()];
+            for (int i = 0; i < random.length; i++) {
+                random[i] = ByteBuffer.allocateDirect(Math.toIntExact(maxRun * batch * randomItem[i] * ft.bytes()))
+                        .order(ByteOrder.nativeOrder());
+            }
+        }
+    }
+
+    /**
+     * Steps {@code s .. s+k-1} of the epoch (full batches from {@code from}) in one run of the run-of-steps model.
+     * Random values are drawn step by step in the single-step order, so both paths see the same noise.
+     */
+    private void runSteps(TrainingData data, TrainingConfig config, List<TrainStepModel.DataInput> inputs, int[] rowLen,
+                          List<TrainStepModel.RandomInput> randoms, long[] randomItem, RunBuffers buf, int[] order,
+                          int from, int batch, int k, SplittableRandom noiseRng, Epoch ep, Totals totals) {
+        if (loopSession == null) {
+            loopSession = executor.load(sessionName + "/steps", model.loopProto());
+        }
+        Map<String, OnnxTensorLike> feed = new HashMap<>(state);
+        List<OnnxTensor> transient_ = new ArrayList<>();
+        try {
+            for (int i = 0; i < inputs.size(); i++) {
+                TrainStepModel.DataInput in = inputs.get(i);
+                OnnxTensor t = batchTensor(buf.data[i], in.dtype(), data.columns().get(in.name()), rowLen[i], order, from,
+                        k * batch, stacked(in.shape(), k, batch));
+                transient_.add(t);
+                feed.put(TrainStepModel.STEPS_PREFIX + in.name(), t);
+            }
+            for (ByteBuffer r : buf.random) {
+                r.clear();
+            }
+            for (int j = 0; j < k; j++) {
+                for (int i = 0; i < randoms.size(); i++) {
+                    drawNoise(buf.random[i], randoms.get(i), (int) (batch * randomItem[i]), noiseRng);
+                }
+            }
+            for (int i = 0; i < randoms.size(); i++) {
+                TrainStepModel.RandomInput r = randoms.get(i);
+                OnnxTensor t = tensorOf(buf.random[i].flip(), stacked(r.shape(), k, batch), r.name());
+                transient_.add(t);
+                feed.put(TrainStepModel.STEPS_PREFIX + r.name(), t);
+            }
+            long first = globalStep + 1;
+            OnnxTensor firstT = scalar(first);
+            transient_.add(firstT);
+            feed.put(TrainStepModel.FIRST_STEP, firstT);
+            double[] lrs = new double[k];
+            for (int j = 0; j < k; j++) {
+                lrs[j] = config.learningRate().at(first + j, ep.epoch);
+            }
+            OnnxTensor lrT = vector(lrs);
+            transient_.add(lrT);
+            feed.put(TrainStepModel.STEP_LRS, lrT);
+
+            OrtSession.Result result = loopSession.run(feed);
+            double[] losses;
+            Map<String, double[]> metrics = new LinkedHashMap<>();
+            try {
+                losses = values(result, TrainStepModel.STEPS_PREFIX + TrainStepModel.LOSS);
+                for (String m : metricOutputs(result, TrainStepModel.STEPS_PREFIX)) {
+                    metrics.put(m, values(result, TrainStepModel.STEPS_PREFIX + TrainStepModel.METRIC_PREFIX + m));
+                }
+                for (Map.Entry<String, double[]> d : ep.diagSums.entrySet()) {
+                    double[] v = values(result, TrainStepModel.STEPS_PREFIX + TrainStepModel.DIAGNOSTIC_PREFIX + d.getKey());
+                    for (int j = 0; j < k; j++) {
+                        addWeighted(v, j * d.getValue().length, batch, d.getValue());
+                    }
+                }
+                adopt(result);
+            } catch (RuntimeException e) {
+                result.close();
+                throw e;
+            }
+            int s0 = from / batch;
+            for (int j = 0; j < k; j++) {
+                Map<String, Double> stepMetrics = new LinkedHashMap<>();
+                for (Map.Entry<String, double[]> m : metrics.entrySet()) {
+                    stepMetrics.put(m.getKey(), m.getValue()[m.getValue().length / k * j]);
+                }
+                ep.stepDone(s0 + j, first + j, batch, losses[j], stepMetrics, totals);
+            }
+        } finally {
+            for (OnnxTensor t : transient_) {
+                t.close();
+            }
+        }
+    }
+
+    /** The model's metric names as in its outputs (declared metrics, then {@code grad_norm} when clipping). */
+    private List<String> metricOutputs(OrtSession.Result result, String prefix) {
+        List<String> names = new ArrayList<>(model.metrics());
+        if (result.get(prefix + TrainStepModel.METRIC_PREFIX + "grad_norm").isPresent()) {
+            names.add("grad_norm");
+        }
+        return names;
+    }
+
+    private static long[] stacked(Shape itemShape, int k, int batch) {
+        long[] dims = itemShape.dims();
+        long[] out = new long[dims.length + 1];
+        out[0] = k;
+        out[1] = batch;
+        System.arraycopy(dims, 1, out, 2, dims.length - 1);
+        return out;
     }
 
     /** Makes the result's {@code next/} outputs the current state and releases the previous state. */
@@ -325,6 +510,12 @@ public final class Trainer implements AutoCloseable {
 
     private OnnxTensor batchTensor(ByteBuffer buf, DType dtype, float[] col, int rowLen, int[] order, int from, int b,
                                    Shape shape) {
+        return batchTensor(buf, dtype, col, rowLen, order, from, b, batchShape(shape, b));
+    }
+
+    /** Rows {@code order[from .. from+b)} of a column gathered into {@code buf}, as a tensor of shape {@code dims}. */
+    private OnnxTensor batchTensor(ByteBuffer buf, DType dtype, float[] col, int rowLen, int[] order, int from, int b,
+                                   long[] dims) {
         buf.clear();
         try {
             if (dtype == DType.FLOAT) {
@@ -333,7 +524,7 @@ public final class Trainer implements AutoCloseable {
                     fb.put(col, order[from + r] * rowLen, rowLen);
                 }
                 fb.flip();
-                return OnnxTensor.createTensor(env, fb, batchShape(shape, b));
+                return OnnxTensor.createTensor(env, fb, dims);
             } else if (dtype == DType.DOUBLE) {
                 DoubleBuffer db = buf.asDoubleBuffer();
                 for (int r = 0; r < b; r++) {
@@ -343,7 +534,7 @@ public final class Trainer implements AutoCloseable {
                     }
                 }
                 db.flip();
-                return OnnxTensor.createTensor(env, db, batchShape(shape, b));
+                return OnnxTensor.createTensor(env, db, dims);
             }
             throw new IllegalArgumentException("data inputs must be FLOAT or DOUBLE, got " + dtype);
         } catch (OrtException e) {
@@ -354,24 +545,45 @@ public final class Trainer implements AutoCloseable {
     private OnnxTensor randomTensor(ByteBuffer buf, TrainStepModel.RandomInput r, int b, long item,
                                     SplittableRandom rng) {
         buf.clear();
-        int count = (int) (b * item);
+        drawNoise(buf, r, (int) (b * item), rng);
+        return tensorOf(buf.flip(), batchShape(r.shape(), b), r.name());
+    }
+
+    /** Appends {@code count} draws of the input's noise at the buffer's position, in the float type's width. */
+    private void drawNoise(ByteBuffer buf, TrainStepModel.RandomInput r, int count, SplittableRandom rng) {
+        for (int i = 0; i < count; i++) {
+            double v = r.noise().sample(rng);
+            if (ft == DType.FLOAT) {
+                buf.putFloat((float) v);
+            } else {
+                buf.putDouble(v);
+            }
+        }
+    }
+
+    /** The buffer's remaining values (of the float type) as a tensor of shape {@code dims}. */
+    private OnnxTensor tensorOf(ByteBuffer buf, long[] dims, String name) {
+        try {
+            return ft == DType.FLOAT ? OnnxTensor.createTensor(env, buf.asFloatBuffer(), dims)
+                    : OnnxTensor.createTensor(env, buf.asDoubleBuffer(), dims);
+        } catch (OrtException e) {
+            throw new ExecutorException("cannot create random input '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A 1-D tensor of the float type. */
+    private OnnxTensor vector(double[] v) {
         try {
             if (ft == DType.FLOAT) {
-                FloatBuffer fb = buf.asFloatBuffer();
-                for (int i = 0; i < count; i++) {
-                    fb.put((float) r.noise().sample(rng));
+                float[] f = new float[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    f[i] = (float) v[i];
                 }
-                fb.flip();
-                return OnnxTensor.createTensor(env, fb, batchShape(r.shape(), b));
+                return OnnxTensor.createTensor(env, FloatBuffer.wrap(f), new long[] {v.length});
             }
-            DoubleBuffer db = buf.asDoubleBuffer();
-            for (int i = 0; i < count; i++) {
-                db.put(r.noise().sample(rng));
-            }
-            db.flip();
-            return OnnxTensor.createTensor(env, db, batchShape(r.shape(), b));
+            return OnnxTensor.createTensor(env, DoubleBuffer.wrap(v), new long[] {v.length});
         } catch (OrtException e) {
-            throw new ExecutorException("cannot create random input '" + r.name() + "': " + e.getMessage(), e);
+            throw new ExecutorException("cannot create a vector tensor: " + e.getMessage(), e);
         }
     }
 
@@ -416,22 +628,31 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Adds {@code weight} times the output's values to {@code sum}. */
-    private static void addWeighted(OrtSession.Result result, String name, int weight, double[] sum) {
+    /** Adds {@code weight} times {@code v[offset ..]} to {@code sum}. */
+    private static void addWeighted(double[] v, int offset, int weight, double[] sum) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += v[offset + i] * weight;
+        }
+    }
+
+    /** All values of a floating-point output. */
+    private static double[] values(OrtSession.Result result, String name) {
         OnnxValue v = result.get(name).orElseThrow(() -> new ExecutorException("model has no output '" + name + "'"));
         OnnxTensor t = (OnnxTensor) v;
         switch (t.getInfo().type) {
             case FLOAT -> {
-                java.nio.FloatBuffer fb = t.getFloatBuffer();
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += (double) fb.get(i) * weight;
+                FloatBuffer fb = t.getFloatBuffer();
+                double[] out = new double[fb.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = fb.get(i);
                 }
+                return out;
             }
             case DOUBLE -> {
-                java.nio.DoubleBuffer db = t.getDoubleBuffer();
-                for (int i = 0; i < sum.length; i++) {
-                    sum[i] += db.get(i) * weight;
-                }
+                DoubleBuffer db = t.getDoubleBuffer();
+                double[] out = new double[db.remaining()];
+                db.get(out);
+                return out;
             }
             default -> throw new IllegalArgumentException("output '" + name + "' is not floating point");
         }
@@ -461,6 +682,9 @@ public final class Trainer implements AutoCloseable {
         }
         closed = true;
         releaseState();
+        if (loopSession != null) {
+            loopSession.close();
+        }
         if (ownsSession && session != null) {
             session.close();
         }

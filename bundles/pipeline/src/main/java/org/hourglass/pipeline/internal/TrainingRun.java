@@ -47,6 +47,12 @@ import org.slf4j.LoggerFactory;
 final class TrainingRun implements Callable<ServedModel> {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    /**
+     * Up to this many steps run as one run of the train step's ONNX Loop form: the same results, about 5% faster
+     * for the dense AE on the CPU (less per-run work), and the state stays on the device between the steps of a
+     * run on a GPU. Progress arrives and cancellation is checked once per run.
+     */
+    static final int STEPS_PER_RUN = 8;
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
 
     private final Settings s;
@@ -127,6 +133,7 @@ final class TrainingRun implements Callable<ServedModel> {
         }
         Map<String, HostTensor> weights;
         try (Trainer trainer = new Trainer(executor, model, "pipeline/" + s.name() + "/train")) {
+            trainer.setStepsPerRun(STEPS_PER_RUN);
             weights = trainEpochs(trainer, composer, spec, normalizer, train, n, val, valPart.count());
         }
 
