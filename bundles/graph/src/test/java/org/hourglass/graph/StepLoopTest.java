@@ -39,17 +39,7 @@ class StepLoopTest {
         TrainStepModel m = model();
         List<TrainingListener.Progress> steps = new ArrayList<>();
         List<TrainingListener.EpochSummary> epochs = new ArrayList<>();
-        TrainingListener listener = new TrainingListener() {
-            @Override
-            public void onStep(Progress p) {
-                steps.add(p);
-            }
-
-            @Override
-            public void onEpoch(EpochSummary e) {
-                epochs.add(e);
-            }
-        };
+        TrainingListener listener = TrainingListener.of(steps::add, epochs::add);
         try (Trainer t = new Trainer(Ort.executor(), m, "loop-" + stepsPerRun)) {
             t.setStepsPerRun(stepsPerRun);
             long before = Ort.executor().info().runs();
