@@ -171,11 +171,7 @@ final class GradientRules {
         Tensor r = grad;
         int lead = grad.rank() - t.rank();
         if (lead > 0) {
-            long[] axes = new long[lead];
-            for (int i = 0; i < lead; i++) {
-                axes[i] = i;
-            }
-            r = g.reduceSum(r, false, axes);
+            r = sumLeading(g, r, lead);
         }
         List<Long> axes = new ArrayList<>();
         for (int i = 0; i < t.rank(); i++) {
@@ -192,6 +188,35 @@ final class GradientRules {
             r = g.reduceSum(r, true, axes.stream().mapToLong(Long::longValue).toArray());
         }
         return r;
+    }
+
+    /**
+     * The sum over the first {@code lead} axes (bias gradients, broadcast leading dimensions) as a product with a
+     * row of ones, {@code ones[1, M] @ x[M, K]}: ONNX Runtime's {@code ReduceSum} over leading axes splits the work
+     * by kept column and reads each column with a stride, 3 to 36 times slower than the product on the shapes of
+     * bias gradients (measured: {@code [12544, 16]} 609 against 17 us, {@code [12544, 64]} 318 against 51 us,
+     * {@code [256, 784]} 27 against 9 us). {@code ReduceSum} stays where the kept part is not static.
+     */
+    static Tensor sumLeading(Graph g, Tensor x, int lead) {
+        long[] dims = x.shape().dims();
+        long kept = 1;
+        for (int i = lead; i < dims.length; i++) {
+            kept = dims[i] == Shape.DYNAMIC || kept == Shape.DYNAMIC ? Shape.DYNAMIC : kept * dims[i];
+        }
+        long rows = 1;
+        for (int i = 0; i < lead; i++) {
+            rows = dims[i] == Shape.DYNAMIC || rows == Shape.DYNAMIC ? Shape.DYNAMIC : rows * dims[i];
+        }
+        if (lead == dims.length || kept == Shape.DYNAMIC || kept == 0 || rows == 0 || !x.dtype().isFloating()) {
+            long[] axes = new long[lead];
+            for (int i = 0; i < lead; i++) {
+                axes[i] = i;
+            }
+            return g.reduceSum(x, false, axes);
+        }
+        Tensor flat = lead == 1 && dims.length == 2 ? x : g.reshape(x, -1, kept);
+        Tensor ones = rows == Shape.DYNAMIC ? g.onesRowLike(flat, x.dtype()) : g.onesRow(rows, x.dtype());
+        return g.reshape(g.matmul(ones, flat), Arrays.copyOfRange(dims, lead, dims.length));
     }
 
     /** Reshape back to {@code like}'s shape: a constant target when at most one dimension is dynamic. */

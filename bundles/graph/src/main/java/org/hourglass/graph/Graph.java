@@ -1302,6 +1302,32 @@ public final class Graph {
         return node1("Shape", "shape", List.of(x), Map.of(), DType.INT64, Shape.of(x.rank()));
     }
 
+    /** A row {@code [1, n]} of ones (shared between uses). */
+    Tensor onesRow(long n, DType dtype) {
+        String key = "ones:" + dtype + ":" + n;
+        Tensor t = constantCache.get(key);
+        if (t == null) {
+            Deque<String> saved = scopes;
+            scopes = new ArrayDeque<>();
+            try {
+                double[] ones = new double[Math.toIntExact(n)];
+                Arrays.fill(ones, 1.0);
+                t = constant("const/ones", HostTensor.of(dtype, ones, 1, n));
+            } finally {
+                scopes = saved;
+            }
+            constantCache.put(key, t);
+        }
+        return t;
+    }
+
+    /** A row {@code [1, m]} of ones where {@code m} is the run-time first dimension of {@code x}. */
+    Tensor onesRowLike(Tensor x, DType dtype) {
+        Tensor first = node1("Shape", "shape", List.of(x), attrs("start", 0L, "end", 1L), DType.INT64, Shape.of(1));
+        return node1("ConstantOfShape", "ones", List.of(concat(0, longs(1), first)),
+                attrs("value", HostTensor.of(dtype, new double[] {1}, 1)), dtype, Shape.of(1, x.shape().dim(0)));
+    }
+
     Tensor sizeOf(Tensor x) {
         return node1("Size", "size", List.of(x), Map.of(), DType.INT64, Shape.scalar());
     }

@@ -98,6 +98,43 @@ class GraphBuilderTest {
     }
 
     @Test
+    void broadcastGradientsSumLeadingAxesAsProductsWithOnes() {
+        // d/db sum((x + b) * w) = the sum of w over the leading axes, with a dynamic batch (a row of ones sized at
+        // run time), a static one (a constant row) and a dynamic kept part (ReduceSum stays).
+        for (long batch : new long[] {Shape.DYNAMIC, 5}) {
+            Graph g = new Graph(DType.DOUBLE, 1);
+            Tensor x = g.input("x", Shape.of(batch, 3, 4));
+            Tensor w = g.input("w", Shape.of(batch, 3, 4));
+            Tensor b = g.param("b", Shape.of(4), Init.zeros());
+            Tensor grad = g.gradients(g.sum(g.mul(g.add(x, b), w)), List.of(b)).get(b);
+            assertEquals(Shape.of(4), grad.shape());
+            assertEquals("Reshape", grad.producer().opType());
+            assertEquals("MatMul", grad.producer().inputs().get(0).producer().opType());
+            assertEquals(batch == Shape.DYNAMIC ? "ConstantOfShape" : null,
+                    grad.producer().inputs().get(0).producer().inputs().get(0).producer() == null ? null
+                            : grad.producer().inputs().get(0).producer().inputs().get(0).producer().opType());
+            double[] wv = new double[5 * 12];
+            double[] expected = new double[4];
+            for (int i = 0; i < wv.length; i++) {
+                wv[i] = Math.sin(i * 0.7) - 0.2;
+                expected[i % 4] += wv[i];
+            }
+            var model = InferenceModel.builder(g).output("grad", grad).weights(Map.of("b", HostTensor.ofDoubles(
+                    new double[4], 4))).build();
+            try (ModelSession s = Ort.load("sum-leading", model);
+                 OnnxTensor xt = Ort.tensor(DType.DOUBLE, new double[60], new long[] {5, 3, 4});
+                 OnnxTensor wt = Ort.tensor(DType.DOUBLE, wv, new long[] {5, 3, 4})) {
+                assertArrayEquals(expected, Ort.run(s, Map.of("x", xt, "w", wt), null).get("grad"), 1e-12);
+            }
+        }
+        Graph g = new Graph(DType.DOUBLE, 1);
+        Tensor x = g.input("x", Shape.of(2, Shape.DYNAMIC));
+        Tensor v = g.input("v", Shape.of(Shape.DYNAMIC));
+        Tensor grad = g.gradients(g.sum(g.mul(g.add(x, v), x)), List.of(v)).get(v);
+        assertEquals("ReduceSum", grad.producer().opType(), "a kept part of unknown size keeps ReduceSum");
+    }
+
+    @Test
     void stopGradientAndStraightThroughEstimator() {
         Graph g = new Graph(DType.DOUBLE, 1);
         Tensor x = g.input("x", Shape.of(4));
