@@ -157,7 +157,7 @@ class GraphBuilderTest {
     }
 
     @Test
-    void float32LayerNormGradientReusesTheForwardStatistics() {
+    void float32LayerNormIsWrittenAsPrimitivesAndItsGradientReusesTheStatistics() {
         Graph g = Graph.create(1);
         Tensor x = g.input("x", Shape.batchOf(2, 3));
         Tensor scale = g.input("scale", Shape.of(2, 3));
@@ -174,6 +174,14 @@ class GraphBuilderTest {
         }
         var model = InferenceModel.builder(g).output("y", y).output("mean", ln.output(1))
                 .output("inv", ln.output(2)).output("gx", gx).build();
+        List<String> ops = model.getGraph().getNodeList().stream().map(ai.onnx.proto.OnnxMl.NodeProto::getOpType).toList();
+        assertFalse(ops.contains("LayerNormalization"), "float32 LayerNormalization is written as primitives: " + ops);
+        assertTrue(ops.containsAll(List.of("ReduceMean", "Sqrt", "Reciprocal")), ops.toString());
+        Graph g64 = new Graph(DType.DOUBLE, 1);
+        Tensor x64 = g64.input("x", Shape.batchOf(3));
+        Tensor p64 = g64.input("p", Shape.of(3));
+        assertTrue(InferenceModel.builder(g64).output("y", g64.layerNorm(x64, p64, p64, -1, 1e-5)).build().getGraph()
+                .getNodeList().stream().anyMatch(n -> n.getOpType().equals("LayerNormalization")), "float64 keeps the op");
         float[] xv = new float[12];
         for (int i = 0; i < xv.length; i++) {
             xv[i] = (float) Math.sin(1.3 * i) * (1 + i % 5);
@@ -194,8 +202,11 @@ class GraphBuilderTest {
                 for (int i = 0; i < 6; i++) {
                     sq += (xv[r * 6 + i] - mean) * (xv[r * 6 + i] - mean) / 6.0;
                 }
-                assertEquals(mean, out.get("mean")[r], 1e-5, "ONNX Runtime fills Mean");
-                assertEquals(1 / Math.sqrt(sq + 1e-5), out.get("inv")[r], 1e-4, "ONNX Runtime fills InvStdDev");
+                assertEquals(mean, out.get("mean")[r], 1e-5, "Mean");
+                assertEquals(1 / Math.sqrt(sq + 1e-5), out.get("inv")[r], 1e-4, "InvStdDev");
+                for (int i = 0; i < 6; i++) {
+                    assertEquals((xv[r * 6 + i] - mean) / Math.sqrt(sq + 1e-5), out.get("y")[r * 6 + i], 1e-5, "y");
+                }
             }
         }
     }
