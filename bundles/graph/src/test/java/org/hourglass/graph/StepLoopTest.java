@@ -87,6 +87,27 @@ class StepLoopTest {
     }
 
     @Test
+    void fitsCalledOncePerEpochReuseTheRunBuffersAndGiveTheSameState() {
+        // As pipelines train: one fit per epoch, each with its own seed.
+        float[] data = TrainingTest.syntheticData(100);
+        List<Map<String, HostTensor>> states = new ArrayList<>();
+        for (int stepsPerRun : new int[] {1, 3}) {
+            try (Trainer t = new Trainer(Ort.executor(), model(), "per-epoch-" + stepsPerRun)) {
+                t.setStepsPerRun(stepsPerRun);
+                for (int epoch = 0; epoch < 3; epoch++) {
+                    t.fit(TrainingData.of("x", data, 100), TrainingConfig.of(1, 16, 0.01, 40 + epoch),
+                            TrainingListener.none());
+                }
+                assertEquals(3 * 7, t.step());
+                states.add(t.state());
+            }
+        }
+        for (Map.Entry<String, HostTensor> s : states.get(0).entrySet()) {
+            assertArrayEquals(s.getValue().floats(), states.get(1).get(s.getKey()).floats(), s.getKey());
+        }
+    }
+
+    @Test
     void theLoopModelNamesItsStackedInputsAndOutputs() {
         TrainStepModel m = model();
         OnnxMl.GraphProto g = m.loopProto().getGraph();

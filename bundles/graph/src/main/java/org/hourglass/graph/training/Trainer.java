@@ -56,6 +56,7 @@ public final class Trainer implements AutoCloseable {
     private int stepsPerRun = 1;
     private final String sessionName;
     private ModelSession loopSession;
+    private RunBuffers lastRunBuffers;
 
     /** Loads the model into a new session of the executor; closing the trainer closes it. */
     public Trainer(OnnxExecutor executor, TrainStepModel model, String sessionName) {
@@ -211,7 +212,7 @@ public final class Trainer implements AutoCloseable {
             bytesPerStep += batch * item * ft.bytes();
         }
         int maxRun = (int) Math.min(Math.min(stepsPerRun, fullSteps), Math.max(1, MAX_RUN_BYTES / bytesPerStep));
-        RunBuffers runBuffers = maxRun >= 2 ? new RunBuffers(inputs, rowLen, randoms, randomItem, batch, maxRun) : null;
+        RunBuffers runBuffers = maxRun >= 2 ? runBuffers(inputs, rowLen, randomItem, batch, maxRun) : null;
         long start = System.nanoTime();
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             if (config.shuffle()) {
@@ -344,19 +345,56 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * The run buffers of the previous fit when they have the right sizes (pipelines call {@code fit} once per
+     * epoch; buffers of up to 64 MiB each time would wait for the garbage collector to free them), else new ones.
+     */
+    private RunBuffers runBuffers(List<TrainStepModel.DataInput> inputs, int[] rowLen, long[] randomItem, int batch,
+                                  int maxRun) {
+        RunBuffers fresh = new RunBuffers(rowLen, randomItem, batch, maxRun);
+        if (fresh.equals(lastRunBuffers)) {
+            return lastRunBuffers;
+        }
+        fresh.allocate(inputs);
+        lastRunBuffers = fresh;
+        return fresh;
+    }
+
     /** Direct buffers for the stacked inputs of a run of up to {@code maxRun} full batches, reused every run. */
     private final class RunBuffers {
-        final ByteBuffer[] data;
-        final ByteBuffer[] random;
+        final int[] rowLen;
+        final long[] randomItem;
+        final int batch;
+        final int maxRun;
+        ByteBuffer[] data;
+        ByteBuffer[] random;
 
-        RunBuffers(List<TrainStepModel.DataInput> inputs, int[] rowLen, List<TrainStepModel.RandomInput> randoms,
-                   long[] randomItem, int batch, int maxRun) {
+        RunBuffers(int[] rowLen, long[] randomItem, int batch, int maxRun) {
+            this.rowLen = rowLen.clone();
+            this.randomItem = randomItem.clone();
+            this.batch = batch;
+            this.maxRun = maxRun;
+        }
+
+        /** Same sizes (the model, and so the element types, is the trainer's own). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RunBuffers r && r.batch == batch && r.maxRun == maxRun
+                    && java.util.Arrays.equals(r.rowLen, rowLen) && java.util.Arrays.equals(r.randomItem, randomItem);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(batch, maxRun, java.util.Arrays.hashCode(rowLen));
+        }
+
+        void allocate(List<TrainStepModel.DataInput> inputs) {
             data = new ByteBuffer[inputs.size()];
             for (int i = 0; i < data.length; i++) {
                 data[i] = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(maxRun, batch),
                         rowLen[i] * inputs.get(i).dtype().bytes())).order(ByteOrder.nativeOrder());
             }
-            random = new ByteBuffer[randoms.size()];
+            random = new ByteBuffer[randomItem.length];
             for (int i = 0; i < random.length; i++) {
                 random[i] = ByteBuffer.allocateDirect(Math.toIntExact(maxRun * batch * randomItem[i] * ft.bytes()))
                         .order(ByteOrder.nativeOrder());
