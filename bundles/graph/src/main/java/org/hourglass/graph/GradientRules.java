@@ -199,14 +199,10 @@ final class GradientRules {
      */
     static Tensor sumLeading(Graph g, Tensor x, int lead) {
         long[] dims = x.shape().dims();
-        long kept = 1;
-        for (int i = lead; i < dims.length; i++) {
-            kept = dims[i] == Shape.DYNAMIC || kept == Shape.DYNAMIC ? Shape.DYNAMIC : kept * dims[i];
-        }
-        long rows = 1;
-        for (int i = 0; i < lead; i++) {
-            rows = dims[i] == Shape.DYNAMIC || rows == Shape.DYNAMIC ? Shape.DYNAMIC : rows * dims[i];
-        }
+        Shape leading = Shape.of(Arrays.copyOfRange(dims, 0, lead));
+        Shape keptShape = Shape.of(Arrays.copyOfRange(dims, lead, dims.length));
+        long kept = keptShape.isStatic() ? keptShape.size() : Shape.DYNAMIC;
+        long rows = leading.isStatic() ? leading.size() : Shape.DYNAMIC;
         if (lead == dims.length || kept == Shape.DYNAMIC || kept == 0 || rows == 0 || !x.dtype().isFloating()) {
             long[] axes = new long[lead];
             for (int i = 0; i < lead; i++) {
@@ -216,7 +212,7 @@ final class GradientRules {
         }
         Tensor flat = lead == 1 && dims.length == 2 ? x : g.reshape(x, -1, kept);
         Tensor ones = rows == Shape.DYNAMIC ? g.onesRowLike(flat, x.dtype()) : g.onesRow(rows, x.dtype());
-        return g.reshape(g.matmul(ones, flat), Arrays.copyOfRange(dims, lead, dims.length));
+        return g.reshape(g.matmul(ones, flat), keptShape.dims());
     }
 
     /** Reshape back to {@code like}'s shape: a constant target when at most one dimension is dynamic. */

@@ -296,31 +296,25 @@ public final class Graph {
 
     /** A scalar constant of the given type (shared between uses). */
     public Tensor scalar(double value, DType dtype) {
-        String key = dtype + ":" + Double.doubleToLongBits(value);
-        Tensor t = constantCache.get(key);
-        if (t == null) {
-            Deque<String> saved = scopes;
-            scopes = new ArrayDeque<>();
-            try {
-                t = constant("const/" + dtype.name().toLowerCase(java.util.Locale.ROOT) + "_" + format(value),
-                        HostTensor.of(dtype, new double[] {value}));
-            } finally {
-                scopes = saved;
-            }
-            constantCache.put(key, t);
-        }
-        return t;
+        return sharedConstant(dtype + ":" + Double.doubleToLongBits(value),
+                "const/" + dtype.name().toLowerCase(java.util.Locale.ROOT) + "_" + format(value),
+                () -> HostTensor.of(dtype, new double[] {value}));
     }
 
     /** A 1-D INT64 constant (shapes, axes, indices), shared between uses. */
     public Tensor longs(long... values) {
-        String key = "i64:" + Arrays.toString(values);
+        return sharedConstant("i64:" + Arrays.toString(values), "const/i64",
+                () -> HostTensor.ofLongs(values.clone(), values.length));
+    }
+
+    /** The constant cached under {@code key}, created outside any scope on first use. */
+    private Tensor sharedConstant(String key, String name, java.util.function.Supplier<HostTensor> value) {
         Tensor t = constantCache.get(key);
         if (t == null) {
             Deque<String> saved = scopes;
             scopes = new ArrayDeque<>();
             try {
-                t = constant("const/i64", HostTensor.ofLongs(values.clone(), values.length));
+                t = constant(name, value.get());
             } finally {
                 scopes = saved;
             }
@@ -1304,21 +1298,11 @@ public final class Graph {
 
     /** A row {@code [1, n]} of ones (shared between uses). */
     Tensor onesRow(long n, DType dtype) {
-        String key = "ones:" + dtype + ":" + n;
-        Tensor t = constantCache.get(key);
-        if (t == null) {
-            Deque<String> saved = scopes;
-            scopes = new ArrayDeque<>();
-            try {
-                double[] ones = new double[Math.toIntExact(n)];
-                Arrays.fill(ones, 1.0);
-                t = constant("const/ones", HostTensor.of(dtype, ones, 1, n));
-            } finally {
-                scopes = saved;
-            }
-            constantCache.put(key, t);
-        }
-        return t;
+        return sharedConstant("ones:" + dtype + ":" + n, "const/ones", () -> {
+            double[] ones = new double[Math.toIntExact(n)];
+            Arrays.fill(ones, 1.0);
+            return HostTensor.of(dtype, ones, 1, n);
+        });
     }
 
     /** A row {@code [1, m]} of ones where {@code m} is the run-time first dimension of {@code x}. */

@@ -139,21 +139,16 @@ final class StepLoopWriter {
     }
 
     private static OnnxMl.ValueInfoProto input(OnnxMl.GraphProto g, String name) {
-        for (OnnxMl.ValueInfoProto v : g.getInputList()) {
-            if (v.getName().equals(name)) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("train-step model has no input '" + name + "'");
+        return named(g.getInputList(), name, "input");
     }
 
     private static OnnxMl.ValueInfoProto output(OnnxMl.GraphProto g, String name) {
-        for (OnnxMl.ValueInfoProto v : g.getOutputList()) {
-            if (v.getName().equals(name)) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("train-step model has no output '" + name + "'");
+        return named(g.getOutputList(), name, "output");
+    }
+
+    private static OnnxMl.ValueInfoProto named(List<OnnxMl.ValueInfoProto> values, String name, String kind) {
+        return values.stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow(
+                () -> new IllegalStateException("train-step model has no " + kind + " '" + name + "'"));
     }
 
     private static OnnxMl.ValueInfoProto prefixed(OnnxMl.ValueInfoProto v) {

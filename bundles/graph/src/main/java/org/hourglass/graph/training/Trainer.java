@@ -56,7 +56,7 @@ public final class Trainer implements AutoCloseable {
     private int stepsPerRun = 1;
     private final String sessionName;
     private ModelSession loopSession;
-    private RunBuffers lastRunBuffers;
+    private RunBuffers lastBuffers;
 
     /** Loads the model into a new session of the executor; closing the trainer closes it. */
     public Trainer(OnnxExecutor executor, TrainStepModel model, String sessionName) {
@@ -180,19 +180,10 @@ public final class Trainer implements AutoCloseable {
         if (stepsPerEpoch == 0) {
             throw new IllegalArgumentException("no complete batch of " + batch + " in " + n + " samples");
         }
-        // Batch buffers are direct and reused: ONNX Runtime reads them in place, no copy per step.
-        ByteBuffer[] buffers = new ByteBuffer[inputs.size()];
-        for (int i = 0; i < buffers.length; i++) {
-            buffers[i] = ByteBuffer.allocateDirect(batch * rowLen[i] * inputs.get(i).dtype().bytes())
-                    .order(ByteOrder.nativeOrder());
-        }
         List<TrainStepModel.RandomInput> randoms = model.randomInputs();
-        ByteBuffer[] randomBuffers = new ByteBuffer[randoms.size()];
         long[] randomItem = new long[randoms.size()];
         for (int i = 0; i < randoms.size(); i++) {
             randomItem[i] = itemSize(randoms.get(i).shape(), randoms.get(i).name());
-            randomBuffers[i] = ByteBuffer.allocateDirect((int) (batch * randomItem[i] * ft.bytes()))
-                    .order(ByteOrder.nativeOrder());
         }
         SplittableRandom shuffleRng = new SplittableRandom(config.seed());
         SplittableRandom noiseRng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
@@ -204,15 +195,20 @@ public final class Trainer implements AutoCloseable {
         List<Double> epochLosses = new ArrayList<>();
         Totals totals = new Totals();
         int fullSteps = n / batch;
-        long bytesPerStep = 0;
+        long[] dataBytes = new long[inputs.size()];
         for (int i = 0; i < inputs.size(); i++) {
-            bytesPerStep += (long) batch * rowLen[i] * inputs.get(i).dtype().bytes();
+            dataBytes[i] = (long) batch * rowLen[i] * inputs.get(i).dtype().bytes();
         }
-        for (long item : randomItem) {
-            bytesPerStep += batch * item * ft.bytes();
+        long[] randomBytes = new long[randoms.size()];
+        for (int i = 0; i < randoms.size(); i++) {
+            randomBytes[i] = batch * randomItem[i] * ft.bytes();
         }
-        int maxRun = (int) Math.min(Math.min(stepsPerRun, fullSteps), Math.max(1, MAX_RUN_BYTES / bytesPerStep));
-        RunBuffers runBuffers = maxRun >= 2 ? runBuffers(inputs, rowLen, randomItem, batch, maxRun) : null;
+        long bytesPerStep = java.util.stream.LongStream.concat(java.util.Arrays.stream(dataBytes),
+                java.util.Arrays.stream(randomBytes)).sum();
+        int maxRun = (int) Math.min(Math.min(stepsPerRun, fullSteps),
+                Math.max(1, MAX_RUN_BYTES / Math.max(1, bytesPerStep)));
+        // Batch buffers are direct and reused (across fits too): ONNX Runtime reads them in place, no copy per step.
+        RunBuffers buf = buffers(dataBytes, randomBytes, Math.max(1, maxRun));
         long start = System.nanoTime();
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             if (config.shuffle()) {
@@ -231,7 +227,7 @@ public final class Trainer implements AutoCloseable {
                 }
                 int k = Math.min(maxRun, fullSteps - s);
                 if (k >= 2) {
-                    runSteps(data, config, inputs, rowLen, randoms, randomItem, runBuffers, order, s * batch, batch, k,
+                    runSteps(data, config, inputs, rowLen, randoms, randomItem, buf, order, s * batch, batch, k,
                             noiseRng, ep, totals);
                     s += k;
                     continue;
@@ -244,13 +240,13 @@ public final class Trainer implements AutoCloseable {
                     for (int i = 0; i < inputs.size(); i++) {
                         TrainStepModel.DataInput in = inputs.get(i);
                         float[] col = data.columns().get(in.name());
-                        OnnxTensor t = batchTensor(buffers[i], in.dtype(), col, rowLen[i], order, from, b, in.shape());
+                        OnnxTensor t = batchTensor(buf.data[i], in.dtype(), col, rowLen[i], order, from, b, in.shape());
                         transient_.add(t);
                         feed.put(in.name(), t);
                     }
                     for (int i = 0; i < randoms.size(); i++) {
                         TrainStepModel.RandomInput r = randoms.get(i);
-                        OnnxTensor t = randomTensor(randomBuffers[i], r, b, randomItem[i], noiseRng);
+                        OnnxTensor t = randomTensor(buf.random[i], r, b, randomItem[i], noiseRng);
                         transient_.add(t);
                         feed.put(r.name(), t);
                     }
@@ -346,59 +342,45 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The run buffers of the previous fit when they have the right sizes (pipelines call {@code fit} once per
-     * epoch; buffers of up to 64 MiB each time would wait for the garbage collector to free them), else new ones.
+     * The batch buffers of the previous fit when they have the right sizes (pipelines call {@code fit} once per
+     * epoch; run buffers of up to 64 MiB each time would wait for the garbage collector to free them), else new ones.
      */
-    private RunBuffers runBuffers(List<TrainStepModel.DataInput> inputs, int[] rowLen, long[] randomItem, int batch,
-                                  int maxRun) {
-        RunBuffers fresh = new RunBuffers(rowLen, randomItem, batch, maxRun);
-        if (fresh.equals(lastRunBuffers)) {
-            return lastRunBuffers;
+    private RunBuffers buffers(long[] dataBytes, long[] randomBytes, int steps) {
+        if (lastBuffers == null || !lastBuffers.fits(dataBytes, randomBytes, steps)) {
+            lastBuffers = new RunBuffers(dataBytes, randomBytes, steps);
         }
-        fresh.allocate(inputs);
-        lastRunBuffers = fresh;
-        return fresh;
+        return lastBuffers;
     }
 
-    /** Direct buffers for the stacked inputs of a run of up to {@code maxRun} full batches, reused every run. */
-    private final class RunBuffers {
-        final int[] rowLen;
-        final long[] randomItem;
-        final int batch;
-        final int maxRun;
-        ByteBuffer[] data;
-        ByteBuffer[] random;
+    /** Direct buffers for the inputs of one step or of a run of up to {@code steps} full batches. */
+    private static final class RunBuffers {
+        final long[] dataBytes;
+        final long[] randomBytes;
+        final int steps;
+        final ByteBuffer[] data;
+        final ByteBuffer[] random;
 
-        RunBuffers(int[] rowLen, long[] randomItem, int batch, int maxRun) {
-            this.rowLen = rowLen.clone();
-            this.randomItem = randomItem.clone();
-            this.batch = batch;
-            this.maxRun = maxRun;
+        /** Per input, the bytes of one step's batch; room for {@code steps} of them. */
+        RunBuffers(long[] dataBytes, long[] randomBytes, int steps) {
+            this.dataBytes = dataBytes.clone();
+            this.randomBytes = randomBytes.clone();
+            this.steps = steps;
+            data = allocate(dataBytes, steps);
+            random = allocate(randomBytes, steps);
         }
 
-        /** Same sizes (the model, and so the element types, is the trainer's own). */
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof RunBuffers r && r.batch == batch && r.maxRun == maxRun
-                    && java.util.Arrays.equals(r.rowLen, rowLen) && java.util.Arrays.equals(r.randomItem, randomItem);
+        boolean fits(long[] dataBytes, long[] randomBytes, int steps) {
+            return steps == this.steps && java.util.Arrays.equals(dataBytes, this.dataBytes)
+                    && java.util.Arrays.equals(randomBytes, this.randomBytes);
         }
 
-        @Override
-        public int hashCode() {
-            return java.util.Objects.hash(batch, maxRun, java.util.Arrays.hashCode(rowLen));
-        }
-
-        void allocate(List<TrainStepModel.DataInput> inputs) {
-            data = new ByteBuffer[inputs.size()];
-            for (int i = 0; i < data.length; i++) {
-                data[i] = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(maxRun, batch),
-                        rowLen[i] * inputs.get(i).dtype().bytes())).order(ByteOrder.nativeOrder());
-            }
-            random = new ByteBuffer[randomItem.length];
-            for (int i = 0; i < random.length; i++) {
-                random[i] = ByteBuffer.allocateDirect(Math.toIntExact(maxRun * batch * randomItem[i] * ft.bytes()))
+        private static ByteBuffer[] allocate(long[] bytes, int steps) {
+            ByteBuffer[] out = new ByteBuffer[bytes.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ByteBuffer.allocateDirect(Math.toIntExact(Math.multiplyExact(bytes[i], steps)))
                         .order(ByteOrder.nativeOrder());
             }
+            return out;
         }
     }
 
