@@ -46,12 +46,8 @@ public final class FamilyTraining {
         return out;
     }
 
-    /**
-     * {@code n} samples of width {@code d} that a sparse code explains: each is 0.5 plus a positive mix of 3 of
-     * {@code atoms} random unit directions (coefficients in [0.5, 1.5)), from {@code seed}.
-     */
-    public static float[] sparseMixtures(int n, int d, int atoms, long seed) {
-        Random r = new Random(seed);
+    /** {@code atoms} random unit directions of width {@code d}, row-major, drawn from {@code r} (Gaussian, normalised). */
+    public static double[] unitAtoms(Random r, int atoms, int d) {
         double[] dict = new double[atoms * d];
         for (int a = 0; a < atoms; a++) {
             double norm = 0;
@@ -63,6 +59,16 @@ public final class FamilyTraining {
                 dict[a * d + j] /= Math.sqrt(norm);
             }
         }
+        return dict;
+    }
+
+    /**
+     * {@code n} samples of width {@code d} that a sparse code explains: each is 0.5 plus a positive mix of 3 of
+     * {@code atoms} random unit directions (coefficients in [0.5, 1.5)), from {@code seed}.
+     */
+    public static float[] sparseMixtures(int n, int d, int atoms, long seed) {
+        Random r = new Random(seed);
+        double[] dict = unitAtoms(r, atoms, d);
         float[] x = new float[n * d];
         for (int s = 0; s < n; s++) {
             java.util.Arrays.fill(x, s * d, (s + 1) * d, 0.5f);

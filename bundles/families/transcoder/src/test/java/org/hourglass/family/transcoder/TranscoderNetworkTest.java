@@ -29,29 +29,14 @@ import org.junit.jupiter.api.Test;
 
 class TranscoderNetworkTest {
 
-    private static double[] unitAtoms(Random r, int atoms, int d) {
-        double[] dict = new double[atoms * d];
-        for (int a = 0; a < atoms; a++) {
-            double norm = 0;
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] = r.nextGaussian();
-                norm += dict[a * d + j] * dict[a * d + j];
-            }
-            for (int j = 0; j < d; j++) {
-                dict[a * d + j] /= Math.sqrt(norm);
-            }
-        }
-        return dict;
-    }
-
     /**
      * Rows [x | y]: x mixes 3 of {@code atoms} input directions with non-negative weights, y mixes the same atoms'
      * output directions with the same weights (a sparse map a transcoder can learn), each plus an offset.
      */
     static float[] pairs(int rows, int d, int atoms, long seed) {
         Random r = new Random(seed);
-        double[] in = unitAtoms(r, atoms, d);
-        double[] out = unitAtoms(r, atoms, d);
+        double[] in = FamilyTraining.unitAtoms(r, atoms, d);
+        double[] out = FamilyTraining.unitAtoms(r, atoms, d);
         float[] v = new float[rows * 2 * d];
         for (int s = 0; s < rows; s++) {
             int base = s * 2 * d;
