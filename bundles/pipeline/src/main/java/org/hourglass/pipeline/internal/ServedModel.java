@@ -15,6 +15,9 @@ import org.hourglass.spi.ScoringMethod;
 /** A trained model ready to answer: its session, normalisation, fitted scorer and threshold. Immutable. */
 final class ServedModel implements AutoCloseable {
 
+    /** Most values in one batch: the largest Java array (a few below Integer.MAX_VALUE). */
+    static final int MAX_VALUES = Integer.MAX_VALUE - 8;
+
     private final ModelSession session;
     private final OrtEnvironment env;
     private final InputSpec spec;
@@ -59,9 +62,9 @@ final class ServedModel implements AutoCloseable {
     /** Checks shape and values and flattens; messages name the row and column at fault. */
     float[] validate(float[][] samples) {
         int width = spec.features();
-        float[] flat = new float[count(samples) * width];
+        float[] flat = new float[checkedSize(samples)];
         for (int i = 0; i < samples.length; i++) {
-            float[] row = shaped(samples, i);
+            float[] row = samples[i];
             for (int j = 0; j < width; j++) {
                 if (!Float.isFinite(row[j])) {
                     throw notFinite(i, j, row[j]);
@@ -78,9 +81,9 @@ final class ServedModel implements AutoCloseable {
      */
     private float[] validateNormalised(float[][] samples) {
         int width = spec.features();
-        float[] x = new float[count(samples) * width];
+        float[] x = new float[checkedSize(samples)];
         for (int i = 0; i < samples.length; i++) {
-            float[] row = shaped(samples, i);
+            float[] row = samples[i];
             int bad = normalizer.applyFinite(row, x, i * width);
             if (bad >= 0) {
                 throw notFinite(i, bad, row[bad]);
@@ -89,21 +92,28 @@ final class ServedModel implements AutoCloseable {
         return x;
     }
 
-    private static int count(float[][] samples) {
+    /**
+     * Checks every row's width before anything is allocated (a batch of short rows must not cost rows × width
+     * floats first) and returns the flattened size, refusing a batch too large for one array.
+     */
+    private int checkedSize(float[][] samples) {
         if (samples == null || samples.length == 0) {
             throw new PipelineException("no samples given: the batch is empty");
         }
-        return samples.length;
-    }
-
-    private float[] shaped(float[][] samples, int i) {
         int width = spec.features();
-        float[] row = samples[i];
-        if (row == null || row.length != width) {
-            throw new PipelineException("sample " + i + " has " + (row == null ? 0 : row.length)
-                    + " values; the model expects " + width + " (shape " + spec + ")");
+        for (int i = 0; i < samples.length; i++) {
+            float[] row = samples[i];
+            if (row == null || row.length != width) {
+                throw new PipelineException("sample " + i + " has " + (row == null ? 0 : row.length)
+                        + " values; the model expects " + width + " (shape " + spec + ")");
+            }
         }
-        return row;
+        long size = (long) samples.length * width;
+        if (size > MAX_VALUES) {
+            throw new PipelineException("the batch has " + samples.length + " samples of " + width + " values, "
+                    + size + " in all; one call takes at most " + MAX_VALUES + ": split it into smaller batches");
+        }
+        return (int) size;
     }
 
     private static PipelineException notFinite(int sample, int feature, float value) {
@@ -191,6 +201,25 @@ final class ServedModel implements AutoCloseable {
             out[i] = s.row(i);
         }
         return out;
+    }
+
+    /** Scores of raw samples with their labels (a model conditioned on labels needs them; else null). */
+    double[] score(float[] raw, int[] labels, int count) {
+        return scoring.score(outputs(raw, labels, count, scoredOutputs()), record.scorer());
+    }
+
+    ScoringMethod scoring() {
+        return scoring;
+    }
+
+    /** The same model on the same session with another record (e.g. a re-fitted threshold). */
+    ServedModel withRecord(StoredPipeline newRecord) {
+        return new ServedModel(session, env, spec, normalizer, scoring, newRecord, modelFile);
+    }
+
+    /** Whether both run on one session: replacing one by the other must not close it. */
+    boolean sharesSession(ServedModel other) {
+        return other != null && other.session == session;
     }
 
     @Override
