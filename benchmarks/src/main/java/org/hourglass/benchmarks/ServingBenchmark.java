@@ -43,6 +43,7 @@ import java.util.jar.JarInputStream;
 import java.util.zip.GZIPInputStream;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineState;
+import org.hourglass.executor.internal.OrtEnvironments;
 import org.hourglass.launcher.Hourglass;
 import org.hourglass.launcher.HourglassPlatform;
 
@@ -148,7 +149,7 @@ public final class ServingBenchmark {
 
     private static void run(Pipeline pipeline, float[][] rows, int threads, int rounds, int port, String token)
             throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironments.get(); // the platform's own way (long class paths, see OrtEnvironments)
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             options.setIntraOpNumThreads(threads);

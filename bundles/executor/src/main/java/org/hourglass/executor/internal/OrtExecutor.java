@@ -46,7 +46,7 @@ public final class OrtExecutor implements OnnxExecutor, AutoCloseable {
      * @throws ExecutorException when the settings ask for a device that is not there (device=cuda without GPU)
      */
     public OrtExecutor(ExecutorSettings settings) {
-        this.env = OrtEnvironment.getEnvironment();
+        this.env = OrtEnvironments.get();
         this.applied = apply(settings, 0);
     }
 
