@@ -1,0 +1,73 @@
+package org.hourglass.web.guard;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Failed logins per client address. After {@code free} failures an address is locked out: requests carrying
+ * credentials from it are refused at once, without checking them, for 1 s after the next failure, 2 s after the one
+ * after, doubling up to {@code maxLockMillis}. Nothing waits on a thread: a locked-out request is answered
+ * immediately. An address's count is forgotten {@link #FORGET_MILLIS} after its last failure; a success does not
+ * reset it (a GET that needs no credentials "succeeds" whatever they are).
+ */
+final class LoginThrottle {
+
+    static final long FORGET_MILLIS = 15 * 60 * 1000L;
+    /** Addresses kept before forgotten ones are dropped; beyond it, the oldest failures go first. */
+    static final int MAX_ADDRESSES = 10_000;
+
+    /** An address's record: failures in a row, when the last one was, until when it is locked out. */
+    record Entry(int failures, long lastFailure, long lockedUntil) {
+    }
+
+    private final int free;
+    private final long maxLockMillis;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    LoginThrottle(int free, long maxLockMillis) {
+        this.free = Math.max(0, free);
+        this.maxLockMillis = Math.max(1000, maxLockMillis);
+    }
+
+    int free() {
+        return free;
+    }
+
+    long maxLockMillis() {
+        return maxLockMillis;
+    }
+
+    /** Milliseconds the address is still locked out at {@code now}; 0 when it is not. */
+    long lockedFor(String address, long now) {
+        Entry e = entries.get(address);
+        return e == null ? 0 : Math.max(0, e.lockedUntil() - now);
+    }
+
+    /** Records a failed login; returns the address's record after it. */
+    Entry failed(String address, long now) {
+        if (entries.size() >= MAX_ADDRESSES) {
+            prune(now);
+        }
+        return entries.compute(address, (a, e) -> {
+            int failures = e == null || now - e.lastFailure() > FORGET_MILLIS ? 1 : e.failures() + 1;
+            long lock = 0;
+            if (failures > free) {
+                int doublings = Math.min(failures - free - 1, 30);
+                lock = Math.min(maxLockMillis, 1000L << doublings);
+            }
+            return new Entry(failures, now, lock == 0 ? 0 : now + lock);
+        });
+    }
+
+    private void prune(long now) {
+        entries.values().removeIf(e -> now - e.lastFailure() > FORGET_MILLIS && e.lockedUntil() <= now);
+        if (entries.size() >= MAX_ADDRESSES) {
+            long oldest = entries.values().stream().mapToLong(Entry::lastFailure).min().orElse(now);
+            entries.values().removeIf(e -> e.lastFailure() <= oldest && e.lockedUntil() <= now);
+        }
+    }
+
+    int size() {
+        return entries.size();
+    }
+}
