@@ -22,6 +22,10 @@ final class ModelStore {
 
     static final String RECORD = "pipeline.json";
     static final String CHECKPOINT = "checkpoint.bin";
+    /** Marks a folder the store wrote into: only there does it ever delete anything. */
+    static final String MARKER = ".hourglass-store";
+    /** How the store names a model: by the start of its SHA-256. */
+    private static final java.util.regex.Pattern MODEL = java.util.regex.Pattern.compile("model-[0-9a-f]{12}\\.onnx");
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -34,15 +38,17 @@ final class ModelStore {
     }
 
     /**
-     * Deletes what a write interrupted by a crash left behind: temporary files ({@link AtomicFiles} writes
-     * {@code .<name><random>.tmp} and renames it) and model files the record does not name (a model renamed into
-     * place before its record was). Only files older than {@code before} go, so a write still in progress in this
-     * process is never touched; nothing goes while the record cannot be read, so a damaged store stays as it is
-     * for inspection. Returns the names removed.
+     * Deletes what a write interrupted by a crash left behind: temporary files of the store's own files
+     * ({@link AtomicFiles} writes {@code .<name><random>.tmp} and renames it) and model files the record does not name
+     * (a model renamed into place before its record was). Only in a folder this store has marked as its own (the
+     * folder may be one a user pointed {@code model.dir} at, holding files Hourglass never wrote), only files named as
+     * the store names them, a model only when its content still hashes to its name, and only files older than
+     * {@code before}, so a write still in progress in this process is never touched. Nothing goes while the record
+     * cannot be read, so a damaged store stays as it is for inspection. Returns the names removed.
      */
     java.util.List<String> removeLeftovers(java.time.Instant before) {
         java.util.List<String> removed = new java.util.ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isRegularFile(dir.resolve(MARKER))) {
             return removed;
         }
         String current;
@@ -54,10 +60,9 @@ final class ModelStore {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
-                boolean temporary = name.startsWith(".") && name.endsWith(".tmp");
-                boolean orphan = name.startsWith("model-") && name.endsWith(".onnx") && !name.equals(current);
-                if ((temporary || orphan) && Files.isRegularFile(p)
-                        && Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
+                boolean leftover = temporary(name) || MODEL.matcher(name).matches() && !name.equals(current)
+                        && Files.isRegularFile(p) && ownModel(p);
+                if (leftover && Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(before)) {
                     Files.deleteIfExists(p);
                     removed.add(name);
                 }
@@ -66,6 +71,28 @@ final class ModelStore {
             // Leftovers only waste space; the store stays consistent without this clean-up.
         }
         return removed;
+    }
+
+    /** A temporary file of one of the store's own files. */
+    private static boolean temporary(String name) {
+        return name.endsWith(".tmp") && (name.startsWith("." + RECORD) || name.startsWith("." + CHECKPOINT)
+                || name.startsWith("." + MARKER) || name.startsWith(".model-"));
+    }
+
+    /** Whether the file's content hashes to the prefix in its name: a model this store wrote. */
+    private static boolean ownModel(Path p) throws IOException {
+        String name = p.getFileName().toString();
+        String prefix = name.substring("model-".length(), name.length() - ".onnx".length());
+        return sha256(Files.readAllBytes(p)).startsWith(prefix);
+    }
+
+    /** Marks the folder as this store's before the first file is written into it. */
+    private void mark() throws IOException {
+        Path marker = dir.resolve(MARKER);
+        if (!Files.isRegularFile(marker)) {
+            AtomicFiles.write(marker, ("Hourglass model store: files in this folder are written and removed by the "
+                    + "pipeline that stores its models here.\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     Path dir() {
@@ -114,20 +141,25 @@ final class ModelStore {
         String sha = sha256(model);
         String fileName = "model-" + sha.substring(0, 12) + ".onnx";
         StoredPipeline withFile = record.withModel(fileName, sha);
+        String previous;
+        try {
+            previous = read().map(StoredPipeline::modelFile).orElse(null);
+        } catch (StoreException damaged) {
+            previous = null; // replaced below; whatever it named stays (a start-up clean-up checks it by its hash)
+        }
+        mark();
         AtomicFiles.write(dir.resolve(fileName), model);
         AtomicFiles.write(dir.resolve(RECORD), JSON.writeValueAsBytes(withFile));
-        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "model-*.onnx")) {
-            for (Path p : old) {
-                if (!p.getFileName().toString().equals(fileName)) {
-                    Files.deleteIfExists(p);
-                }
-            }
+        // Only the model the old record named goes: the store removes nothing it did not record.
+        if (previous != null && !previous.equals(fileName) && MODEL.matcher(previous).matches()) {
+            Files.deleteIfExists(dir.resolve(previous));
         }
         return withFile;
     }
 
     /** Replaces {@code pipeline.json} of the current model (same model file). */
     void updateRecord(StoredPipeline record) throws IOException {
+        mark();
         AtomicFiles.write(dir.resolve(RECORD), JSON.writeValueAsBytes(record));
     }
 
@@ -147,6 +179,7 @@ final class ModelStore {
     }
 
     void writeCheckpoint(Checkpoint c) throws IOException {
+        mark();
         AtomicFiles.write(dir.resolve(CHECKPOINT), c.toBytes());
     }
 

@@ -37,11 +37,13 @@ import org.hourglass.spi.PluginProperties;
 import org.hourglass.spi.ReconstructionLoss;
 import org.hourglass.spi.ScoringMethod;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -62,17 +64,24 @@ public class PipelineComponent implements Pipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineComponent.class);
 
-    private final String name;
-    /** Null when the configuration is invalid: the pipeline then stays FAILED and says why. */
-    private final Settings settings;
+    private final BundleContext context;
     private final OnnxExecutor executor;
-    private final ModelStore store;
-    private final Map<String, Object> configSnapshot;
     private final Map<Class<?>, Map<ServiceReference<?>, Object>> registry = new ConcurrentHashMap<>();
     private final ExecutorService jobs;
     /** Readers score with the served model; swapping it takes the write lock so no request sees it closed. */
     private final ReadWriteLock serving = new ReentrantReadWriteLock();
     private final ServingMeter meter = new ServingMeter();
+    private final PipelineNames names = PipelineNames.shared();
+    private final PipelineNames.Claimant claimant;
+
+    // The configuration: replaced in place by an edit (modified), so the service and its model stay available.
+    private volatile String name;
+    /** Null when the configuration is invalid: the pipeline then stays FAILED and says why. */
+    private volatile Settings settings;
+    private volatile ModelStore store;
+    private volatile Map<String, Object> configSnapshot;
+    /** Whether this pipeline owns its name and model folder (see {@link PipelineNames}). */
+    private boolean claimed;
 
     private PipelineState state = PipelineState.WAITING;
     private String message = "starting";
@@ -81,41 +90,118 @@ public class PipelineComponent implements Pipeline {
     private TrainingRun run;
     private Future<?> job;
     private boolean active = true;
-    /** Set when a plug-in was replaced during training, so the cancelled job is followed by a fresh start. */
+    /** Set when a plug-in or the configuration changed during training: the cancelled job is followed by a fresh start. */
     private boolean replugged;
 
+    /**
+     * Takes the configuration as raw properties instead of a {@link PipelineConfig} proxy: Declarative Services
+     * would convert bad numbers before this runs and the pipeline would not exist at all; here it is FAILED and
+     * says which attribute is wrong.
+     */
     @Activate
-    public PipelineComponent(PipelineConfig config, BundleContext context, @Reference OnnxExecutor executor) {
-        Settings parsed = null;
-        String problem = null;
-        try {
-            parsed = Settings.of(config, context.getProperty("hourglass.model.dir"));
-        } catch (IllegalArgumentException e) {
-            problem = e.getMessage();
-        }
-        this.settings = parsed;
-        this.name = parsed != null ? parsed.name() : String.valueOf(config.hourglass_name());
+    public PipelineComponent(Map<String, Object> properties, BundleContext context,
+                             @Reference OnnxExecutor executor) {
+        this.context = context;
         this.executor = executor;
-        this.store = parsed == null ? null : new ModelStore(parsed.storeDir());
-        this.configSnapshot = snapshot(config);
+        this.claimant = new PipelineNames.Claimant(String.valueOf(properties.get(Constants.SERVICE_PID)),
+                this::claimAgain);
         this.jobs = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hourglass-train-" + name);
             t.setDaemon(true);
             return t;
         });
-        if (parsed == null) {
-            // Registered anyway, so the console and REST can show what is wrong instead of nothing.
-            fail("invalid configuration: " + problem);
-        } else {
-            // Older than this JVM: left by a process that was killed in the middle of a write.
-            java.time.Instant started = java.time.Instant.ofEpochMilli(
-                    java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
-            List<String> stale = store.removeLeftovers(started);
-            if (!stale.isEmpty()) {
-                LOG.info("Pipeline '{}': removed {} left by an interrupted write in {}", name, stale, store.dir());
-            }
-            refresh();
+        synchronized (this) {
+            configure(properties);
         }
+    }
+
+    /** A configuration edit: applied in place, so the current model serves until a new one replaces it. */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        configure(properties);
+    }
+
+    private void configure(Map<String, Object> properties) {
+        ConfigValues values = new ConfigValues(properties);
+        Settings parsed;
+        try {
+            parsed = Settings.of(values, context::getProperty);
+        } catch (IllegalArgumentException e) {
+            parsed = null;
+            stopJob();
+            unserve();
+            releaseName();
+            settings = null;
+            configSnapshot = values.snapshot(Settings.ATTRIBUTES);
+            name = String.valueOf(configSnapshot.get("hourglass.name"));
+            // Registered anyway, so the console and REST can show what is wrong instead of nothing.
+            fail("invalid configuration: " + e.getMessage());
+            return;
+        }
+        Settings before = settings;
+        boolean sameStore = claimed && before != null && before.name().equals(parsed.name())
+                && before.storeDir().equals(parsed.storeDir());
+        settings = parsed;
+        name = parsed.name();
+        configSnapshot = values.snapshot(Settings.ATTRIBUTES);
+        if (sameStore) {
+            if (job != null) {
+                replugged = true;
+                job.cancel(true); // finished() starts again with the new settings; the current model keeps serving
+                return;
+            }
+            selected = Map.of(); // re-evaluate with the new settings even where the plug-ins are the same
+            refresh();
+            return;
+        }
+        stopJob();
+        unserve();
+        store = new ModelStore(parsed.storeDir());
+        claimed = false;
+        state = PipelineState.WAITING;
+        claimAndStart();
+    }
+
+    /** Claims the name and model folder; refused, the pipeline is FAILED until the owner lets go. */
+    private void claimAndStart() {
+        Optional<String> taken = names.claim(claimant, name, settings.storeDir());
+        if (taken.isPresent()) {
+            fail(taken.get());
+            return;
+        }
+        claimed = true;
+        // Older than this JVM: left by a process that was killed in the middle of a write.
+        java.time.Instant started = java.time.Instant.ofEpochMilli(
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
+        List<String> stale = store.removeLeftovers(started);
+        if (!stale.isEmpty()) {
+            LOG.info("Pipeline '{}': removed {} left by an interrupted write in {}", name, stale, store.dir());
+        }
+        state = PipelineState.WAITING;
+        selected = Map.of();
+        refresh();
+    }
+
+    /** Told by {@link PipelineNames} that a name this pipeline was refused may be free now. */
+    private synchronized void claimAgain() {
+        if (active && settings != null && !claimed) {
+            claimAndStart();
+        }
+    }
+
+    private void releaseName() {
+        claimed = false;
+        names.release(claimant);
+    }
+
+    /** Cancels a running job and forgets it: what it still finishes is closed, not served. */
+    private void stopJob() {
+        if (job != null) {
+            job.cancel(true);
+            job = null;
+            run = null;
+        }
+        replugged = false;
     }
 
     // ------------------------------------------------------------------------------ plug-in tracking
@@ -191,7 +277,7 @@ public class PipelineComponent implements Pipeline {
 
     /** Re-evaluates the state after a plug-in came or went (and once at activation). */
     private synchronized void refresh() {
-        if (!active || settings == null) {
+        if (!active || settings == null || !claimed) {
             return;
         }
         Map<Role, Plugin> now = new EnumMap<>(Role.class);
@@ -245,35 +331,116 @@ public class PipelineComponent implements Pipeline {
         return true;
     }
 
-    /** Serves the stored model when it matches the configuration; else READY (and trains when configured to). */
+    /**
+     * Serves the stored model when it matches the configuration (re-fitting its threshold when the threshold settings
+     * changed); else READY, and trains when configured to. A stale model keeps serving until a new one replaces it.
+     */
     private void loadStored() {
-        unserve();
         String fingerprint = fingerprint(selected);
         Optional<StoredPipeline> stored;
         try {
             stored = store.read();
         } catch (ModelStore.StoreException e) {
+            unserve();
             fail("stored model unusable: " + e.getMessage() + " (train again to replace it)");
             return;
         }
         if (stored.isPresent() && stored.get().fingerprint().equals(fingerprint)) {
             try {
-                serve(open(noteVersionChanges(stored.get())));
-                state = PipelineState.TRAINED;
+                StoredPipeline p = noteVersionChanges(stored.get());
+                ServedModel model = reusable(p) ? served.withRecord(p) : open(p);
                 message = "";
+                serve(withThresholdOfSettings(model));
+                state = PipelineState.TRAINED;
                 LOG.info("Pipeline '{}' serves its stored model {} (trained {}; metrics {})", name,
-                        served.modelFile().toAbsolutePath(), stored.get().trainedAt(), stored.get().metrics());
+                        served.modelFile().toAbsolutePath(), stored.get().trainedAt(), served.record().metrics());
             } catch (ModelStore.StoreException | ExecutorException | IllegalArgumentException e) {
+                unserve();
                 fail("stored model unusable: " + e.getMessage() + " (train again to replace it)");
             }
             return;
         }
+        if (served != null && !bound(ScoringMethod.class, served.scoring())) {
+            unserve(); // its scoring method is gone: it cannot answer any more
+        }
         state = PipelineState.READY;
-        message = stored.isPresent() ? "stored model is stale: " + staleness(stored.get()) : "not trained yet";
+        message = (stored.isPresent() ? "stored model is stale: " + staleness(stored.get()) : "not trained yet")
+                + (served != null ? "; the previous model serves until a new one is trained" : "");
         LOG.info("Pipeline '{}' is ready: {}", name, message);
         if (settings.autoTrain()) {
             startTraining();
         }
+    }
+
+    /** The served model is this stored one with the same scoring service: no need to load it again. */
+    private boolean reusable(StoredPipeline p) {
+        return served != null && p.modelSha256().equals(served.record().modelSha256())
+                && served.scoring() == selected.get(Role.SCORING).service();
+    }
+
+    private boolean bound(Class<?> type, Object service) {
+        return registry.getOrDefault(type, Map.of()).containsValue(service);
+    }
+
+    /**
+     * The model with the threshold the current settings give. When the threshold settings differ from those the
+     * stored threshold was fitted with, it is fitted again on the scores of the training part (the same samples as
+     * in training) and the record is updated, so what is shown is what is used. Where that cannot be done the stored
+     * threshold keeps serving and the status says so.
+     */
+    private ServedModel withThresholdOfSettings(ServedModel model) {
+        StoredPipeline r = model.record();
+        Map<String, Object> wanted = settings.thresholdDefinition();
+        Map<String, Object> had = Settings.thresholdDefinition(r.config());
+        if (had == null || had.equals(wanted)) {
+            return model;
+        }
+        try {
+            double[] scores = null;
+            if (!"fixed".equals(settings.thresholdPolicy())) {
+                Dataset all = ((DataSource) selected.get(Role.TRAINING_DATA).service()).load();
+                Object fraction = r.config().get("validation.fraction");
+                Dataset train = TrainingRun.split(all, fraction instanceof Number f ? f.doubleValue()
+                        : settings.validationFraction(), settings)[0];
+                scores = model.score(train.samples().values(), train.labels(), train.count());
+            }
+            double threshold = settings.thresholdFor(scores);
+            Map<String, Double> metrics = new LinkedHashMap<>(r.metrics() == null ? Map.of() : r.metrics());
+            metrics.put("threshold", threshold);
+            Optional<Evaluation> evaluation = evaluationAt(model, threshold);
+            if (evaluation.isPresent()) {
+                metrics.put("eval_auroc", evaluation.get().auroc());
+                metrics.put("eval_average_precision", evaluation.get().averagePrecision());
+                metrics.put("eval_f1", evaluation.get().f1());
+                metrics.put("eval_count", (double) evaluation.get().count());
+            } else {
+                metrics.remove("eval_f1"); // it was measured at the old threshold
+            }
+            String note = java.time.Instant.now() + ": threshold re-fitted for " + wanted + " (was " + had + "): "
+                    + r.threshold() + " -> " + threshold + " (the model was kept)";
+            StoredPipeline updated = r.withThreshold(threshold, wanted, metrics, note);
+            store.updateRecord(updated);
+            LOG.info("Pipeline '{}': {}", name, note);
+            return model.withRecord(updated);
+        } catch (java.io.IOException | RuntimeException e) {
+            message = "the threshold settings " + wanted + " could not be applied (" + e.getMessage() + "); the "
+                    + "stored threshold " + r.threshold() + " fitted for " + had + " serves: train again to apply them";
+            LOG.warn("Pipeline '{}': {}", name, message);
+            return model;
+        }
+    }
+
+    /** The evaluation data's figures at this threshold, when evaluation data is configured and available. */
+    private Optional<Evaluation> evaluationAt(ServedModel model, double threshold) {
+        Plugin source = settings.evaluationData().isEmpty() ? null : selected.get(Role.EVALUATION_DATA);
+        if (source == null) {
+            return Optional.empty();
+        }
+        Dataset d = ((DataSource) source.service()).load();
+        if (!d.hasLabels() || d.samples().width() != model.spec().features()) {
+            return Optional.empty();
+        }
+        return Optional.of(Metrics.evaluate(model.score(d.samples().values(), d.count()), d.labels(), threshold));
     }
 
     /**
@@ -456,7 +623,7 @@ public class PipelineComponent implements Pipeline {
         try {
             ServedModel old = served;
             served = model;
-            if (old != null && old != model) {
+            if (old != null && old != model && !old.sharesSession(model)) {
                 old.close();
             }
         } finally {
@@ -653,36 +820,10 @@ public class PipelineComponent implements Pipeline {
         }
         synchronized (this) {
             unserve();
+            releaseName();
             message = "this pipeline instance was stopped (its bundle stopped or its configuration changed); "
                     + "look the Pipeline service up again";
         }
-    }
-
-    private static Map<String, Object> snapshot(PipelineConfig c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("hourglass.name", c.hourglass_name());
-        m.put("family", c.family());
-        m.put("loss", c.loss());
-        m.put("masking", c.masking());
-        m.put("scoring", c.scoring());
-        m.put("training.data", c.training_data());
-        m.put("evaluation.data", c.evaluation_data());
-        m.put("input.shape", c.input_shape());
-        m.put("latent.size", c.latent_size());
-        m.put("epochs", c.epochs());
-        m.put("batch.size", c.batch_size());
-        m.put("learning.rate", c.learning_rate());
-        m.put("optimizer", c.optimizer());
-        m.put("weight.decay", c.weight_decay());
-        m.put("seed", c.seed());
-        m.put("normalization", c.normalization());
-        m.put("validation.fraction", c.validation_fraction());
-        m.put("early.stopping.patience", c.early_stopping_patience());
-        m.put("threshold.policy", c.threshold_policy());
-        m.put("contamination", c.contamination());
-        m.put("threshold", c.threshold());
-        m.put("auto.train", c.auto_train());
-        return m;
     }
 
     @Override

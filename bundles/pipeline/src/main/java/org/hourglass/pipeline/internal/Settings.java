@@ -2,9 +2,12 @@ package org.hourglass.pipeline.internal;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.hourglass.data.paths.DataPaths;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.spi.PluginProperties;
 
@@ -16,10 +19,27 @@ record Settings(String name, String family, String loss, String masking, String 
                 double threshold, boolean autoTrain, Path modelDir) {
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    /** Longest name: it names a folder, and file systems refuse names over 255 bytes. */
+    static final int MAX_NAME = 100;
+    /** Framework property: folders pipelines may store models in, separated by commas (unset: anywhere). */
+    static final String MODEL_DIRS = "hourglass.model.dirs";
+    /** Framework property: {@code true} lets {@code model.dir} name any folder even when {@value #MODEL_DIRS} is set. */
+    static final String MODEL_ANYWHERE = "hourglass.model.anywhere";
+    /** Framework property: where models go when a pipeline names no {@code model.dir}. */
+    static final String MODEL_DIR = "hourglass.model.dir";
+
+    /** The configuration attributes in the order a pipeline shows them. */
+    static final List<String> ATTRIBUTES = List.of("hourglass.name", "family", "loss", "masking", "scoring",
+            "training.data", "evaluation.data", "input.shape", "latent.size", "epochs", "batch.size", "learning.rate",
+            "optimizer", "weight.decay", "seed", "normalization", "validation.fraction", "early.stopping.patience",
+            "threshold.policy", "contamination", "threshold", "auto.train");
 
     Settings {
-        check(name != null && SAFE_NAME.matcher(name).matches() && !name.startsWith("."), "hourglass.name",
+        check(name != null && !name.isEmpty(), "hourglass.name", "must be set: it names the pipeline");
+        check(SAFE_NAME.matcher(name).matches() && !name.startsWith("."), "hourglass.name",
                 "must be letters, digits, '.', '_' or '-' (it names a folder), was '" + name + "'");
+        check(name.length() <= MAX_NAME, "hourglass.name", "must be at most " + MAX_NAME + " characters (it names a "
+                + "folder), has " + name.length());
         check(!family.isBlank(), "family", "must name a family");
         check(!loss.isBlank(), "loss", "must name a loss");
         check(!scoring.isBlank(), "scoring", "must name a scoring method");
@@ -45,17 +65,79 @@ record Settings(String name, String family, String loss, String masking, String 
         }
     }
 
-    static Settings of(PipelineConfig c, String frameworkModelDir) {
-        String dir = !c.model_dir().isBlank() ? c.model_dir()
-                : frameworkModelDir != null && !frameworkModelDir.isBlank() ? frameworkModelDir : "data/models";
-        return new Settings(c.hourglass_name() == null ? null : c.hourglass_name().trim(), c.family().trim(),
-                c.loss().trim(), c.masking().trim(), c.scoring().trim(),
-                c.training_data() == null ? "" : c.training_data().trim(), c.evaluation_data().trim(),
-                shape(c.input_shape()), c.latent_size(), c.epochs(), c.batch_size(), c.learning_rate(),
-                oneOf(c.optimizer(), "optimizer", "auto", "sgd", "adam", "adamw"), c.weight_decay(), c.seed(),
-                oneOf(c.normalization(), "normalization", "minmax", "zscore", "none"), c.validation_fraction(),
-                c.early_stopping_patience(), oneOf(c.threshold_policy(), "threshold.policy", "quantile", "fixed"),
-                c.contamination(), c.threshold(), c.auto_train(), Path.of(dir));
+    /**
+     * Reads and checks a configuration; {@code framework} gives framework properties (the default model folder
+     * and the folders models may be stored in).
+     */
+    static Settings of(ConfigValues c, UnaryOperator<String> framework) {
+        String name = c.text("hourglass.name");
+        String family = c.text("family");
+        String loss = c.text("loss");
+        String masking = c.text("masking");
+        String scoring = c.text("scoring");
+        String trainingData = c.text("training.data");
+        String evaluationData = c.text("evaluation.data");
+        int[] shape = shape(c.text("input.shape"));
+        int latent = c.integer("latent.size");
+        int epochs = c.integer("epochs");
+        int batch = c.integer("batch.size");
+        double rate = c.number("learning.rate");
+        String optimizer = oneOf(c.text("optimizer"), "optimizer", "auto", "sgd", "adam", "adamw");
+        double decay = c.number("weight.decay");
+        long seed = c.longValue("seed");
+        String normalization = oneOf(c.text("normalization"), "normalization", "minmax", "zscore", "none");
+        double validation = c.number("validation.fraction");
+        int patience = c.integer("early.stopping.patience");
+        String policy = oneOf(c.text("threshold.policy"), "threshold.policy", "quantile", "fixed");
+        double contamination = c.number("contamination");
+        double threshold = c.number("threshold");
+        boolean autoTrain = c.flag("auto.train");
+        String frameworkDir = framework.apply(MODEL_DIR);
+        String dir = !c.text("model.dir").isEmpty() ? c.text("model.dir")
+                : frameworkDir != null && !frameworkDir.isBlank() ? frameworkDir.trim() : "data/models";
+        Settings s = new Settings(name, family, loss, masking, scoring, trainingData, evaluationData, shape, latent,
+                epochs, batch, rate, optimizer, decay, seed, normalization, validation, patience, policy,
+                contamination, threshold, autoTrain, Path.of(dir));
+        DataPaths allowed = DataPaths.of(framework, MODEL_DIRS, MODEL_ANYWHERE);
+        check(allowed.allows(s.storeDir()), "model.dir", "'" + dir + "' is outside the model folders "
+                + allowed.roots() + "; store models there, add the folder to framework property " + MODEL_DIRS
+                + " (HOURGLASS_MODEL_DIRS), or set " + MODEL_ANYWHERE + "=true");
+        return s;
+    }
+
+    /** The threshold for these scores of the training data under the configured policy. */
+    double thresholdFor(double[] trainingScores) {
+        return "fixed".equals(thresholdPolicy) ? threshold : Metrics.quantile(trainingScores, 1 - contamination);
+    }
+
+    /** The values that decide the threshold, as the configuration snapshot names them. */
+    Map<String, Object> thresholdDefinition() {
+        return thresholdDefinition(thresholdPolicy, contamination, threshold);
+    }
+
+    /**
+     * The same from a stored configuration snapshot; null where it does not say (a record written before
+     * snapshots had these values).
+     */
+    static Map<String, Object> thresholdDefinition(Map<String, Object> config) {
+        Object policy = config == null ? null : config.get("threshold.policy");
+        Object contamination = config == null ? null : config.get("contamination");
+        Object threshold = config == null ? null : config.get("threshold");
+        if (policy == null || !(contamination instanceof Number c) || !(threshold instanceof Number t)) {
+            return null;
+        }
+        return thresholdDefinition(policy.toString(), c.doubleValue(), t.doubleValue());
+    }
+
+    private static Map<String, Object> thresholdDefinition(String policy, double contamination, double threshold) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("threshold.policy", policy);
+        if ("fixed".equals(policy)) {
+            m.put("threshold", threshold);
+        } else {
+            m.put("contamination", contamination);
+        }
+        return m;
     }
 
     /** "1,28,28" → {1, 28, 28}; blank → {} (take the data's shape). */

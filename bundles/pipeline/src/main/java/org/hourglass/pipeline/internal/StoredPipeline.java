@@ -46,4 +46,21 @@ record StoredPipeline(int format, String pipeline, String fingerprint, Map<Strin
         return new StoredPipeline(format, pipeline, fingerprint, definition, config, plugins, inputShape, normalizer,
                 scorer, threshold, metrics, histogram, notes, trainedAt, file, sha256, diagnostics);
     }
+
+    /**
+     * The same model with a threshold re-fitted for other threshold settings: the threshold, its metric, the
+     * histogram's marker and the threshold values of {@code config} change; {@code metrics} replaces the metrics
+     * (evaluation figures depend on the threshold too); one more note says what happened.
+     */
+    StoredPipeline withThreshold(double newThreshold, Map<String, Object> thresholdConfig, Map<String, Double> newMetrics,
+                                 String note) {
+        Map<String, Object> c = new java.util.LinkedHashMap<>(config == null ? Map.of() : config);
+        c.putAll(thresholdConfig);
+        List<String> n = new java.util.ArrayList<>(notes == null ? List.of() : notes);
+        n.add(note);
+        ScoreHistogram h = histogram == null ? null : new ScoreHistogram(histogram.edges(), histogram.normal(),
+                histogram.anomalous(), newThreshold, histogram.source());
+        return new StoredPipeline(format, pipeline, fingerprint, definition, c, plugins, inputShape, normalizer, scorer,
+                newThreshold, newMetrics, h, n, trainedAt, modelFile, modelSha256, diagnostics);
+    }
 }

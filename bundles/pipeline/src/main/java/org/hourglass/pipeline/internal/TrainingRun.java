@@ -69,6 +69,8 @@ final class TrainingRun implements Callable<ServedModel> {
     /** The training data's downstream figures of the parameters the run keeps (best or last epoch). */
     private Map<String, Double> keptDownstream = Map.of();
     private long lastLog;
+    /** Average samples in one step of an epoch (the last batch may be short; a batch larger than the data is n). */
+    private double samplesPerStep = 1;
     private float[] trainCondition;
     private Samples valCondition;
 
@@ -101,15 +103,9 @@ final class TrainingRun implements Callable<ServedModel> {
         Dataset all = load(Role.TRAINING_DATA);
         InputSpec spec = inputSpec(all);
         int width = spec.features();
-        int validation = (int) Math.round(all.count() * s.validationFraction());
-        if (all.count() - validation < 1) {
-            throw new DataException("training data '" + s.trainingData() + "' has " + all.count()
-                    + " samples: too few to hold out a validation fraction of " + s.validationFraction());
-        }
-        // A seeded permutation decides which samples validate, independent of the data's order.
-        int[] order = permutation(all.count(), s.seed());
-        Dataset trainPart = all.select(java.util.Arrays.copyOfRange(order, validation, order.length), "training");
-        Dataset valPart = all.select(java.util.Arrays.copyOfRange(order, 0, validation), "validation");
+        Dataset[] parts = split(all, s.validationFraction(), s);
+        Dataset trainPart = parts[0];
+        Dataset valPart = parts[1];
         Normalizer normalizer = Normalizer.fit(s.normalization(), trainPart.samples().values(), width);
         float[] train = normalizer.apply(trainPart.samples().values());
         float[] val = normalizer.apply(valPart.samples().values());
@@ -147,8 +143,7 @@ final class TrainingRun implements Callable<ServedModel> {
                     Set.copyOf(scoring.requiredOutputs()));
             Map<String, Object> scorerState = scoring.fit(reference);
             double[] trainScores = scoring.score(reference, scorerState);
-            double threshold = "fixed".equals(s.thresholdPolicy()) ? s.threshold()
-                    : Metrics.quantile(trainScores, 1 - s.contamination());
+            double threshold = s.thresholdFor(trainScores);
 
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("final_loss", epochLosses.isEmpty() ? Double.NaN : epochLosses.get(epochLosses.size() - 1));
@@ -213,6 +208,8 @@ final class TrainingRun implements Callable<ServedModel> {
         }
         int stepsPerEpoch = (n + s.batchSize() - 1) / s.batchSize();
         long totalSteps = (long) stepsPerEpoch * s.epochs();
+        // A batch larger than the data is one step of n samples, not of batch.size: the ETA counts what a step holds.
+        samplesPerStep = (double) n / stepsPerEpoch;
         MaskingStrategy masking = (MaskingStrategy) optionalService(Role.MASKING);
         DataSource trainingSource = (DataSource) service(Role.TRAINING_DATA);
         Map<String, Double> lastDownstream = Map.of();
@@ -376,7 +373,7 @@ final class TrainingRun implements Callable<ServedModel> {
     }
 
     private void publish(int epoch, long step, double loss, long totalSteps, double samplesPerSecond) {
-        double stepsPerSecond = samplesPerSecond / s.batchSize();
+        double stepsPerSecond = samplesPerSecond / samplesPerStep;
         double eta = stepsPerSecond > 0 ? Math.max(0, totalSteps - step) / stepsPerSecond : Double.NaN;
         progress = new TrainingProgress(epoch, s.epochs(), step, totalSteps, loss, epochLosses, validationLosses,
                 samplesPerSecond, eta, false, epochDiagnostics);
@@ -475,6 +472,23 @@ final class TrainingRun implements Callable<ServedModel> {
     private Object optionalService(Role role) {
         Plugin p = plugins.get(role);
         return p == null ? null : p.service();
+    }
+
+    /**
+     * The training and the validation part of the data: a seeded permutation decides which samples validate,
+     * independent of the data's order, so the same settings give the same parts again (a threshold re-fitted
+     * later scores the same training part).
+     */
+    static Dataset[] split(Dataset all, double validationFraction, Settings s) {
+        int validation = (int) Math.round(all.count() * validationFraction);
+        if (all.count() - validation < 1) {
+            throw new DataException("training data '" + s.trainingData() + "' has " + all.count()
+                    + " samples: too few to hold out a validation fraction of " + validationFraction);
+        }
+        int[] order = permutation(all.count(), s.seed());
+        return new Dataset[] {
+            all.select(java.util.Arrays.copyOfRange(order, validation, order.length), "training"),
+            all.select(java.util.Arrays.copyOfRange(order, 0, validation), "validation")};
     }
 
     static int[] permutation(int n, long seed) {

@@ -44,8 +44,9 @@ class StoreTest {
         Normalizer n = Normalizer.fromJson(read.normalizer(), 4);
         assertArrayEquals(new float[] {0.5f, 1f, 0f, 0f}, n.apply(new float[] {4, 8, 0, 0}), 1e-6f);
         try (var files = Files.list(dir.resolve("p"))) {
-            assertEquals(List.of("model-" + read.modelSha256().substring(0, 12) + ".onnx", "pipeline.json"),
-                    files.map(f -> f.getFileName().toString()).sorted().toList(), "no temporary files left");
+            assertEquals(List.of(ModelStore.MARKER, "model-" + read.modelSha256().substring(0, 12) + ".onnx",
+                    "pipeline.json"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no temporary files left; the folder is marked as the store's");
         }
     }
 
@@ -101,16 +102,21 @@ class StoreTest {
         java.time.Instant crash = java.time.Instant.now().minusSeconds(60);
         Path oldModelTmp = old(Files.write(p.resolve(".model-0123456789ab.onnx4711.tmp"), new byte[] {1}), crash);
         Path oldRecordTmp = old(Files.write(p.resolve(".pipeline.json99.tmp"), new byte[] {2}), crash);
-        // Renamed into place, but the record naming it was never written.
-        Path orphan = old(Files.write(p.resolve("model-ffffffffffff.onnx"), new byte[] {4}), crash);
+        // Renamed into place, but the record naming it was never written: named by its own hash, as the store names.
+        String orphanName = modelName(new byte[] {4});
+        Path orphan = old(Files.write(p.resolve(orphanName), new byte[] {4}), crash);
+        // Named like a model, but its content does not hash to its name: not the store's, whatever its name.
+        Path foreign = old(Files.write(p.resolve("model-ffffffffffff.onnx"), new byte[] {4}), crash);
+        Path foreignTmp = old(Files.write(p.resolve(".notes.txt1.tmp"), new byte[] {4}), crash);
         old(p.resolve(kept.modelFile()), crash);
         Path fresh = Files.write(p.resolve(".checkpoint.bin5.tmp"), new byte[] {3});
-        Path freshModel = Files.write(p.resolve("model-eeeeeeeeeeee.onnx"), new byte[] {5});
+        Path freshModel = Files.write(p.resolve(modelName(new byte[] {5})), new byte[] {5});
 
         List<String> removed = store.removeLeftovers(java.time.Instant.now().minusSeconds(10));
-        assertEquals(List.of(".model-0123456789ab.onnx4711.tmp", ".pipeline.json99.tmp", "model-ffffffffffff.onnx"),
-                removed.stream().sorted().toList());
+        assertEquals(java.util.stream.Stream.of(".model-0123456789ab.onnx4711.tmp", ".pipeline.json99.tmp", orphanName)
+                .sorted().toList(), removed.stream().sorted().toList());
         assertTrue(Files.notExists(oldModelTmp) && Files.notExists(oldRecordTmp) && Files.notExists(orphan));
+        assertTrue(Files.exists(foreign) && Files.exists(foreignTmp), "files the store did not write stay");
         assertTrue(Files.exists(fresh) && Files.exists(freshModel), "a write of this process may still be going on");
         assertArrayEquals(new byte[] {7, 7}, store.readModel(store.read().orElseThrow()));
         assertEquals(kept.modelFile(), store.read().orElseThrow().modelFile());
@@ -128,6 +134,37 @@ class StoreTest {
         old(Files.write(p.resolve(".pipeline.json1.tmp"), new byte[] {1}), crash);
         assertEquals(List.of(), store.removeLeftovers(java.time.Instant.now()));
         assertTrue(Files.exists(p.resolve(kept.modelFile())));
+    }
+
+    @Test
+    void aFolderTheStoreNeverWroteIsNeverCleanedUp() throws Exception {
+        // model.dir pointed at a folder of the user's: same names as the store's leftovers, no pipeline.json.
+        Path p = dir.resolve("users-folder");
+        Files.createDirectories(p);
+        java.time.Instant before = java.time.Instant.now().minusSeconds(60);
+        Path model = old(Files.write(p.resolve(modelName(new byte[] {1})), new byte[] {1}), before);
+        Path tmp = old(Files.write(p.resolve(".pipeline.json7.tmp"), new byte[] {2}), before);
+        Path other = old(Files.write(p.resolve("model-aaaaaaaaaaaa.onnx"), new byte[] {3}), before);
+        assertEquals(List.of(), new ModelStore(p).removeLeftovers(java.time.Instant.now()));
+        assertTrue(Files.exists(model) && Files.exists(tmp) && Files.exists(other));
+    }
+
+    @Test
+    void aCommitRemovesOnlyTheModelTheOldRecordNamed() throws Exception {
+        Path p = dir.resolve("p");
+        ModelStore store = new ModelStore(p);
+        StoredPipeline first = store.commit(new byte[] {1}, record("p"));
+        Path mine = p.resolve(first.modelFile());
+        Path someoneElses = Files.write(p.resolve("model-bbbbbbbbbbbb.onnx"), new byte[] {9});
+        Path aCopy = Files.write(p.resolve(modelName(new byte[] {8})), new byte[] {8});
+        StoredPipeline second = store.commit(new byte[] {2}, record("p"));
+        assertTrue(Files.notExists(mine), "the model the record named is replaced");
+        assertTrue(Files.exists(someoneElses) && Files.exists(aCopy), "models the store did not record stay");
+        assertTrue(Files.exists(p.resolve(second.modelFile())));
+    }
+
+    private static String modelName(byte[] content) {
+        return "model-" + ModelStore.sha256(content).substring(0, 12) + ".onnx";
     }
 
     private static Path old(Path file, java.time.Instant when) throws java.io.IOException {

@@ -39,11 +39,19 @@ public final class DataPaths {
 
     /** The policy the framework properties describe; {@code properties} is e.g. {@code BundleContext::getProperty}. */
     public static DataPaths of(UnaryOperator<String> properties) {
-        String anywhere = properties.apply(ANYWHERE);
+        return of(properties, DIRS, ANYWHERE);
+    }
+
+    /**
+     * The same kind of policy under other property names (model folders use it too): folders listed in
+     * {@code dirsProperty}, lifted by {@code anywhereProperty=true}.
+     */
+    public static DataPaths of(UnaryOperator<String> properties, String dirsProperty, String anywhereProperty) {
+        String anywhere = properties.apply(anywhereProperty);
         if (anywhere != null && anywhere.strip().toLowerCase(Locale.ROOT).equals("true")) {
             return UNRESTRICTED;
         }
-        String dirs = properties.apply(DIRS);
+        String dirs = properties.apply(dirsProperty);
         if (dirs == null || dirs.isBlank()) {
             return UNRESTRICTED;
         }
@@ -61,21 +69,30 @@ public final class DataPaths {
         return !roots.isEmpty();
     }
 
+    /** The allowed folders (real paths); empty when unrestricted. */
+    public List<Path> roots() {
+        return roots;
+    }
+
+    /** Whether {@code file} lies inside an allowed folder once {@code ..} and links are resolved. */
+    public boolean allows(Path file) {
+        if (roots.isEmpty()) {
+            return true;
+        }
+        Path resolved = real(file);
+        return roots.stream().anyMatch(resolved::startsWith);
+    }
+
     /**
      * Checks the file named by attribute {@code attribute} before it is read.
      *
      * @throws DataException naming the attribute, the file and the allowed folders when it lies outside them
      */
     public Path check(String attribute, Path file) {
-        if (roots.isEmpty() || file == null) {
+        if (file == null || allows(file)) {
             return file;
         }
         Path resolved = real(file);
-        for (Path root : roots) {
-            if (resolved.startsWith(root)) {
-                return file;
-            }
-        }
         throw new DataException("attribute '" + attribute + "': " + file + (resolved.equals(file) ? ""
                 : " (resolved to " + resolved + ")") + " is outside the data directories " + roots
                 + "; put the file there, add its folder to framework property " + DIRS
@@ -86,7 +103,7 @@ public final class DataPaths {
      * The absolute, normalised path with symbolic links resolved as far as the path exists, so neither
      * {@code ..} nor a link inside a data directory leads out of it.
      */
-    static Path real(Path p) {
+    public static Path real(Path p) {
         Path abs = p.toAbsolutePath().normalize();
         Path existing = abs;
         while (existing != null && !Files.exists(existing)) {

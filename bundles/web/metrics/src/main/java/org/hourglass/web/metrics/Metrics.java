@@ -22,8 +22,11 @@ final class Metrics {
 
     static String render(List<PipelineSnapshot> pipelines, ExecutorInfo executor) {
         PrometheusText t = new PrometheusText();
+        // One series per name: a second configuration with a taken name is FAILED and gives way to the owner.
         List<PipelineSnapshot> sorted = pipelines.stream()
-                .sorted(Comparator.comparing(p -> p.status().name())).toList();
+                .collect(java.util.stream.Collectors.toMap(p -> p.status().name(), p -> p,
+                        (a, b) -> a.status().state() == PipelineState.FAILED ? b : a))
+                .values().stream().sorted(Comparator.comparing(p -> p.status().name())).toList();
 
         t.family("hourglass_pipelines", "gauge", "Pipelines configured.");
         t.sample("hourglass_pipelines", sorted.size());

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hourglass.api.pipeline.Pipeline;
+import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.api.pipeline.PluginInventory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -62,6 +63,15 @@ public final class RestServlet extends HttpServlet {
                 + "bytes are refused with 413.", min = "1")
         long max_request_bytes() default 16L * 1024 * 1024;
 
+        @AttributeDefinition(name = "Most samples per request", description = "Requests with more samples (rows) "
+                + "than this are refused with 413 while they are read.", min = "1")
+        int max_request_rows() default RestApi.Settings.DEFAULT_MAX_ROWS;
+
+        @AttributeDefinition(name = "Most values per request", description = "Requests whose samples hold more "
+                + "values in all than this are refused with 413 while they are read (4 bytes of memory each).",
+                min = "1")
+        long max_request_values() default RestApi.Settings.DEFAULT_MAX_VALUES;
+
         @AttributeDefinition(name = "Reads need credentials", description = "When set, GET requests need "
                 + "credentials too; otherwise only calls that change something (POST) do.")
         boolean read_requires_auth() default false;
@@ -70,7 +80,11 @@ public final class RestServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(RestServlet.class);
 
-    private final transient Map<String, Pipeline> byName = new ConcurrentHashMap<>();
+    /**
+     * Every registered pipeline with the name it is registered under. Two configurations may give one name; the
+     * pipeline refuses the second (FAILED, naming the first), and a lookup by name prefers the one that is not.
+     */
+    private final transient Map<Pipeline, String> byPipeline = new ConcurrentHashMap<>();
     private final transient byte[] openapi;
     private transient volatile RestApi api;
 
@@ -93,24 +107,28 @@ public final class RestServlet extends HttpServlet {
         api = new RestApi(settings(config), new RestApi.Pipelines() {
             @Override
             public Pipeline get(String name) {
-                return byName.get(name);
+                return byPipeline.entrySet().stream().filter(e -> e.getValue().equals(name))
+                        .map(Map.Entry::getKey)
+                        .min(java.util.Comparator.comparing(p -> p.status().state() == PipelineState.FAILED))
+                        .orElse(null);
             }
 
             @Override
             public Collection<Pipeline> all() {
-                return List.copyOf(byName.values());
+                return List.copyOf(byPipeline.keySet());
             }
         }, () -> inventory, openapi);
         RestApi.Settings s = api.settings();
-        LOG.info("REST API at {}: HTTP Basic {}, bearer token {}, reads {}, bodies up to {} bytes", RestApi.BASE,
+        LOG.info("REST API at {}: HTTP Basic {}, bearer token {}, reads {}, bodies up to {} bytes, {} samples and {} "
+                + "values", RestApi.BASE,
                 s.password().isEmpty() ? "off (no password)" : "on for user '" + s.username() + "'",
                 s.token().isEmpty() ? "off" : "on", s.readRequiresAuth() ? "need credentials" : "open",
-                s.maxRequestBytes());
+                s.maxRequestBytes(), s.maxRequestRows(), s.maxRequestValues());
     }
 
     static RestApi.Settings settings(Config c) {
         return new RestApi.Settings(c.username(), secret(c.password(), "password"), secret(c.token(), "token"),
-                c.max_request_bytes(), c.read_requires_auth());
+                c.max_request_bytes(), c.read_requires_auth(), c.max_request_rows(), c.max_request_values());
     }
 
     /** An unresolved ConfigAdmin placeholder (variable not set) must not become a well-known secret. */
@@ -130,17 +148,17 @@ public final class RestServlet extends HttpServlet {
     void addPipeline(Pipeline pipeline, Map<String, Object> properties) {
         Object name = properties.get(NAME);
         if (name != null) {
-            byName.put(name.toString(), pipeline);
+            byPipeline.put(pipeline, name.toString());
         }
     }
 
     void updatedPipeline(Pipeline pipeline, Map<String, Object> properties) {
-        byName.values().removeIf(p -> p == pipeline);
+        byPipeline.remove(pipeline);
         addPipeline(pipeline, properties);
     }
 
     void removePipeline(Pipeline pipeline, Map<String, Object> properties) {
-        byName.values().removeIf(p -> p == pipeline);
+        byPipeline.remove(pipeline);
     }
 
     @Override

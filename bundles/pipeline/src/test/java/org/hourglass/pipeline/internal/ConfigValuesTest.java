@@ -1,0 +1,163 @@
+package org.hourglass.pipeline.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pipeline configuration as Config Admin holds it (strings from .cfg files, typed values from the console). */
+class ConfigValuesTest {
+
+    @TempDir
+    Path dir;
+
+    private static Map<String, Object> minimal() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("hourglass.name", "p");
+        m.put("training.data", "t");
+        m.put("service.pid", "org.hourglass.pipeline~p");
+        return m;
+    }
+
+    private static Settings settings(Map<String, Object> raw, Map<String, String> framework) {
+        return Settings.of(new ConfigValues(raw), framework::get);
+    }
+
+    private static String problem(Map<String, Object> raw) {
+        return assertThrows(IllegalArgumentException.class, () -> settings(raw, Map.of())).getMessage();
+    }
+
+    @Test
+    void unsetAttributesTakeTheDefaultsOfTheConsoleForm() {
+        Settings s = settings(minimal(), Map.of());
+        assertEquals(20, s.epochs());
+        assertEquals(32, s.latentSize());
+        assertEquals(0.05, s.contamination());
+        assertEquals(1L, s.seed());
+        assertEquals("minmax", s.normalization());
+        assertTrue(s.autoTrain());
+        assertEquals(Path.of("data/models", "p"), s.storeDir());
+    }
+
+    @Test
+    void textFromCfgFilesAndTypedValuesFromTheConsoleReadAlike() {
+        Map<String, Object> text = minimal();
+        text.put("epochs", "7");
+        text.put("learning.rate", "0.01");
+        text.put("seed", "9000000000");
+        text.put("auto.train", "false");
+        Map<String, Object> typed = minimal();
+        typed.put("epochs", 7);
+        typed.put("learning.rate", 0.01);
+        typed.put("seed", 9000000000L);
+        typed.put("auto.train", Boolean.FALSE);
+        for (Map<String, Object> raw : java.util.List.of(text, typed)) {
+            Settings s = settings(raw, Map.of());
+            assertEquals(7, s.epochs());
+            assertEquals(0.01, s.learningRate());
+            assertEquals(9000000000L, s.seed());
+            assertEquals(false, s.autoTrain());
+        }
+        Map<String, Object> listed = minimal();
+        listed.put("epochs", new String[] {"5"});
+        assertEquals(5, settings(listed, Map.of()).epochs(), "a one-element array counts as its element");
+    }
+
+    @Test
+    void badNumbersFailNamingTheAttributeAndTheValue() {
+        Object[][] cases = {
+            {"epochs", "abc", "epochs must be a whole number"},
+            {"seed", "abc", "seed must be a whole number"},
+            {"epochs", "2147483648", "epochs must be a whole number from -2147483648 to 2147483647"},
+            {"latent.size", "99999999999", "latent.size must be a whole number"},
+            {"learning.rate", "fast", "learning.rate must be a number"},
+            {"contamination", "NaN", "contamination must be a finite number"},
+            {"auto.train", "yes", "auto.train must be true or false"},
+            {"epochs", new String[] {"1", "2"}, "epochs takes one value; it has 2"},
+        };
+        for (Object[] c : cases) {
+            Map<String, Object> raw = minimal();
+            raw.put((String) c[0], c[1]);
+            String message = problem(raw);
+            assertTrue(message.contains((String) c[2]), message);
+            if (c[1] instanceof String v) {
+                assertTrue(message.contains("'" + v + "'"), "names the value: " + message);
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotShowsWhatWasReadAndTheRawValueWhereReadingFailed() {
+        Map<String, Object> raw = minimal();
+        raw.put("epochs", "abc");
+        ConfigValues values = new ConfigValues(raw);
+        assertThrows(IllegalArgumentException.class, () -> Settings.of(values, k -> null));
+        Map<String, Object> snapshot = values.snapshot(Settings.ATTRIBUTES);
+        assertEquals(Settings.ATTRIBUTES, java.util.List.copyOf(snapshot.keySet()));
+        assertEquals("abc", snapshot.get("epochs"));
+        assertEquals("p", snapshot.get("hourglass.name"));
+        assertEquals(128, snapshot.get("batch.size"), "never read: its default");
+        ConfigValues ok = new ConfigValues(minimal());
+        Settings.of(ok, k -> null);
+        assertEquals(20, ok.snapshot(Settings.ATTRIBUTES).get("epochs"), "read as a number");
+    }
+
+    @Test
+    void namesLongerThanAFolderNameCanBeAreRefused() {
+        Map<String, Object> raw = minimal();
+        raw.put("hourglass.name", "n".repeat(300));
+        assertTrue(problem(raw).contains("hourglass.name must be at most 100 characters"), problem(raw));
+        raw.put("hourglass.name", "n".repeat(100));
+        assertEquals(100, settings(raw, Map.of()).name().length());
+        raw.remove("hourglass.name");
+        assertTrue(problem(raw).contains("hourglass.name must be set"), problem(raw));
+    }
+
+    @Test
+    void modelFoldersAreConfinedLikeDataFolders() throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Map<String, String> framework = Map.of(Settings.MODEL_DIRS, models.toString());
+        Map<String, Object> raw = minimal();
+        assertEquals(Path.of("data/models", "p"), settings(raw, Map.of()).storeDir(), "nothing set: anywhere");
+
+        raw.put("model.dir", "/etc");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> settings(raw, framework));
+        assertTrue(e.getMessage().contains("model.dir '/etc' is outside the model folders")
+                && e.getMessage().contains(Settings.MODEL_DIRS), e.getMessage());
+        raw.put("model.dir", models.resolve("..").resolve("elsewhere").toString());
+        assertThrows(IllegalArgumentException.class, () -> settings(raw, framework), "'..' does not lead out");
+        Path link = Files.createSymbolicLink(models.resolve("link"), dir);
+        raw.put("model.dir", link.resolve("x").toString());
+        assertThrows(IllegalArgumentException.class, () -> settings(raw, framework), "nor does a link");
+
+        raw.put("model.dir", models.resolve("team-a").toString());
+        assertEquals(models.resolve("team-a").resolve("p"), settings(raw, framework).storeDir());
+        raw.remove("model.dir");
+        assertEquals(models.resolve("p"), settings(raw, Map.of(Settings.MODEL_DIRS, models.toString(),
+                Settings.MODEL_DIR, models.toString())).storeDir(), "the framework's default folder");
+        raw.put("model.dir", "/etc");
+        assertEquals(Path.of("/etc", "p"), settings(raw, Map.of(Settings.MODEL_DIRS, models.toString(),
+                Settings.MODEL_ANYWHERE, "true")).storeDir(), "lifted explicitly");
+    }
+
+    @Test
+    void theThresholdDefinitionComparesStoredAndCurrentSettings() {
+        Map<String, Object> raw = minimal();
+        raw.put("contamination", "0.1");
+        Settings s = settings(raw, Map.of());
+        assertEquals(Map.of("threshold.policy", "quantile", "contamination", 0.1), s.thresholdDefinition());
+        assertEquals(s.thresholdDefinition(), Settings.thresholdDefinition(Map.of("threshold.policy", "quantile",
+                "contamination", 0.1, "threshold", 3.0)), "the fixed value does not matter for a quantile");
+        assertEquals(null, Settings.thresholdDefinition(Map.of("epochs", 3)), "an older record does not say");
+        assertEquals(0.9, s.thresholdFor(new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}), 0.1);
+        raw.put("threshold.policy", "fixed");
+        raw.put("threshold", "2.5");
+        assertEquals(2.5, settings(raw, Map.of()).thresholdFor(null));
+    }
+}
