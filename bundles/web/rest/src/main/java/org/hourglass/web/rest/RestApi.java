@@ -115,7 +115,7 @@ final class RestApi {
     }
 
     private void authorize(Request request) {
-        boolean reading = request.method().equals("GET");
+        boolean reading = request.method().equals("GET") || request.method().equals("HEAD");
         if (reading && !settings.readRequiresAuth()) {
             return;
         }

@@ -170,10 +170,11 @@ public final class RestServlet extends HttpServlet {
         if (TrackedBody.leftUnread(req.getContentLengthLong(), req.getHeader("Transfer-Encoding"), body.finished())) {
             answer.header("Connection", "close");
         }
-        write(answer, resp);
+        write(answer, resp, req.getMethod().equals("HEAD"));
     }
 
-    private static void write(Response r, HttpServletResponse resp) throws IOException {
+    /** Writes the answer; for HEAD its status and headers only (Content-Length is the body GET would get). */
+    private static void write(Response r, HttpServletResponse resp, boolean head) throws IOException {
         InputStream file = null;
         long length;
         if (r.file() != null) {
@@ -193,6 +194,12 @@ public final class RestServlet extends HttpServlet {
         resp.setHeader("Cache-Control", "no-store");
         resp.setHeader("X-Content-Type-Options", "nosniff");
         r.headers().forEach(resp::setHeader);
+        if (head) {
+            if (file != null) {
+                file.close();
+            }
+            return;
+        }
         try (OutputStream out = resp.getOutputStream()) {
             if (file != null) {
                 try (InputStream in = file) {

@@ -11,7 +11,8 @@ import java.util.TreeSet;
 /**
  * Matches a method and a path to a handler. Templates are paths whose segments are literals or {@code {param}}
  * (one non-empty segment). A path that some template matches but not for this method is a 405 with the methods
- * that would work; a path no template matches is a 404.
+ * that would work; a path no template matches is a 404. {@code HEAD} matches the {@code GET} route of a path (the
+ * servlet leaves the body out), so every {@code GET} resource answers it too.
  */
 final class Router {
 
@@ -64,10 +65,13 @@ final class Router {
             if (params == null) {
                 continue;
             }
-            if (r.method().equals(method)) {
+            if (r.method().equals(method) || method.equals("HEAD") && r.method().equals("GET")) {
                 return new Match(r, params);
             }
             allowed.add(r.method());
+            if (r.method().equals("GET")) {
+                allowed.add("HEAD");
+            }
         }
         if (allowed.isEmpty()) {
             throw ApiException.notFound("no resource at " + (path == null || path.isEmpty() ? "/" : path));

@@ -124,6 +124,30 @@ class RestApiTest {
         error(call("GET", "/pipelines", "Bearer tok", null, null), 401);
     }
 
+    @Test
+    void headAnswersAsGetDoesAndNeedsWhatGetNeeds() throws IOException {
+        Response get = get("/pipelines/trained/model.onnx");
+        Response head = call("HEAD", "/pipelines/trained/model.onnx", null, null, null);
+        assertEquals(200, head.status());
+        assertEquals(get.contentType(), head.contentType());
+        assertEquals(get.headers(), head.headers());
+        assertEquals(get.file(), head.file());
+        assertArrayEquals(get("/pipelines").bytes(), call("HEAD", "/pipelines", null, null, null).bytes(),
+                "the servlet sends the length of this body, not the body");
+        Response post = call("HEAD", "/pipelines/trained/score", null, null, null);
+        error(post, 405);
+        assertEquals("POST", post.headers().get("Allow"));
+        assertEquals("GET, HEAD", error405(call("PUT", "/pipelines", BASIC, null, null)));
+        api = api(new RestApi.Settings("admin", "pw", "", 1000, true));
+        error(call("HEAD", "/pipelines", null, null, null), 401);
+        assertEquals(200, call("HEAD", "/pipelines", BASIC, null, null).status());
+    }
+
+    private static String error405(Response r) throws IOException {
+        error(r, 405);
+        return r.headers().get("Allow");
+    }
+
     // ------------------------------------------------------------------ resources
 
     @Test
@@ -205,7 +229,7 @@ class RestApiTest {
     @Test
     void scoresFromJsonAndCsvAgree() throws IOException {
         JsonNode fromJson = json(post("/pipelines/trained/score", "{\"instances\": [[1,2,3],[0.5,0,0]]}"));
-        JsonNode fromCsv = json(call("POST", "/pipelines/trained/score", BASIC, "text/csv; charset=utf-8",
+        JsonNode fromCsv = json(call("POST", "/pipelines/trained/score", BASIC, "text/csv; charset=utf-8; header=present",
                 "a,b,c\n1,2,3\n0.5,0,0\n"));
         assertEquals(fromJson, fromCsv);
         assertEquals(6.0, fromJson.get("scores").get(0).asDouble());

@@ -49,7 +49,17 @@ class RouterTest {
         assertTrue(e.getMessage().contains("use POST"), e.getMessage());
         ApiException delete = assertThrows(ApiException.class, () -> router.match("DELETE", "/pipelines"));
         assertEquals(405, delete.status());
-        assertEquals("GET", delete.headers().get("Allow"));
+        assertEquals("GET, HEAD", delete.headers().get("Allow"), "HEAD goes with GET");
+    }
+
+    @Test
+    void headMatchesTheGetRoute() {
+        assertEquals("/pipelines/{name}/model.onnx", router.match("HEAD", "/pipelines/x/model.onnx").route()
+                .template());
+        assertEquals("GET", router.match("HEAD", "/pipelines").route().method());
+        ApiException e = assertThrows(ApiException.class, () -> router.match("HEAD", "/pipelines/x/score"));
+        assertEquals(405, e.status());
+        assertEquals("POST", e.headers().get("Allow"));
     }
 
     @Test
