@@ -139,10 +139,7 @@ class PipelineTest extends FashionMnistPipelineTest {
 
         pipeline("itest-stale", "dense", 6, false); // a new latent size invalidates the weights
         Pipeline changed = awaitPipeline("itest-stale");
-        for (int i = 0; changed == damaged && i < 200; i++) { // the component is re-created with the new configuration
-            Thread.sleep(50);
-            changed = awaitPipeline("itest-stale");
-        }
+        assertTrue(changed == damaged, "an edit is applied in place: the service stays registered");
         awaitState(changed, PipelineState.READY);
         assertTrue(changed.status().message().contains("stale") && changed.status().message().contains("latent.size"),
                 changed.status().message());
@@ -158,6 +155,146 @@ class PipelineTest extends FashionMnistPipelineTest {
         assertTrue(p.status().message().contains("latent.size must be >= 1"), p.status().message());
         PipelineException e = assertThrows(PipelineException.class, p::train);
         assertTrue(e.getMessage().contains("latent.size"), e.getMessage());
+    }
+
+    @Test
+    void editsKeepTheServiceAndTheModelServingAndThresholdSettingsTakeEffectWithoutRetraining() throws Exception {
+        pipeline("itest-edits", "dense", 4, false);
+        Pipeline p = awaitPipeline("itest-edits");
+        awaitState(p, PipelineState.READY);
+        p.train();
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        Path model = p.modelFile();
+        double quantile05 = p.threshold();
+        float[][] samples = rows(Configurations.await(context, DataSource.class, "itest-fashion-test", TIMEOUT).load());
+
+        // contamination 0.05 -> 0.3: the threshold is the 0.7 quantile of the same training scores, same model.
+        edit("itest-edits", 4, false, "contamination", 0.3);
+        awaitThreshold(p, quantile05);
+        double quantile30 = p.threshold();
+        assertTrue(quantile30 < quantile05, quantile30 + " vs " + quantile05);
+        assertEquals(PipelineState.TRAINED, p.status().state(), p.status().toString());
+        assertEquals(model, p.modelFile(), "not retrained");
+        assertEquals(quantile30, p.status().metrics().get("threshold"), 0.0, "what is shown is what is used");
+        assertTrue(Files.readString(p.recordFile()).contains("threshold re-fitted"), "the record says so");
+        double[] scores = p.score(samples);
+        boolean[] labels = p.label(samples);
+        for (int i = 0; i < scores.length; i++) {
+            assertEquals(scores[i] > quantile30, labels[i], "labels use the new threshold");
+        }
+
+        edit("itest-edits", 4, false, "threshold.policy", "fixed", "threshold", 0.125);
+        awaitThreshold(p, quantile30);
+        assertEquals(0.125, p.threshold(), 0.0);
+        edit("itest-edits", 4, false, "contamination", 0.05);
+        awaitThreshold(p, 0.125);
+        assertEquals(quantile05, p.threshold(), Math.abs(quantile05) * 1e-6, "back to the policy it was trained with");
+        assertTrue(awaitPipeline("itest-edits") == p, "edits are applied in place");
+
+        // A model-affecting edit retrains while the previous model keeps answering.
+        edit("itest-edits", 8, true, "epochs", 40);
+        long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        int answeredWhileTraining = 0;
+        while (p.status().state() != PipelineState.TRAINED || p.modelFile().equals(model)) {
+            assertTrue(System.nanoTime() < end, p.status().toString());
+            PipelineState state = p.status().state();
+            assertEquals(samples.length, p.score(samples).length, "the previous model serves: " + p.status());
+            if (state == PipelineState.TRAINING) {
+                answeredWhileTraining++;
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(answeredWhileTraining > 0, "scored while retraining");
+        assertEquals(8, p.encode(Arrays.copyOf(samples, 1))[0].length, "the new model serves now");
+    }
+
+    /** Updates the pipeline's configuration as the console does: every value again, some changed. */
+    private void edit(String name, int latent, boolean autoTrain, Object... changes) throws Exception {
+        Object[] base = {"family", "dense", "loss", "mse", "scoring", "reconstruction-error", "training.data",
+            "itest-fashion-train", "evaluation.data", "itest-fashion-test", "latent.size", latent, "epochs", 8,
+            "batch.size", 64, "learning.rate", 0.002, "auto.train", autoTrain, "model.dir", models.toString()};
+        java.util.Map<Object, Object> values = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < base.length; i += 2) {
+            values.put(base[i], base[i + 1]);
+        }
+        for (int i = 0; i < changes.length; i += 2) {
+            values.put(changes[i], changes[i + 1]);
+        }
+        configs.factory(PIPELINE_PID, name, values.entrySet().stream()
+                .flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray());
+    }
+
+    private static void awaitThreshold(Pipeline p, double old) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (p.threshold() == old) {
+            assertTrue(System.nanoTime() < end, "threshold stayed " + old + ": " + p.status());
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aSecondConfigurationWithATakenNameIsRefusedAndTakesOverWhenTheFirstGoes() throws Exception {
+        Configuration first = pipeline("itest-owner", "dense", 4, false);
+        Pipeline owner = awaitPipeline("itest-owner");
+        awaitState(owner, PipelineState.READY);
+        owner.train();
+        assertEquals(PipelineState.TRAINED, owner.awaitTraining(TimeUnit.MINUTES.toMillis(3)), owner.status().toString());
+        Path model = owner.modelFile();
+
+        // Another configuration (another PID) giving the same hourglass.name and a model that would be "stale".
+        configs.factory(PIPELINE_PID, "itest-owner-copy", "hourglass.name", "itest-owner", "family", "dense",
+                "loss", "mse", "scoring", "reconstruction-error", "training.data", "itest-fashion-train",
+                "latent.size", 6, "auto.train", true, "model.dir", models.toString());
+        Pipeline copy = awaitOther(owner, "itest-owner");
+        awaitState(copy, PipelineState.FAILED);
+        assertTrue(copy.status().message().contains("is already used by configuration " + first.getPid()),
+                copy.status().message());
+        Thread.sleep(500);
+        assertTrue(Files.exists(model), "the owner's model is untouched");
+        assertEquals(PipelineState.TRAINED, owner.status().state());
+        assertEquals(1, owner.score(new float[][] {new float[784]}).length);
+
+        configs.delete(first);
+        // The name is free: the waiting configuration takes it (and trains its own model, auto.train=true).
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (copy.status().state() == PipelineState.FAILED) {
+            assertTrue(System.nanoTime() < end, copy.status().toString());
+            Thread.sleep(50);
+        }
+    }
+
+    /** The pipeline registered under {@code name} that is not {@code known}. */
+    private Pipeline awaitOther(Pipeline known, String name) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            for (var ref : context.getServiceReferences(Pipeline.class, "(hourglass.name=" + name + ")")) {
+                Pipeline p = context.getService(ref);
+                if (p != known) {
+                    return p;
+                }
+            }
+            assertTrue(System.nanoTime() < end, "no second pipeline named " + name);
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void badNumbersInACfgFileGiveAFailedPipelineNamingTheAttribute() throws Exception {
+        // A .cfg file holds text; these once failed inside Declarative Services and no pipeline existed at all.
+        for (String[] bad : new String[][] {{"epochs", "abc"}, {"seed", "abc"}, {"epochs", "2147483648"},
+            {"latent.size", "99999999999"}}) {
+            String name = "itest-bad-" + bad[0].replace('.', '-');
+            configs.factory(PIPELINE_PID, name, "training.data", "itest-fashion-train", bad[0], bad[1],
+                    "model.dir", models.toString());
+            Pipeline p = awaitPipeline(name);
+            awaitState(p, PipelineState.FAILED);
+            assertTrue(p.status().message().contains(bad[0] + " must be a whole number")
+                    && p.status().message().contains("'" + bad[1] + "'"), p.status().message());
+            assertEquals(bad[1], p.configuration().get(bad[0]), "the configuration shows what it holds");
+            configs.factory(PIPELINE_PID, name, "training.data", "itest-fashion-train", bad[0], "3",
+                    "auto.train", false, "model.dir", models.toString());
+            awaitState(p, PipelineState.READY); // corrected in place
+        }
     }
 
     private static float[][] rows(Dataset d) {
