@@ -109,6 +109,108 @@ class FaultsIT {
         }
     }
 
+    /**
+     * Configuration faults a user (or an attacker with access to deploy/) can cause, in one server: two
+     * configurations with one name, a model folder outside the allowed ones, a folder of the user's holding files
+     * named like a store's, numbers that are not numbers, and threshold edits of a trained pipeline.
+     */
+    @Test
+    void configurationFaultsAreRefusedNamedAndNeverCostAnotherPipelineItsModel() throws Exception {
+        requireFashionMnist();
+        DeployFiles.fashionTraining(home, "conf-train", 1, 300);
+        String[] pipeline = {"family=dense", "training.data=conf-train", "latent.size=8", "epochs=2",
+            "batch.size=64", "auto.train=true"};
+        DeployFiles.config(home, "org.hourglass.pipeline-conf-a", concat(pipeline, "hourglass.name=conf"));
+        // A folder of the user's inside the allowed model folders, holding files named like a store's leftovers.
+        Path users = Files.createDirectories(home.resolve("data/models/users/conf-users"));
+        Path foreignModel = Files.write(users.resolve("model-000000000000.onnx"), new byte[] {1, 2, 3});
+        Path foreignTmp = Files.write(users.resolve(".pipeline.json123.tmp"), new byte[] {4});
+        for (Path f : List.of(foreignModel, foreignTmp)) {
+            Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(0));
+        }
+        DeployFiles.config(home, "org.hourglass.pipeline-conf-users", concat(pipeline, "hourglass.name=conf-users",
+                "auto.train=false", "model.dir=" + home.resolve("data/models/users")));
+        DeployFiles.config(home, "org.hourglass.pipeline-conf-etc", concat(pipeline, "hourglass.name=conf-etc",
+                "model.dir=/etc"));
+        DeployFiles.config(home, "org.hourglass.pipeline-conf-epochs", concat(pipeline, "hourglass.name=conf-epochs",
+                "epochs=abc"));
+        try (RunningServer server = start()) {
+            Api api = new Api(server, password);
+            server.await("pipeline conf trained", Duration.ofSeconds(90), () -> api.state("conf").equals("TRAINED"));
+            Path models = home.resolve("data/models/conf");
+            String model = Api.intactModel(models);
+            double quantile = api.pipeline("conf").get("metrics").get("threshold").asDouble();
+
+            JsonNode etc = api.pipeline("conf-etc");
+            assertEquals("FAILED", etc.get("state").asText(), etc.toString());
+            assertTrue(etc.get("message").asText().contains("model.dir '/etc' is outside the model folders"),
+                    etc.toString());
+            JsonNode epochs = api.pipeline("conf-epochs");
+            assertEquals("FAILED", epochs.get("state").asText(), epochs.toString());
+            assertTrue(epochs.get("message").asText().contains("epochs must be a whole number"), epochs.toString());
+            assertTrue(server.log().contains("Pipeline 'conf-epochs' failed"), server.logTail());
+            server.await("conf-users ready", Duration.ofSeconds(30), () -> api.state("conf-users").equals("READY"));
+            assertTrue(Files.exists(foreignModel) && Files.exists(foreignTmp), "a folder the store never wrote");
+
+            // A second configuration with the taken name: refused, the owner keeps its model and serves.
+            DeployFiles.config(home, "org.hourglass.pipeline-conf-b", concat(pipeline, "hourglass.name=conf",
+                    "latent.size=4"));
+            server.await("the second 'conf' refused", Duration.ofSeconds(30), () -> failedDuplicates(api) == 1);
+            assertEquals("TRAINED", api.state("conf"), "the owner answers for the name");
+            Thread.sleep(2000); // time for a wrong retrain to start
+            assertEquals(model, Api.intactModel(models), "the owner's model is untouched");
+            String metrics = server.get("/hourglass/metrics", false).body();
+            assertEquals(1, metrics.lines().filter(l -> l.startsWith("hourglass_pipeline_state{")
+                    && l.contains("pipeline=\"conf\"") && l.contains("state=\"TRAINED\"")).count(),
+                    "one series per name, the owner's: " + metrics);
+            Files.delete(home.resolve("deploy/org.hourglass.pipeline-conf-b.cfg"));
+            server.await("the second 'conf' removed", Duration.ofSeconds(30), () -> failedDuplicates(api) == 0);
+            assertEquals("TRAINED", api.state("conf"));
+            assertEquals(2, Api.json(api.post("/pipelines/conf/score", "application/json",
+                    Api.instances(Api.testImages(2)))).get("scores").size());
+
+            // Threshold settings take effect on the stored model, without retraining; what is shown is used.
+            DeployFiles.config(home, "org.hourglass.pipeline-conf-a", concat(pipeline, "hourglass.name=conf",
+                    "contamination=0.5"));
+            server.await("the threshold re-fitted", Duration.ofSeconds(30),
+                    () -> api.pipeline("conf").get("metrics").get("threshold").asDouble() != quantile);
+            JsonNode refitted = api.pipeline("conf");
+            assertEquals("TRAINED", refitted.get("state").asText(), refitted.toString());
+            assertTrue(refitted.get("metrics").get("threshold").asDouble() < quantile, refitted.toString());
+            assertEquals(model, Api.intactModel(models), "not retrained");
+            DeployFiles.config(home, "org.hourglass.pipeline-conf-a", concat(pipeline, "hourglass.name=conf",
+                    "threshold.policy=fixed", "threshold=1e9"));
+            server.await("the fixed threshold", Duration.ofSeconds(30),
+                    () -> api.pipeline("conf").get("metrics").get("threshold").asDouble() == 1e9);
+            JsonNode labels = Api.json(api.post("/pipelines/conf/label", "application/json",
+                    Api.instances(Api.testImages(5))));
+            labels.get("labels").forEach(l -> assertFalse(l.asBoolean(), "nothing exceeds 1e9: " + labels));
+        }
+        try (RunningServer again = start()) {
+            Api api = new Api(again, password);
+            again.await("conf serves again", Duration.ofSeconds(60), () -> api.state("conf").equals("TRAINED"));
+            assertEquals(1e9, api.pipeline("conf").get("metrics").get("threshold").asDouble(), 0.0,
+                    "the re-fitted threshold was stored");
+            again.await("conf-users ready", Duration.ofSeconds(30), () -> api.state("conf-users").equals("READY"));
+            assertTrue(Files.exists(foreignModel) && Files.exists(foreignTmp), "still there after a restart");
+        }
+    }
+
+    private static int failedDuplicates(Api api) throws IOException, InterruptedException {
+        int n = 0;
+        for (JsonNode p : Api.json(api.get("/pipelines")).get("pipelines")) {
+            if (p.get("name").asText().equals("conf") && p.get("state").asText().equals("FAILED")
+                    && p.get("message").asText().contains("is already used by configuration")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static String[] concat(String[] lines, String... more) {
+        return Stream.concat(Stream.of(lines), Stream.of(more)).toArray(String[]::new);
+    }
+
     /** The record names an intact model, and the server serves exactly that model and scores with it. */
     private static void assertServesTheRecordedModel(Api api, Path models) throws Exception {
         String stored = Api.intactModel(models);
