@@ -72,6 +72,39 @@ class TrainingRunTest {
         }
     }
 
+    @Test
+    void theEtaCountsTheSamplesAStepHoldsWhenTheBatchIsLargerThanTheData() throws Exception {
+        Settings f = Fixtures.settings(dir, 60, 0, false);
+        // batch.size 100,000 on 640 training samples: one step of 640 per epoch, not of 100,000.
+        Settings s = new Settings(f.name(), f.family(), f.loss(), f.masking(), f.scoring(), f.trainingData(),
+                f.evaluationData(), f.inputShape(), f.latentSize(), f.epochs(), 100_000, f.learningRate(),
+                f.optimizer(), f.weightDecay(), f.seed(), f.normalization(), f.validationFraction(), f.patience(),
+                f.thresholdPolicy(), f.contamination(), f.threshold(), f.autoTrain(), f.modelDir());
+        TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        double[] largestEta = {0};
+        Thread watcher = new Thread(() -> {
+            while (!done.get()) {
+                var p = run.progress();
+                if (p != null && Double.isFinite(p.etaSeconds())) {
+                    largestEta[0] = Math.max(largestEta[0], p.etaSeconds());
+                }
+                Thread.onSpinWait();
+            }
+        });
+        watcher.start();
+        long start = System.nanoTime();
+        try (ServedModel served = run.call()) {
+            assertEquals(60, run.progress().epochLosses().size());
+        } finally {
+            done.set(true);
+            watcher.join();
+        }
+        double took = (System.nanoTime() - start) / 1e9;
+        assertTrue(largestEta[0] > 0, "an ETA was published");
+        assertTrue(largestEta[0] < 3 * took + 1, "ETA " + largestEta[0] + " s for a run of " + took + " s");
+    }
+
     private static float[] first(int n) {
         return java.util.Arrays.copyOf(EVAL.samples().values(), n * Fixtures.WIDTH);
     }
@@ -120,7 +153,7 @@ class TrainingRunTest {
     void earlyStoppingStopsWhenValidationStallsAndKeepsTheBestEpoch() throws Exception {
         Settings s = new Settings("stall", "tiny", "mse", "", "error", "train", "", new int[0], 2, 50, 32, 0.05,
                 "adam", 0, 7, "minmax", 0.2, 2, "quantile", 0.05, 0, false, dir);
-        TrainingRun run = run(s, () -> TRAIN, null);
+        TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
         run.call().close();
         int ran = run.progress().epochLosses().size();
         assertTrue(ran < 50, "stopped early after " + ran + " epochs");
