@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -169,7 +171,11 @@ class FaultsIT {
             assertEquals(2, Api.json(api.post("/pipelines/conf/score", "application/json",
                     Api.instances(Api.testImages(2)))).get("scores").size());
 
-            // Threshold settings take effect on the stored model, without retraining; what is shown is used.
+            // Threshold settings take effect on the stored model, without retraining; what is shown is used. A client
+            // scores all along: no edit below may cost it an answer (once a 404/409 gap per edit, and refusals
+            // until a retrain ended).
+            Scorer scorer = new Scorer(api);
+            scorer.start();
             DeployFiles.config(home, "org.hourglass.pipeline-conf-a", concat(pipeline, "hourglass.name=conf",
                     "contamination=0.5"));
             server.await("the threshold re-fitted", Duration.ofSeconds(30),
@@ -185,6 +191,15 @@ class FaultsIT {
             JsonNode labels = Api.json(api.post("/pipelines/conf/label", "application/json",
                     Api.instances(Api.testImages(5))));
             labels.get("labels").forEach(l -> assertFalse(l.asBoolean(), "nothing exceeds 1e9: " + labels));
+            // A model-affecting edit: the previous model answers until the new one replaces it.
+            DeployFiles.config(home, "org.hourglass.pipeline-conf-a", concat(pipeline, "hourglass.name=conf",
+                    "threshold.policy=fixed", "threshold=1e9", "latent.size=4"));
+            server.await("the retrained model", Duration.ofSeconds(90), () -> api.state("conf").equals("TRAINED")
+                    && !Api.intactModel(models).equals(model));
+            scorer.stop();
+            assertEquals(List.of(), scorer.failures(), "answers lost during edits");
+            assertTrue(scorer.answered() > 20, "answered " + scorer.answered());
+            System.out.println("FaultsIT: " + scorer.answered() + " scoring requests during 4 edits, 0 refused");
         }
         try (RunningServer again = start()) {
             Api api = new Api(again, password);
@@ -193,6 +208,50 @@ class FaultsIT {
                     "the re-fitted threshold was stored");
             again.await("conf-users ready", Duration.ofSeconds(30), () -> api.state("conf-users").equals("READY"));
             assertTrue(Files.exists(foreignModel) && Files.exists(foreignTmp), "still there after a restart");
+        }
+    }
+
+    /** Scores two images in a loop until stopped, keeping every answer that is not a 200 with two scores. */
+    private static final class Scorer {
+        private final Thread thread;
+        private final List<String> failures = new CopyOnWriteArrayList<>();
+        private final AtomicInteger answered = new AtomicInteger();
+        private volatile boolean running = true;
+
+        Scorer(Api api) throws IOException {
+            String body = Api.instances(Api.testImages(2));
+            this.thread = new Thread(() -> {
+                while (running) {
+                    try {
+                        HttpResponse<byte[]> r = api.post("/pipelines/conf/score", "application/json", body);
+                        if (r.statusCode() == 200 && Api.JSON.readTree(r.body()).get("scores").size() == 2) {
+                            answered.incrementAndGet();
+                        } else if (failures.size() < 20) {
+                            failures.add(Api.text(r));
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        failures.add(e.toString());
+                        return;
+                    }
+                }
+            }, "faults-scorer");
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+
+        List<String> failures() {
+            return List.copyOf(failures);
+        }
+
+        int answered() {
+            return answered.get();
         }
     }
 
