@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.hourglass.testing.Mutations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,9 @@ class BadInputIT {
     private static final String JSON = "application/json";
     private static final String CSV = "text/csv";
     private static final int FUZZ_CASES = Integer.getInteger("hourglass.fuzz.cases", 300);
+    /** What an error message must not show: parser notes, feature, constraint, token or class names. */
+    private static final Pattern INTERNALS = Pattern.compile(
+            "Source:|REDACTED|`|Feature|Constraints|\\(code|[A-Z]+_[A-Z]+|Exception|jackson|fasterxml");
 
     @TempDir
     Path home;
@@ -99,7 +103,10 @@ class BadInputIT {
                 JsonNode e = Api.error(r, c.status());
                 assertTrue(e.get("message").asText().contains(c.message()),
                         c.name() + ": expected '" + c.message() + "' in " + Api.text(r));
+                assertFalse(INTERNALS.matcher(e.get("message").asText()).find(), c.name() + ": the parser's "
+                        + "internals in " + Api.text(r));
             }
+            hostileBodies(server, api, password);
             // Larger than max.request.bytes, refused from its declared length before it is read.
             String tooLarge = server.raw("POST " + Api.BASE + SCORE + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Authorization: " + Api.basic(RunningServer.USER, password) + "\r\nContent-Type: text/csv\r\n"
@@ -115,6 +122,68 @@ class BadInputIT {
             assertFalse(server.log().contains("REST API: POST"), "no request failed inside the server\n"
                     + server.logTail());
         }
+    }
+
+    /**
+     * Bodies built to make the server allocate far more than they weigh (issue 17): a million one-value rows in
+     * 4 MB (rows × 784 floats = 3.1 GB before the fix), the same up to max.request.bytes (an int overflow, 500),
+     * as CSV and to evaluate, and 8.5 MB of full-width rows past max.request.values. Each gets a JSON 4xx
+     * naming the problem; the server's peak resident memory stays within 256 MiB of where it was, and it still
+     * answers.
+     */
+    private static void hostileBodies(RunningServer server, Api api, String password) throws Exception {
+        String auth = Api.basic(RunningServer.USER, password);
+        long peakBefore = peakKib(server);
+        String oneValueRows4Mb = "{\"instances\": [" + "[0],".repeat(1_000_000) + "[0]]}";
+        String oneValueRows16Mb = "{\"instances\": [" + "[0],".repeat(4_190_000) + "[0]]}";
+        String csvRows4Mb = "0\n".repeat(2_000_000);
+        String labelled = "{\"instances\": [" + "[0],".repeat(1_000_000) + "[0]], \"labels\": [0]}";
+        String[][] cases = {
+            {"4 MB of one-value rows", SCORE, JSON, oneValueRows4Mb, "400",
+                "sample 0 has 1 values; the model expects 784 (shape [28, 28])"},
+            {"16 MB of one-value rows", "/pipelines/bad/reconstruct", JSON, oneValueRows16Mb, "400",
+                "sample 0 has 1 values; the model expects 784"},
+            {"4 MB of one-value CSV lines", "/pipelines/bad/label", CSV, csvRows4Mb, "400",
+                "CSV line 1 has 1 values; the model expects 784"},
+            {"4 MB of one-value rows to evaluate", "/pipelines/bad/evaluate", JSON, labelled, "400",
+                "sample 0 has 1 values; the model expects 784"},
+            {"8.5 MB of full rows", "/pipelines/bad/encode", JSON, "{\"instances\": ["
+                + ("[" + "0,".repeat(783) + "0],").repeat(5_400) + "[0]]}", "413", "max.request.values"},
+        };
+        for (String[] c : cases) {
+            byte[] body = c[3].getBytes(StandardCharsets.UTF_8);
+            long start = System.nanoTime();
+            HttpResponse<byte[]> r = server.send("POST", Api.BASE + c[1], Map.of("Authorization", auth,
+                    "Content-Type", c[2]), body);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            JsonNode e = Api.error(r, Integer.parseInt(c[4]));
+            assertTrue(e.get("message").asText().contains(c[5]), c[0] + ": expected '" + c[5] + "' in "
+                    + Api.text(r));
+            System.out.println("BadInputIT: " + c[0] + " (" + body.length + " bytes): " + r.statusCode() + " in "
+                    + ms + " ms: " + e.get("message").asText());
+        }
+        byte[] gzip = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+        JsonNode compressed = Api.error(server.send("POST", Api.BASE + SCORE, Map.of("Authorization", auth,
+                "Content-Type", JSON, "Content-Encoding", "gzip"), gzip), 415);
+        assertTrue(compressed.get("message").asText().contains("Content-Encoding 'gzip' is not accepted"),
+                compressed.toString());
+        long peakAfter = peakKib(server);
+        System.out.println("BadInputIT: hostile bodies: peak resident memory " + peakBefore / 1024 + " -> "
+                + peakAfter / 1024 + " MiB");
+        assertTrue(peakAfter - peakBefore < 256 * 1024, "peak resident memory grew from " + peakBefore / 1024
+                + " to " + peakAfter / 1024 + " MiB");
+        assertEquals(3, Api.json(api.post(SCORE, JSON, Api.instances(Api.testImages(3)))).get("scores").size(),
+                "the pipeline still answers after the hostile bodies");
+    }
+
+    /** Peak resident memory of the server (VmHWM of /proc/<pid>/status) in KiB. */
+    private static long peakKib(RunningServer server) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + server.pid() + "/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmHWM in /proc/" + server.pid() + "/status");
     }
 
     private void badFilePipeline(String name, String kind, String attribute, Path file) throws IOException {
@@ -164,11 +233,20 @@ class BadInputIT {
                 "is -Infinity"));
         t.add(new Case("empty batch", SCORE, JSON, "{\"instances\": []}", 400, "the batch is empty"));
         t.add(new Case("empty body", SCORE, JSON, "", 400, "the body is empty"));
-        t.add(new Case("CSV header only", SCORE, CSV, "a,b,c\n", 400, "no data rows"));
-        t.add(new Case("CSV ragged", "/pipelines/bad/encode", CSV, "1,2,3\n4,5\n", 400,
-                "CSV line 2 has 2 values; line 1 has 3"));
-        t.add(new Case("CSV not a number", "/pipelines/bad/reconstruct", CSV, "1,2\n3,x\n", 400,
-                "CSV line 2, column 2: 'x' is not a number"));
+        t.add(new Case("CSV header only", SCORE, "text/csv; header=present", "a,b,c\n", 400, "no data rows"));
+        t.add(new Case("CSV header not declared", SCORE, CSV, "a,b\n" + csvRow + "\n", 400,
+                "CSV line 1, column 1: 'a' is not a number; if the first line is a header, send Content-Type: "
+                        + "text/csv; header=present"));
+        t.add(new Case("CSV first line with a bad value", SCORE, CSV, csvRow.replaceFirst("[^,]+", "x") + "\n"
+                + csvRow + "\n", 400, "CSV line 1, column 1: 'x' is not a number"));
+        t.add(new Case("CSV quoted comma is one cell", SCORE, CSV, "\"1,5\"," + csvRow.substring(
+                csvRow.indexOf(',') + 1) + "\n", 400, "CSV line 1, column 1: '1,5' is not a number"));
+        t.add(new Case("CSV bad header parameter", SCORE, "text/csv; header=maybe", csvRow + "\n", 400,
+                "must be 'present' or 'absent'"));
+        t.add(new Case("CSV short line", "/pipelines/bad/encode", CSV, csvRow + "\n4,5\n", 400,
+                "CSV line 2 has 2 values; the model expects 784 (shape [28, 28])"));
+        t.add(new Case("CSV not a number", "/pipelines/bad/reconstruct", CSV, csvRow + "\n" + csvRow.replaceFirst(
+                "[^,]+$", "x") + "\n", 400, "CSV line 2, column 784: 'x' is not a number"));
         t.add(new Case("CSV not UTF-8", "POST", SCORE, CSV, new byte[] {'1', ',', (byte) 0xff, '\n'}, 400,
                 "not UTF-8"));
         t.add(new Case("labels missing", "/pipelines/bad/evaluate", JSON, body, 400, "has no \"labels\""));
@@ -179,6 +257,10 @@ class BadInputIT {
         t.add(new Case("CSV to evaluate", "/pipelines/bad/evaluate", CSV, csvRow + "\n", 415, "evaluate takes JSON"));
         t.add(new Case("evaluate without evaluation data", "/pipelines/bad/evaluate", JSON, "", 400,
                 "has no evaluation.data configured"));
+        t.add(new Case("evaluate without evaluation data or a model", "/pipelines/bad-npy/evaluate", JSON, "", 400,
+                "has no evaluation.data configured"));
+        t.add(new Case("a parser's note in a message", SCORE, JSON, "{\"instances\": [[+1]]}", 400,
+                "Unexpected character ('+') in numeric value: JSON spec does not allow numbers to have plus signs"));
         t.add(new Case("unknown pipeline", "/pipelines/nope/score", JSON, body, 404, "no pipeline named 'nope'"));
         t.add(new Case("unknown call", "/pipelines/bad/explode", JSON, body, 404, ""));
         t.add(new Case("wrong method", "DELETE", "/pipelines/bad", null, null, 405, ""));

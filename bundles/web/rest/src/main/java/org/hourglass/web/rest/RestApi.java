@@ -37,8 +37,19 @@ final class RestApi {
      * @param token            bearer token; empty refuses Bearer
      * @param maxRequestBytes  largest accepted request body
      * @param readRequiresAuth whether GET needs credentials too
+     * @param maxRequestRows   most samples in one request
+     * @param maxRequestValues most values in one request's samples together
      */
-    record Settings(String username, String password, String token, long maxRequestBytes, boolean readRequiresAuth) {
+    record Settings(String username, String password, String token, long maxRequestBytes, boolean readRequiresAuth,
+                    int maxRequestRows, long maxRequestValues) {
+
+        static final int DEFAULT_MAX_ROWS = 100_000;
+        static final long DEFAULT_MAX_VALUES = 4L * 1024 * 1024;
+
+        /** With the default row and value limits. */
+        Settings(String username, String password, String token, long maxRequestBytes, boolean readRequiresAuth) {
+            this(username, password, token, maxRequestBytes, readRequiresAuth, DEFAULT_MAX_ROWS, DEFAULT_MAX_VALUES);
+        }
     }
 
     /** The pipelines registered now. */
@@ -58,6 +69,7 @@ final class RestApi {
     private final Supplier<PluginInventory> inventory;
     private final byte[] openapi;
     private final Router router = new Router();
+    private final InputShapes shapes = new InputShapes();
 
     RestApi(Settings settings, Pipelines pipelines, Supplier<PluginInventory> inventory, byte[] openapi) {
         this.settings = settings;
@@ -103,10 +115,11 @@ final class RestApi {
         } catch (PipelineException e) {
             return error(400, e.getMessage());
         } catch (IOException e) {
-            return error(400, "the request could not be read: " + e.getMessage());
+            LOG.debug("REST API: the body of {} {} could not be read", request.method(), request.path(), e);
+            return error(400, "the request body could not be read to its end (the connection ended or timed out)");
         } catch (RuntimeException e) {
             LOG.error("REST API: {} {} failed", request.method(), request.path(), e);
-            return error(500, "internal error (" + e.getClass().getSimpleName() + "); the server log has details");
+            return error(500, "internal error; the server log has details");
         }
     }
 
@@ -220,15 +233,18 @@ final class RestApi {
     // ------------------------------------------------------------------------------------------ serving
 
     private Response score(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(r, false).instances();
+        float[][] x = samples(p, r, false).instances();
+        double[] scores = call(p, () -> p.score(x));
+        oneEach(x, scores.length, "scores");
         ObjectNode o = Json.object();
-        o.set("scores", Json.doubles(call(p, () -> p.score(x))));
+        o.set("scores", Json.doubles(scores));
         return ok(o);
     }
 
     private Response label(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(r, false).instances();
+        float[][] x = samples(p, r, false).instances();
         boolean[] labels = call(p, () -> p.label(x));
+        oneEach(x, labels.length, "labels");
         double threshold = call(p, p::threshold);
         ObjectNode o = Json.object();
         ArrayNode a = o.putArray("labels");
@@ -240,21 +256,21 @@ final class RestApi {
     }
 
     private Response encode(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(r, false).instances();
+        float[][] x = samples(p, r, false).instances();
         ObjectNode o = Json.object();
         o.set("codes", Json.matrix(call(p, () -> p.encode(x))));
         return ok(o);
     }
 
     private Response reconstruct(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(r, false).instances();
+        float[][] x = samples(p, r, false).instances();
         ObjectNode o = Json.object();
         o.set("reconstructions", Json.matrix(call(p, () -> p.reconstruct(x))));
         return ok(o);
     }
 
     private Response output(Pipeline p, String name, Request r) throws IOException {
-        float[][] x = samples(r, false).instances();
+        float[][] x = samples(p, r, false).instances();
         ObjectNode o = Json.object();
         o.put("output", name);
         o.set("values", Json.matrix(call(p, () -> p.output(name, x))));
@@ -262,12 +278,18 @@ final class RestApi {
     }
 
     private Response evaluate(Pipeline p, Request r) throws IOException {
-        byte[] body = Bodies.read(r, settings.maxRequestBytes());
+        Bodies.Body body = Bodies.open(r, settings.maxRequestBytes());
         Evaluation e;
-        if (isBlank(body)) {
+        if (body.blank()) {
+            Object data = p.configuration().get("evaluation.data");
+            if (data == null || data.toString().isBlank()) {
+                // The request names nothing to evaluate: 400 whatever the pipeline's state (docs/rest.md).
+                throw ApiException.badRequest("pipeline '" + p.name() + "' has no evaluation.data configured: "
+                        + "send {\"instances\": [[...], ...], \"labels\": [...]} to evaluate labelled samples");
+            }
             e = call(p, p::evaluate);
         } else {
-            Bodies.Batch b = Bodies.samples(body, r.mediaType(), true);
+            Bodies.Batch b = samples(p, body, r, true);
             e = call(p, () -> p.evaluate(b.instances(), b.labels()));
         }
         return ok(Json.evaluation(e));
@@ -290,17 +312,30 @@ final class RestApi {
         return Response.file(type, file).header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
     }
 
-    private Bodies.Batch samples(Request r, boolean withLabels) throws IOException {
-        return Bodies.samples(Bodies.read(r, settings.maxRequestBytes()), r.mediaType(), withLabels);
+    private Bodies.Batch samples(Pipeline p, Request r, boolean withLabels) throws IOException {
+        return samples(p, Bodies.open(r, settings.maxRequestBytes()), r, withLabels);
     }
 
-    private static boolean isBlank(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return false;
-            }
+    /**
+     * Parses the body's samples, checked against the served model's shape and the request limits as they
+     * arrive. A refused body is read to its end (within max.request.bytes) so the client gets the answer.
+     */
+    private Bodies.Batch samples(Pipeline p, Bodies.Body body, Request r, boolean withLabels) throws IOException {
+        try {
+            return Bodies.samples(body, r, withLabels, shapes.of(p),
+                    new Bodies.Limits(settings.maxRequestRows(), settings.maxRequestValues()));
+        } catch (ApiException e) {
+            body.drain();
+            throw e;
         }
-        return true;
+    }
+
+    /** A pipeline answers once per sample; anything else must not reach the client as a shorter list. */
+    private static void oneEach(float[][] samples, int answers, String what) {
+        if (answers != samples.length) {
+            throw new IllegalStateException("the pipeline returned " + answers + " " + what + " for "
+                    + samples.length + " samples");
+        }
     }
 
     /**
