@@ -62,7 +62,7 @@ public final class HourglassCommands {
      * lock on a loaded machine, could time out and leave a pipeline unknown to the shell); the object is looked up
      * when a command needs it.
      */
-    private final Map<String, ServiceReference<Pipeline>> byName = new ConcurrentHashMap<>();
+    private final Map<ServiceReference<Pipeline>, String> names = new ConcurrentHashMap<>();
 
     private volatile ComponentContext components;
 
@@ -82,7 +82,7 @@ public final class HourglassCommands {
     void addPipeline(ServiceReference<Pipeline> ref) {
         Object name = ref.getProperty(NAME);
         if (name != null) {
-            byName.put(name.toString(), ref);
+            names.put(ref, name.toString());
         }
     }
 
@@ -92,7 +92,7 @@ public final class HourglassCommands {
     }
 
     void removePipeline(ServiceReference<Pipeline> ref) {
-        byName.values().removeIf(r -> r.equals(ref));
+        names.remove(ref);
     }
 
     /** The pipeline's service object, or null where it went away or could not be created. */
@@ -116,7 +116,7 @@ public final class HourglassCommands {
     @Descriptor("lists the pipelines: name, state, epoch, loss, AUROC, threshold, message")
     public void pipelines() {
         List<PipelineStatus> all = new ArrayList<>();
-        for (ServiceReference<Pipeline> ref : byName.values()) {
+        for (ServiceReference<Pipeline> ref : names.keySet()) {
             Pipeline p = service(ref);
             if (p != null) {
                 all.add(p.status());
@@ -390,13 +390,15 @@ public final class HourglassCommands {
         return args;
     }
 
+    /**
+     * The pipeline answering for the name. Two configurations may give one name; the second is FAILED naming the
+     * first, so the one that is not FAILED answers.
+     */
     private Pipeline pipeline(String name) throws UsageException {
-        ServiceReference<Pipeline> ref = byName.get(name);
-        Pipeline p = ref == null ? null : service(ref);
-        if (p == null) {
-            throw new UsageException(unknown(name, byName.keySet()));
-        }
-        return p;
+        return names.entrySet().stream().filter(e -> e.getValue().equals(name)).map(e -> service(e.getKey()))
+                .filter(java.util.Objects::nonNull)
+                .min(java.util.Comparator.comparing(p -> p.status().state() == PipelineState.FAILED))
+                .orElseThrow(() -> new UsageException(unknown(name, names.values())));
     }
 
     static String unknown(String name, java.util.Collection<String> known) {

@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineException;
+import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.api.pipeline.PluginInfo;
 import org.hourglass.api.pipeline.PluginInventory;
 import org.osgi.service.component.annotations.Component;
@@ -176,7 +177,9 @@ public class HourglassConsolePlugin extends HttpServlet {
     }
 
     private Optional<Pipeline> find(String name) {
-        return pipelines.keySet().stream().filter(p -> p.name().equals(name)).findFirst();
+        // A second configuration with a taken name is FAILED naming the owner: the owner answers for the name.
+        return pipelines.keySet().stream().filter(p -> p.name().equals(name))
+                .min(java.util.Comparator.comparing(p -> p.status().state() == PipelineState.FAILED));
     }
 
     private Pages.Note takeNote(HttpServletRequest req) {
