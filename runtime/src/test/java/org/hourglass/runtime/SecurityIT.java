@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The exported server's security defaults, end to end: the console and every REST call that changes something or
  * runs a model need credentials; the HTTP port is bound to the loopback address only; neither the password nor the
  * token (nor a wrong guess) shows up in the server's output or its command line; data sources read files only
- * inside the data directories, whatever the configuration says (a plain path, {@code ..}, a symbolic link).
+ * inside the data directories, whatever the configuration says (a plain path, {@code ..}, a symbolic link). The HTTP
+ * guard ({@link #webGuard}): cross-site changes to the console are refused, foreign Host names too, HEAD works on the
+ * REST API, failed logins are logged and lock the address out.
  */
 class SecurityIT {
 
@@ -89,6 +91,9 @@ class SecurityIT {
             List<String> listening = listeners(server.port());
             assertEquals(List.of("127.0.0.1"), listening, "addresses listening on port " + server.port());
 
+            // This test makes 36 failed logins on purpose; the lock-out after 5 (webGuard) would answer 429 instead.
+            guardSetting(server, "login.failures.free", "1000");
+
             // The console: nothing without credentials, not even a wrong guess; a configuration POST is refused.
             assertEquals(401, server.status("/system/console/bundles", false));
             assertEquals(200, server.status("/system/console/bundles", true));
@@ -141,6 +146,164 @@ class SecurityIT {
                 }
             }
         }
+    }
+
+    /**
+     * In front of the console and the REST API: cross-site changes to the console (the console page's Train button
+     * among them) are refused and change nothing, same-site ones work; requests naming a host that is not the
+     * server's are refused (DNS rebinding); HEAD answers like GET; failed logins are logged and lock the address out.
+     */
+    @Test
+    void webGuard() throws Exception {
+        String password = "pw-" + UUID.randomUUID();
+        String guess = "guess-" + UUID.randomUUID();
+        try (RunningServer server = RunningServer.start(SCRIPT, home, password, DeployFiles.withoutDemoData(home))) {
+            Api api = new Api(server, password);
+            String self = "http://127.0.0.1:" + server.port();
+            String evil = "http://evil.example";
+            // From the very first answer: the HTTP server starts after the guard (it once answered for a second
+            // before the guard's filter was there, and a cross-site POST went through).
+            int first = -1;
+            for (long end = System.nanoTime() + 90_000_000_000L; first < 0 && System.nanoTime() < end; ) {
+                try {
+                    first = consoleForm(server, password, "/system/console/bundles/0", "action=refreshPackages",
+                            Map.of("Origin", evil)).statusCode();
+                } catch (IOException notListening) {
+                    Thread.sleep(20);
+                }
+            }
+            assertTrue(first == 403 || first == 404, "the first answer to a cross-site POST was " + first);
+            server.await("the console", Duration.ofSeconds(90),
+                    () -> server.status("/system/console/bundles", true) == 200);
+
+            // Cross-site: stopping a bundle and creating a pipeline configuration are refused before the console.
+            int metrics = bundleId(server, "org.hourglass.web.metrics");
+            String create = "apply=true&factoryPid=org.hourglass.pipeline&action=ajaxConfigManager"
+                    + "&propertylist=hourglass.name,family,training.data&family=dense&training.data=none"
+                    + "&hourglass.name=";
+            List<Answer> refused = List.of(
+                    consoleForm(server, password, "/system/console/bundles/" + metrics, "action=stop",
+                            Map.of("Origin", evil)),
+                    consoleForm(server, password, "/system/console/bundles/" + metrics, "action=stop",
+                            Map.of("Referer", evil + "/page.html")),
+                    consoleForm(server, password, "/system/console/configMgr/" + NEW_CONFIG, create + "csrf-made",
+                            Map.of("Origin", evil)),
+                    consoleForm(server, password, "/system/console/configMgr/" + NEW_CONFIG, create + "csrf-null",
+                            Map.of("Origin", "null")),
+                    consoleForm(server, password, "/system/console/hourglass/csrf-made", "action=train",
+                            Map.of("Origin", evil)));
+            for (Answer r : refused) {
+                assertEquals(403, r.statusCode(), r.body());
+                assertTrue(r.body().contains("cross-site request refused"), r.body());
+            }
+            // The same requests from the console's own pages work.
+            Answer made = consoleForm(server, password, "/system/console/configMgr/" + NEW_CONFIG,
+                    create + "same-site", Map.of("Origin", self, "Referer", self + "/system/console/configMgr"));
+            assertEquals(302, made.statusCode(), made.body());
+            server.await("the same-site pipeline", Duration.ofSeconds(10), () -> !api.state("same-site")
+                    .equals("absent"));
+            assertEquals("absent", api.state("csrf-made"), "the cross-site configuration was not created");
+            assertEquals("absent", api.state("csrf-null"));
+            assertEquals("Active", bundleState(server, metrics), "the cross-site stop did not stop it");
+            assertEquals(200, consoleForm(server, password, "/system/console/bundles/" + metrics, "action=stop",
+                    Map.of("Origin", self)).statusCode());
+            assertEquals("Resolved", bundleState(server, metrics));
+            assertEquals(200, consoleForm(server, password, "/system/console/bundles/" + metrics, "action=start",
+                    Map.of("Referer", self + "/system/console/bundles")).statusCode());
+            assertEquals("Active", bundleState(server, metrics));
+
+            // Host names: a name that merely resolves here (DNS rebinding) is refused, with or without credentials.
+            for (String path : List.of("/hourglass/api/pipelines", "/system/console/bundles")) {
+                String rebound = server.raw("GET " + path + " HTTP/1.1\r\nHost: rebind.evil.example:" + server.port()
+                        + "\r\nAuthorization: " + Api.basic(RunningServer.USER, password)
+                        + "\r\nConnection: close\r\n\r\n");
+                assertTrue(rebound.startsWith("HTTP/1.1 421 "), rebound);
+                assertTrue(rebound.contains("this server does not answer as 'rebind.evil.example:"), rebound);
+            }
+            assertTrue(server.raw("GET /hourglass/api/pipelines HTTP/1.1\r\nHost: x.example\r\n"
+                    + "Connection: close\r\n\r\n").contains("{\"status\":421,\"error\":\"Misdirected Request\""),
+                    "JSON under the API");
+            for (String host : List.of("localhost:" + server.port(), "127.0.0.1:" + server.port(), "[::1]")) {
+                String ok = server.raw("GET /hourglass/api/pipelines HTTP/1.1\r\nHost: " + host
+                        + "\r\nConnection: close\r\n\r\n");
+                assertTrue(ok.startsWith("HTTP/1.1 200 "), host + ": " + ok);
+            }
+
+            // HEAD answers like GET without the body; on a POST-only resource it is a 405 naming POST.
+            HttpResponse<byte[]> get = api.get("/pipelines/same-site");
+            HttpResponse<byte[]> head = api.send("HEAD", "/pipelines/same-site", null, null, null);
+            assertEquals(200, head.statusCode());
+            assertEquals("application/json", head.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(Long.toString(get.body().length), head.headers().firstValue("Content-Length").orElse(""));
+            assertEquals(0, head.body().length);
+            HttpResponse<byte[]> headPost = api.send("HEAD", "/pipelines/same-site/score", null, null, null);
+            assertEquals(405, headPost.statusCode());
+            assertEquals("POST", headPost.headers().firstValue("Allow").orElse(""));
+            assertEquals(404, api.send("HEAD", "/pipelines/nothing", null, null, null).statusCode());
+
+            // Failed logins: each is logged with user and address, never the password; the 6th locks the address
+            // out (1 s): the right password is refused too, unchecked, until then.
+            for (int i = 0; i < 5; i++) {
+                Api.error(api.send("POST", "/pipelines/same-site/train", Api.basic(RunningServer.USER, guess), null,
+                        null), 401);
+            }
+            HttpResponse<byte[]> sixth = server.send("GET", "/system/console/bundles",
+                    Map.of("Authorization", Api.basic(RunningServer.USER, guess)), null);
+            assertEquals(401, sixth.statusCode());
+            HttpResponse<byte[]> locked = api.send("POST", "/pipelines/same-site/train",
+                    Api.basic(RunningServer.USER, password), null, null);
+            assertTrue(Api.error(locked, 429).get("message").asText().startsWith("too many failed logins from "
+                    + "127.0.0.1"));
+            long retry = Long.parseLong(locked.headers().firstValue("Retry-After").orElse("0"));
+            assertTrue(retry >= 1 && retry <= 2, "Retry-After " + retry);
+            assertEquals(429, server.status("/system/console/bundles", true), "the console is locked too");
+            assertEquals(200, api.get("/pipelines").statusCode(), "requests without credentials are not locked out");
+            Thread.sleep(retry * 1000 + 200);
+            assertEquals(200, server.status("/system/console/bundles", true), "the lock-out ends");
+            String log = server.log();
+            assertEquals(6, server.occurrences("Failed login for user 'admin' from 127.0.0.1"), server.logTail());
+            assertTrue(log.contains("Too many failed logins from 127.0.0.1: requests with credentials from there "
+                    + "are refused for 1 s"), server.logTail());
+            assertFalse(log.contains(guess) || log.contains(b64(guess)) || log.contains(password), "no secrets");
+        }
+    }
+
+    /** The console's path for a configuration that does not exist yet (a new factory configuration). */
+    private static final String NEW_CONFIG = "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
+
+    /** A console answer: status and body. */
+    private record Answer(int statusCode, String body) {
+    }
+
+    /** A console form POST with the console's credentials and the given extra headers (Origin, Referer). */
+    private static Answer consoleForm(RunningServer server, String password, String path, String form,
+            Map<String, String> headers) throws IOException, InterruptedException {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.put("Authorization", Api.basic(RunningServer.USER, password));
+        all.put("Content-Type", "application/x-www-form-urlencoded");
+        HttpResponse<byte[]> r = server.send("POST", path, all, form.getBytes(StandardCharsets.UTF_8));
+        return new Answer(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    private static int bundleId(RunningServer server, String symbolicName) throws Exception {
+        JsonNode data = Api.JSON.readTree(server.get("/system/console/bundles/" + symbolicName + ".json", true)
+                .body()).get("data").get(0);
+        return data.get("id").asInt();
+    }
+
+    private static String bundleState(RunningServer server, int id) throws Exception {
+        return Api.JSON.readTree(server.get("/system/console/bundles/" + id + ".json", true).body()).get("data")
+                .get(0).get("state").asText();
+    }
+
+    /** Changes one attribute of the HTTP guard's configuration in the console and waits until it applies. */
+    private static void guardSetting(RunningServer server, String attribute, String value) throws Exception {
+        int before = server.occurrences("HTTP guard: answers requests for hosts");
+        int saved = server.postForm("/system/console/configMgr/org.hourglass.web.guard", "apply=true&action="
+                + "ajaxConfigManager&propertylist=" + attribute + "&" + attribute + "=" + value).statusCode();
+        assertTrue(saved == 200 || saved == 302, "saving the guard's configuration answered " + saved);
+        server.await("the guard's new configuration", Duration.ofSeconds(10),
+                () -> server.occurrences("HTTP guard: answers requests for hosts") > before);
     }
 
     private static String b64(String password) {
