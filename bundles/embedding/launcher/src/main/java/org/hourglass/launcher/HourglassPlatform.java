@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,6 +72,21 @@ public final class HourglassPlatform implements AutoCloseable {
         this.stopTimeout = stopTimeout;
     }
 
+    /**
+     * Makes the framework storage (configurations, which may hold secrets) accessible to this process's user only,
+     * where the file system has POSIX permissions.
+     */
+    static void ownerOnly(Path folder) {
+        try {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access rules apply
+        } catch (IOException e) {
+            throw new HourglassException("cannot make the framework storage " + folder + " private to its owner: "
+                    + e.getMessage(), e);
+        }
+    }
+
     static HourglassPlatform start(Hourglass.Builder b) {
         warnIfOnnxRuntimeIsOnTheClassPath();
         String shared = SharedPackages.clauses(SHARED);
@@ -103,6 +119,7 @@ public final class HourglassPlatform implements AutoCloseable {
         HourglassPlatform platform = new HourglassPlatform(framework, temporary, b.startTimeout, b.stopTimeout);
         try {
             framework.init();
+            ownerOnly(storage); // after init: cleaning on first init recreates the folder with the default mode
             framework.start();
             List<Bundle> bundles = platform.install(b.bundles);
             platform.resolve(bundles);

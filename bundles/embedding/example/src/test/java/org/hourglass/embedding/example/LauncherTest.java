@@ -57,4 +57,22 @@ class LauncherTest {
         assertFalse(Files.exists(storage), "the temporary framework storage is removed");
         assertTrue(Threads.awaitGone(before, Duration.ofSeconds(5)).isEmpty());
     }
+
+    /** Configurations may hold secrets: the storage folder is its owner's only, even one that existed open. */
+    @Test
+    void frameworkStorageIsReadableByItsOwnerOnly() throws Exception {
+        Path given = Files.createDirectories(work.resolve("framework"));
+        Files.setPosixFilePermissions(given, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (HourglassPlatform hourglass = Hourglass.builder().bundles(FashionMnistExampleTest.BUNDLES)
+                .storage(given).modelDir(work.resolve("models")).start()) {
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(given)));
+        }
+        try (HourglassPlatform hourglass = Hourglass.builder().bundles(FashionMnistExampleTest.BUNDLES)
+                .modelDir(work.resolve("models")).start()) {
+            Path temporary = Path.of(hourglass.bundleContext().getProperty("org.osgi.framework.storage"));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(temporary)));
+        }
+    }
 }
