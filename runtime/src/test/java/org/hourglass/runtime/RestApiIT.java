@@ -85,9 +85,9 @@ class RestApiIT {
             assertEquals("rest-train", pipeline.get("configuration").get("training.data").asText());
             assertTrue(pipeline.get("histogram").get("edges").size() > 1, pipeline.toString());
 
-            // Scores from JSON and from CSV (with a header line) agree.
+            // Scores from JSON and from CSV (with a header line, declared as RFC 4180 says) agree.
             JsonNode scores = json(post("/pipelines/rest/score", "application/json", instances(rows)));
-            JsonNode csvScores = json(post("/pipelines/rest/score", "text/csv", csv(rows)));
+            JsonNode csvScores = json(post("/pipelines/rest/score", "text/csv; header=present", csv(rows)));
             assertEquals(rows.length, scores.get("scores").size());
             assertEquals(scores, csvScores);
 
@@ -101,7 +101,8 @@ class RestApiIT {
             JsonNode codes = json(post("/pipelines/rest/encode", "application/json", instances(rows)));
             assertEquals(rows.length, codes.get("codes").size());
             assertEquals(16, codes.get("codes").get(0).size());
-            JsonNode reconstructions = json(post("/pipelines/rest/reconstruct", "text/csv", csv(rows)));
+            JsonNode reconstructions = json(post("/pipelines/rest/reconstruct", "text/csv; header=present",
+                    csv(rows)));
             assertEquals(WIDTH, reconstructions.get("reconstructions").get(0).size());
 
             String labelled = "{\"instances\": " + JSON.writeValueAsString(rows) + ", \"labels\": [0, 1, 0, 1, 1]}";
@@ -132,7 +133,7 @@ class RestApiIT {
             error(send("GET", "/nothing", null, null, null), 404);
             HttpResponse<byte[]> method = send("DELETE", "/pipelines/rest", basic, null, null);
             error(method, 405);
-            assertEquals("GET", method.headers().firstValue("Allow").orElse(""));
+            assertEquals("GET, HEAD", method.headers().firstValue("Allow").orElse(""));
             JsonNode width = error(post("/pipelines/rest/score", "application/json", "{\"instances\": [[1, 2, 3]]}"),
                     400);
             assertTrue(width.get("message").asText().contains("784"), width.toString());
@@ -140,7 +141,11 @@ class RestApiIT {
                     400);
             assertTrue(malformed.get("message").asText().startsWith("malformed JSON"), malformed.toString());
             JsonNode badCsv = error(post("/pipelines/rest/score", "text/csv", "1,2\n3,x\n"), 400);
-            assertEquals("CSV line 2, column 2: 'x' is not a number", badCsv.get("message").asText());
+            assertEquals("CSV line 1 has 2 values; the model expects 784 (shape [28, 28])",
+                    badCsv.get("message").asText());
+            JsonNode undeclared = error(post("/pipelines/rest/score", "text/csv", csv(rows)), 400);
+            assertEquals("CSV line 1, column 1: 'pixel0' is not a number; if the first line is a header, send "
+                    + "Content-Type: text/csv; header=present", undeclared.get("message").asText());
             // A body over max.request.bytes (16 MiB) is refused from its declared length, before it is sent.
             String tooLarge = server.raw("POST " + API + "/pipelines/rest/score HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Authorization: " + basic + "\r\nContent-Type: text/csv\r\nContent-Length: "

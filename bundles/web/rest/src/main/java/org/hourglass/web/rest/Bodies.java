@@ -522,6 +522,7 @@ final class Bodies {
                 }
                 long line = -1;
                 int column = 0;
+                boolean blank = false;
                 rows.start();
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     if (t == null) {
@@ -531,7 +532,18 @@ final class Bodies {
                         line = p.currentTokenLocation().getLineNr();
                     }
                     column++;
-                    rows.add(number(p.getText().strip(), line, column, header == null && rows.count() == 0));
+                    String cell = p.getText().strip();
+                    if (column == 1 && cell.isEmpty()) {
+                        if (p.nextToken() == JsonToken.END_ARRAY) {
+                            blank = true; // a line of white space (tabs): skipped as empty lines are
+                            break;
+                        }
+                        throw ApiException.badRequest("CSV line " + line + ", column 1 is empty");
+                    }
+                    rows.add(number(cell, line, column, header == null && rows.count() == 0));
+                }
+                if (blank || column == 0) {
+                    continue;
                 }
                 String what = "CSV line " + line;
                 if (!shape.known() && widthLine >= 0 && column != rows.lastWidth()) {

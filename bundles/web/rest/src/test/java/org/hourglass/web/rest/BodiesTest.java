@@ -233,6 +233,8 @@ class BodiesTest {
         assertArrayEquals(new float[] {1, 2, 3}, plain[0]);
         assertArrayEquals(new float[] {4, 5, 6}, plain[1]);
         assertEquals(2, csv("text/csv; header=absent", "1,2\n3,4\n").length);
+        assertEquals(2, csv(CSV, "1,2\n \t \n\t\n3,4\n").length, "lines of white space are blank");
+        assertEquals("CSV line 2, column 1 is empty", refused(() -> csv(CSV, "1,2\n,3\n")).getMessage());
 
         ApiException unsaid = refused(() -> csv(CSV, "a,b,c\n1,2,3\n"));
         assertEquals("CSV line 1, column 1: 'a' is not a number; if the first line is a header, send "
