@@ -1,14 +1,13 @@
 package org.hourglass.scoring.meanshift;
 
-import java.lang.ref.WeakReference;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.scoring.neighbours.ReferenceSets;
+import org.hourglass.scoring.neighbours.StateCache;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.ModelOutputs;
 import org.hourglass.spi.PluginProperties;
@@ -122,11 +121,7 @@ public class MeanShiftScoring implements ScoringMethod {
     private final Settings settings;
     private final NeighbourSearch search;
     /** The last stored reference sets decoded from their state maps (a state read back from JSON holds lists). */
-    private final Object cacheLock = new Object();
-    private final Decoded[] cache = new Decoded[4];
-
-    private record Decoded(WeakReference<Map<String, Object>> state, float[] reference) {
-    }
+    private final StateCache<float[]> cache = new StateCache<>();
 
     @Activate
     public MeanShiftScoring(Config config, @Reference(name = "executor") OnnxExecutor executor) {
@@ -168,11 +163,8 @@ public class MeanShiftScoring implements ScoringMethod {
         for (int pass = 0; pass < settings.t(); pass++) {
             set = shiftReference(set, m, w, settings.k());
         }
-        double[] stored = new double[set.length];
-        for (int i = 0; i < set.length; i++) {
-            // The decimal form of the float keeps the JSON short and reads back to the same float.
-            stored[i] = Double.parseDouble(Float.toString(set[i]));
-        }
+        // The decimal form of the float keeps the JSON short and reads back to the same float.
+        double[] stored = ReferenceSets.encode(set);
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("k", settings.k());
         state.put("t", settings.t());
@@ -287,67 +279,12 @@ public class MeanShiftScoring implements ScoringMethod {
 
     /** At most {@code max} rows, a seeded uniform subset kept in the original order. */
     static float[] subsample(Samples x, int max, long seed) {
-        int n = x.count();
-        int w = x.width();
-        if (n <= max) {
-            return x.values().clone();
-        }
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = 0; i < max; i++) {
-            int j = i + rnd.nextInt(n - i);
-            int tmp = idx[i];
-            idx[i] = idx[j];
-            idx[j] = tmp;
-        }
-        int[] chosen = Arrays.copyOf(idx, max);
-        Arrays.sort(chosen);
-        float[] out = new float[max * w];
-        for (int i = 0; i < max; i++) {
-            System.arraycopy(x.values(), chosen[i] * w, out, i * w, w);
-        }
-        return out;
+        return ReferenceSets.rows(x.values(), x.width(), ReferenceSets.subset(x.count(), max, seed));
     }
 
     private float[] reference(Map<String, Object> state) {
-        synchronized (cacheLock) {
-            for (Decoded d : cache) {
-                if (d != null && d.state().get() == state) {
-                    return d.reference();
-                }
-            }
-        }
-        float[] decoded = decode(state.get("shifted_reference"));
-        synchronized (cacheLock) {
-            System.arraycopy(cache, 0, cache, 1, cache.length - 1);
-            cache[0] = new Decoded(new WeakReference<>(state), decoded);
-        }
-        return decoded;
-    }
-
-    private static float[] decode(Object v) {
-        if (v instanceof double[] a) {
-            float[] out = new float[a.length];
-            for (int i = 0; i < a.length; i++) {
-                out[i] = (float) a[i];
-            }
-            return out;
-        }
-        if (v instanceof List<?> list) {
-            float[] out = new float[list.size()];
-            for (int i = 0; i < out.length; i++) {
-                if (!(list.get(i) instanceof Number num)) {
-                    throw new IllegalArgumentException("the stored mean-shift reference holds a non-number at " + i);
-                }
-                out[i] = num.floatValue();
-            }
-            return out;
-        }
-        throw new IllegalArgumentException("no fitted mean-shift reference in the scorer state (key "
-                + "'shifted_reference'); fit the scoring method first");
+        return cache.get(state, st -> ReferenceSets.decode(st.get("shifted_reference"), "mean-shift",
+                "shifted_reference"));
     }
 
     private static double number(Map<String, Object> state, String key, double fallback) {
