@@ -268,6 +268,26 @@ class SecurityIT {
         }
     }
 
+    /** HOURGLASS_READ_REQUIRES_AUTH=true closes the reads (GET and HEAD) of the REST API to callers without credentials. */
+    @Test
+    void readsCanRequireCredentials() throws Exception {
+        String password = "pw-" + UUID.randomUUID();
+        Map<String, String> env = new java.util.HashMap<>(DeployFiles.withoutDemoData(home));
+        env.put("HOURGLASS_READ_REQUIRES_AUTH", "true");
+        try (RunningServer server = RunningServer.start(SCRIPT, home, password, env)) {
+            Api api = new Api(server, password);
+            server.await("the REST API", Duration.ofSeconds(90), () -> server.status(Api.BASE + "/pipelines", true)
+                    == 200);
+            for (String path : List.of("/pipelines", "/pipelines/fashion-demo", "/plugins", "/openapi.json")) {
+                Api.error(api.get(path), 401);
+                assertEquals(401, api.send("HEAD", path, null, null, null).statusCode(), path);
+                assertEquals(200, api.send("GET", path, Api.basic(RunningServer.USER, password), null, null)
+                        .statusCode(), path);
+            }
+            assertTrue(server.log().contains("reads need credentials"), server.logTail());
+        }
+    }
+
     /** The console's path for a configuration that does not exist yet (a new factory configuration). */
     private static final String NEW_CONFIG = "%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon%20save%5D";
 
