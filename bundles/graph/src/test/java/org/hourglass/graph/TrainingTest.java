@@ -189,10 +189,12 @@ class TrainingTest {
         TrainStepModel m = TrainStep.builder(g).loss(g.neg(g.mean(g.exp(g.mul(g.mul(x, w), 60.0)))))
                 .optimizer(Optimizer.sgd(0)).build();
         try (Trainer t = new Trainer(Ort.executor(), m, "diverge")) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.fit(
+            org.hourglass.graph.training.DivergenceException e = assertThrows(
+                    org.hourglass.graph.training.DivergenceException.class, () -> t.fit(
                     TrainingData.of("x", new float[] {1, 1, 1, 1}, 2), TrainingConfig.of(10, 2, 1.0, 1),
                     TrainingListener.none()));
             assertTrue(e.getMessage().contains("the loss became") && e.getMessage().contains("at step"), e.getMessage());
+            assertTrue(!Double.isFinite(e.loss()) && e.step() >= 1, e.step() + " " + e.loss());
         }
     }
 

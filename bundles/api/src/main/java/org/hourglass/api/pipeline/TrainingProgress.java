@@ -18,15 +18,26 @@ import java.util.Map;
  * @param done             true once the job ended (finished, stopped early, cancelled or failed)
  * @param epochDiagnostics the family's diagnostics of each finished epoch (e.g. KL per latent dimension and active
  *                         dimensions, codebook usage), JSON values; empty for families that report none
+ * @param recoveries       what the job did each time the loss became NaN or infinite (rolled back to the last
+ *                         finished epoch and went on with a smaller learning rate and gradient clipping), in order
  */
 public record TrainingProgress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
                                List<Double> validationLosses, double samplesPerSecond, double etaSeconds,
-                               boolean done, List<Map<String, Object>> epochDiagnostics) {
+                               boolean done, List<Map<String, Object>> epochDiagnostics, List<String> recoveries) {
 
     public TrainingProgress {
         epochLosses = List.copyOf(epochLosses);
         validationLosses = List.copyOf(validationLosses);
         epochDiagnostics = List.copyOf(epochDiagnostics);
+        recoveries = List.copyOf(recoveries);
+    }
+
+    /** Without recoveries. */
+    public TrainingProgress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
+                            List<Double> validationLosses, double samplesPerSecond, double etaSeconds, boolean done,
+                            List<Map<String, Object>> epochDiagnostics) {
+        this(epoch, epochs, step, steps, loss, epochLosses, validationLosses, samplesPerSecond, etaSeconds, done,
+                epochDiagnostics, List.of());
     }
 
     /** Without diagnostics. */

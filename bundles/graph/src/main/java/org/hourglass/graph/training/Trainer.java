@@ -325,8 +325,8 @@ public final class Trainer implements AutoCloseable {
         void stepDone(int s, long stepNo, int b, double loss, Map<String, Double> metrics, Totals totals) {
             globalStep = stepNo;
             if (!Double.isFinite(loss)) {
-                throw new IllegalStateException("the loss became " + loss + " at step " + stepNo
-                        + " (epoch " + epoch + "); lower the learning rate or clip gradients");
+                throw new DivergenceException("the loss became " + loss + " at step " + stepNo
+                        + " (epoch " + epoch + "); lower the learning rate or clip gradients", stepNo, loss);
             }
             if (totals.steps == 0) {
                 totals.firstLoss = loss;

@@ -4,7 +4,7 @@
  * seed, draws random inputs in Java and reports progress.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.hourglass.graph.training;
 
 import org.osgi.annotation.bundle.Export;

@@ -57,7 +57,8 @@ final class Composer {
         return masking != null;
     }
 
-    TrainStepModel trainStep(org.hourglass.graph.Optimizer optimizer) {
+    /** The train step with this optimizer; {@code clipNorm > 0} clips the gradients' global norm to it. */
+    TrainStepModel trainStep(org.hourglass.graph.Optimizer optimizer, double clipNorm) {
         Graph g = Graph.create(settings.seed());
         Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
         Tensor visible = masking == null ? null : g.input(VISIBLE, Shape.of(spec.batchShape()));
@@ -73,6 +74,9 @@ final class Composer {
             step.metric(term.getKey(), term.getValue());
         }
         out.diagnostics().forEach(step::diagnostic);
+        if (clipNorm > 0) {
+            step.clipGradientNorm(clipNorm);
+        }
         return step.loss(total).optimizer(optimizer).build();
     }
 

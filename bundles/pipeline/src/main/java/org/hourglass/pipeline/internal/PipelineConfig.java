@@ -82,6 +82,12 @@ public @interface PipelineConfig {
             + "improved for this many epochs and keep the best epoch's weights (0 = off).", min = "0")
     int early_stopping_patience() default 0;
 
+    @AttributeDefinition(name = "Gradient clipping", description = "Scale the gradients down whenever their global "
+            + "norm exceeds this value (0 = off). When the loss becomes NaN or infinite, training rolls back to the "
+            + "last finished epoch and goes on with a tenth of the learning rate and clipping at norm 1 (or half "
+            + "this value), at most three times.", min = "0")
+    double gradient_clip_norm() default 0;
+
     @AttributeDefinition(name = "Threshold policy", description = "quantile: the (1 - contamination) quantile "
             + "of the training scores; fixed: the value below.",
             options = {@Option(label = "contamination quantile", value = "quantile"),

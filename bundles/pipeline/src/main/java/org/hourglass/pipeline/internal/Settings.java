@@ -16,7 +16,7 @@ record Settings(String name, String family, String loss, String masking, String 
                 String evaluationData, int[] inputShape, int latentSize, int epochs, int batchSize,
                 double learningRate, String optimizer, double weightDecay, long seed, String normalization,
                 double validationFraction, int patience, String thresholdPolicy, double contamination,
-                double threshold, boolean autoTrain, Path modelDir) {
+                double threshold, boolean autoTrain, Path modelDir, double clipNorm) {
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
     /** Longest name: it names a folder, and file systems refuse names over 255 bytes. */
@@ -32,7 +32,7 @@ record Settings(String name, String family, String loss, String masking, String 
     static final List<String> ATTRIBUTES = List.of("hourglass.name", "family", "loss", "masking", "scoring",
             "training.data", "evaluation.data", "input.shape", "latent.size", "epochs", "batch.size", "learning.rate",
             "optimizer", "weight.decay", "seed", "normalization", "validation.fraction", "early.stopping.patience",
-            "threshold.policy", "contamination", "threshold", "auto.train");
+            "threshold.policy", "contamination", "threshold", "auto.train", "gradient.clip.norm");
 
     Settings {
         check(name != null && !name.isEmpty(), "hourglass.name", "must be set: it names the pipeline");
@@ -56,7 +56,26 @@ record Settings(String name, String family, String loss, String masking, String 
         for (int d : inputShape) {
             check(d > 0, "input.shape", "dimensions must be > 0");
         }
+        check(clipNorm >= 0, "gradient.clip.norm", "must be >= 0 (0 = off), was " + clipNorm);
         inputShape = inputShape.clone();
+    }
+
+    /** Without gradient clipping. */
+    Settings(String name, String family, String loss, String masking, String scoring, String trainingData,
+             String evaluationData, int[] inputShape, int latentSize, int epochs, int batchSize, double learningRate,
+             String optimizer, double weightDecay, long seed, String normalization, double validationFraction,
+             int patience, String thresholdPolicy, double contamination, double threshold, boolean autoTrain,
+             Path modelDir) {
+        this(name, family, loss, masking, scoring, trainingData, evaluationData, inputShape, latentSize, epochs,
+                batchSize, learningRate, optimizer, weightDecay, seed, normalization, validationFraction, patience,
+                thresholdPolicy, contamination, threshold, autoTrain, modelDir, 0);
+    }
+
+    /** The same settings with another learning rate and gradient clipping (a retry after the loss diverged). */
+    Settings withStepSize(double rate, double clip) {
+        return new Settings(name, family, loss, masking, scoring, trainingData, evaluationData, inputShape, latentSize,
+                epochs, batchSize, rate, optimizer, weightDecay, seed, normalization, validationFraction, patience,
+                thresholdPolicy, contamination, threshold, autoTrain, modelDir, clip);
     }
 
     private static void check(boolean ok, String attribute, String problem) {
@@ -92,12 +111,13 @@ record Settings(String name, String family, String loss, String masking, String 
         double contamination = c.number("contamination");
         double threshold = c.number("threshold");
         boolean autoTrain = c.flag("auto.train");
+        double clipNorm = c.number("gradient.clip.norm");
         String frameworkDir = framework.apply(MODEL_DIR);
         String dir = !c.text("model.dir").isEmpty() ? c.text("model.dir")
                 : frameworkDir != null && !frameworkDir.isBlank() ? frameworkDir.trim() : "data/models";
         Settings s = new Settings(name, family, loss, masking, scoring, trainingData, evaluationData, shape, latent,
                 epochs, batch, rate, optimizer, decay, seed, normalization, validation, patience, policy,
-                contamination, threshold, autoTrain, Path.of(dir));
+                contamination, threshold, autoTrain, Path.of(dir), clipNorm);
         DataPaths allowed = DataPaths.of(framework, MODEL_DIRS, MODEL_ANYWHERE);
         check(allowed.allows(s.storeDir()), "model.dir", "'" + dir + "' is outside the model folders "
                 + allowed.roots() + "; store models there, add the folder to framework property " + MODEL_DIRS

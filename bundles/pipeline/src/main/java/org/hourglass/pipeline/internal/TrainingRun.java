@@ -20,6 +20,7 @@ import org.hourglass.api.pipeline.TrainingProgress;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.TrainStepModel;
+import org.hourglass.graph.training.DivergenceException;
 import org.hourglass.graph.training.LearningRate;
 import org.hourglass.graph.training.Trainer;
 import org.hourglass.graph.training.TrainingConfig;
@@ -69,6 +70,14 @@ final class TrainingRun implements Callable<ServedModel> {
     /** The training data's downstream figures of the parameters the run keeps (best or last epoch). */
     private Map<String, Double> keptDownstream = Map.of();
     private long lastLog;
+    /** Recoveries from a diverging loss in one job, at most. */
+    static final int MAX_RECOVERIES = 3;
+    /** The trainer of the run; replaced by one with gradient clipping when the loss diverges. */
+    private Trainer trainer;
+    /** Learning rate and clipping norm in use: lowered by each recovery. */
+    private double rate;
+    private double clip;
+    private final List<String> recoveries = Collections.synchronizedList(new ArrayList<>());
     /** Average samples in one step of an epoch (the last batch may be short; a batch larger than the data is n). */
     private double samplesPerStep = 1;
     private float[] trainCondition;
@@ -82,6 +91,8 @@ final class TrainingRun implements Callable<ServedModel> {
         this.store = store;
         this.fingerprint = fingerprint;
         this.configSnapshot = configSnapshot;
+        this.rate = settings.learningRate();
+        this.clip = settings.clipNorm();
         this.progress = new TrainingProgress(0, settings.epochs(), 0, 0, Double.NaN, List.of(), List.of(), 0,
                 Double.NaN, false);
     }
@@ -94,7 +105,7 @@ final class TrainingRun implements Callable<ServedModel> {
     void markDone() {
         TrainingProgress p = progress;
         progress = new TrainingProgress(p.epoch(), p.epochs(), p.step(), p.steps(), p.loss(), epochLosses,
-                validationLosses, p.samplesPerSecond(), 0, true, epochDiagnostics);
+                validationLosses, p.samplesPerSecond(), 0, true, epochDiagnostics, recoveries);
     }
 
     @Override
@@ -119,7 +130,7 @@ final class TrainingRun implements Callable<ServedModel> {
                 column -> trainingSource.featureIndex(column).orElseThrow(() -> new IllegalArgumentException(
                         "condition source 'column:" + column + "': the training data '" + s.trainingData()
                                 + "' has no column names; use feature:<index> or label")));
-        TrainStepModel model = composer.trainStep(s.newOptimizer(plugins.get(Role.FAMILY).properties()));
+        Optimizer optimizer = s.newOptimizer(plugins.get(Role.FAMILY).properties());
         // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).
         Condition condition = composer.condition();
         if (condition != null) {
@@ -128,12 +139,14 @@ final class TrainingRun implements Callable<ServedModel> {
                     valPart.count()), valPart.count(), condition.classes());
         }
         Map<String, HostTensor> weights;
-        try (Trainer trainer = new Trainer(executor, model, "pipeline/" + s.name() + "/train")) {
-            trainer.setStepsPerRun(STEPS_PER_RUN);
-            weights = trainEpochs(trainer, composer, spec, normalizer, train, n, val, valPart.count());
+        trainer = newTrainer(composer, optimizer, s.clipNorm());
+        try {
+            weights = trainEpochs(composer, optimizer, spec, normalizer, train, n, val, valPart.count());
+        } finally {
+            trainer.close();
         }
 
-        OnnxMl.ModelProto proto = composer.inference(weights, provenance(spec, normalizer, model.optimizer()));
+        OnnxMl.ModelProto proto = composer.inference(weights, provenance(spec, normalizer, optimizer));
         ModelSession session = executor.load("pipeline/" + s.name(), proto);
         try {
             ScoringMethod scoring = (ScoringMethod) service(Role.SCORING);
@@ -186,7 +199,48 @@ final class TrainingRun implements Callable<ServedModel> {
         }
     }
 
-    private Map<String, HostTensor> trainEpochs(Trainer trainer, Composer composer, InputSpec spec,
+    private Trainer newTrainer(Composer composer, Optimizer optimizer, double clip) {
+        Trainer t = new Trainer(executor, composer.trainStep(optimizer, clip), "pipeline/" + s.name() + "/train");
+        t.setStepsPerRun(STEPS_PER_RUN);
+        return t;
+    }
+
+    /**
+     * One epoch of training. When the loss becomes NaN or infinite the trainer goes back to {@code good} (the state
+     * after the last finished epoch) and the epoch runs again with a tenth of the learning rate and gradient clipping
+     * (at norm 1, or half the norm already in use), at most {@value #MAX_RECOVERIES} times in a job; then the job
+     * fails with what was tried.
+     */
+    private TrainingResult fitEpoch(Composer composer, Optimizer optimizer, TrainingData data, int epoch,
+                                    Map<String, HostTensor> good, long goodStep, TrainingListener listener) {
+        while (true) {
+            try {
+                return trainer.fit(data, new TrainingConfig(1, s.batchSize(), LearningRate.constant(rate),
+                        s.seed() + epoch, true, false), listener);
+            } catch (DivergenceException e) {
+                if (recoveries.size() >= MAX_RECOVERIES) {
+                    throw new IllegalStateException(e.getMessage() + "; still diverging after " + recoveries.size()
+                            + " recoveries: " + String.join("; ", recoveries), e);
+                }
+                rate /= 10;
+                clip = clip > 0 ? clip / 2 : 1.0;
+                trainer.close();
+                trainer = newTrainer(composer, optimizer, clip);
+                trainer.setState(good);
+                trainer.setStep(goodStep);
+                String what = "the loss became " + e.loss() + " at step " + e.step() + " (epoch " + (epoch + 1)
+                        + "): rolled back to step " + goodStep + ", learning rate " + fmt(rate)
+                        + ", gradient clipping at norm " + fmt(clip);
+                recoveries.add(what);
+                LOG.warn("Pipeline '{}': {} (recovery {} of at most {})", s.name(), what, recoveries.size(),
+                        MAX_RECOVERIES);
+                TrainingProgress p = progress;
+                publish(p.epoch(), goodStep, p.loss(), p.steps(), p.samplesPerSecond());
+            }
+        }
+    }
+
+    private Map<String, HostTensor> trainEpochs(Composer composer, Optimizer optimizer, InputSpec spec,
                                                 Normalizer normalizer, float[] train, int n, float[] val, int nVal)
             throws IOException {
         int start = 0;
@@ -214,6 +268,8 @@ final class TrainingRun implements Callable<ServedModel> {
         DataSource trainingSource = (DataSource) service(Role.TRAINING_DATA);
         Map<String, Double> lastDownstream = Map.of();
         Map<String, Double> bestDownstream = Map.of();
+        Map<String, HostTensor> good = trainer.state();
+        long goodStep = trainer.step();
         for (int epoch = start; epoch < s.epochs(); epoch++) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new CancellationException("cancelled before epoch " + (epoch + 1));
@@ -230,9 +286,7 @@ final class TrainingRun implements Callable<ServedModel> {
             }
             int shown = epoch + 1;
             List<TrainingListener.EpochSummary> summaries = new ArrayList<>(1);
-            TrainingResult r = trainer.fit(TrainingData.of(columns, n),
-                    new TrainingConfig(1, s.batchSize(), LearningRate.constant(s.learningRate()), s.seed() + epoch,
-                            true, false),
+            TrainingResult r = fitEpoch(composer, optimizer, TrainingData.of(columns, n), epoch, good, goodStep,
                     TrainingListener.of(p -> onStep(p, shown, stepsPerEpoch, totalSteps), summaries::add));
             double epochLoss = r.finalLoss();
             if (!Double.isFinite(epochLoss)) {
@@ -264,8 +318,9 @@ final class TrainingRun implements Callable<ServedModel> {
             } else {
                 sinceBest++;
             }
-            store.writeCheckpoint(new Checkpoint(fingerprint, shown, trainer.step(), trainer.state(), bestLoss,
-                    sinceBest));
+            good = trainer.state();
+            goodStep = trainer.step();
+            store.writeCheckpoint(new Checkpoint(fingerprint, shown, goodStep, good, bestLoss, sinceBest));
             LOG.info("Pipeline '{}': epoch {}/{} loss {}{} ({} samples/s)", s.name(), shown, s.epochs(),
                     fmt(epochLoss), nVal > 0 ? ", validation " + fmt(monitored) : "",
                     Math.round(progress.samplesPerSecond()));
@@ -376,7 +431,7 @@ final class TrainingRun implements Callable<ServedModel> {
         double stepsPerSecond = samplesPerSecond / samplesPerStep;
         double eta = stepsPerSecond > 0 ? Math.max(0, totalSteps - step) / stepsPerSecond : Double.NaN;
         progress = new TrainingProgress(epoch, s.epochs(), step, totalSteps, loss, epochLosses, validationLosses,
-                samplesPerSecond, eta, false, epochDiagnostics);
+                samplesPerSecond, eta, false, epochDiagnostics, recoveries);
     }
 
     /** Scores of the evaluation data, their labels and the metrics. */

@@ -105,6 +105,49 @@ class TrainingRunTest {
         assertTrue(largestEta[0] < 3 * took + 1, "ETA " + largestEta[0] + " s for a run of " + took + " s");
     }
 
+    @Test
+    void aDivergingLossRollsBackAndGoesOnWithASmallerStepAndClipping() throws Exception {
+        Settings f = Fixtures.settings(dir, 6, 0, false);
+        // Plain SGD at a learning rate of 50 makes the loss overflow within the first epoch.
+        Settings s = new Settings(f.name(), f.family(), f.loss(), f.masking(), f.scoring(), f.trainingData(),
+                f.evaluationData(), f.inputShape(), f.latentSize(), f.epochs(), f.batchSize(), 50.0, "sgd",
+                f.weightDecay(), f.seed(), f.normalization(), f.validationFraction(), f.patience(),
+                f.thresholdPolicy(), f.contamination(), f.threshold(), f.autoTrain(), f.modelDir());
+        TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
+        try (ServedModel served = run.call()) {
+            java.util.List<String> recoveries = run.progress().recoveries();
+            assertTrue(!recoveries.isEmpty() && recoveries.size() <= TrainingRun.MAX_RECOVERIES, recoveries.toString());
+            assertTrue(recoveries.get(0).contains("the loss became") && recoveries.get(0).contains("rolled back to step")
+                    && recoveries.get(0).contains("learning rate 5.0000") && recoveries.get(0).contains("norm 1.0000"),
+                    recoveries.get(0));
+            assertEquals(6, run.progress().epochLosses().size(), "every epoch finished");
+            run.progress().epochLosses().forEach(l -> assertTrue(Double.isFinite(l), "loss " + l));
+            for (double score : served.score(EVAL.samples().values(), EVAL.count())) {
+                assertTrue(Double.isFinite(score));
+            }
+        }
+    }
+
+    @Test
+    void aLossThatAlwaysDivergesFailsWithTheHistoryOfItsRecoveries() {
+        Settings s = Fixtures.settings(dir, 3, 0, false);
+        Map<Role, Plugin> plugins = new java.util.EnumMap<>(Fixtures.plugins(() -> TRAIN, null));
+        // A reconstruction that is NaN whatever the weights: no step size helps.
+        org.hourglass.spi.AutoencoderFamily nan = ctx -> {
+            org.hourglass.spi.FamilyOutputs ok = Fixtures.TINY_AE.build(ctx);
+            return org.hourglass.spi.FamilyOutputs.of(ok.latent(),
+                    ctx.graph().mul(ok.reconstruction(), ctx.graph().scalar(Double.NaN)));
+        };
+        plugins.put(Role.FAMILY, new Plugin("nan", nan, "test", "1", Map.of()));
+        TrainingRun run = new TrainingRun(s, plugins, runner.executor(), new ModelStore(s.storeDir()), "fingerprint",
+                Map.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class, run::call);
+        assertTrue(e.getMessage().contains("still diverging after 3 recoveries")
+                && e.getMessage().contains("gradient clipping at norm 0.25000"), e.getMessage());
+        assertEquals(TrainingRun.MAX_RECOVERIES, run.progress().recoveries().size());
+        assertTrue(Files.notExists(s.storeDir().resolve(ModelStore.RECORD)), "nothing stored");
+    }
+
     private static float[] first(int n) {
         return java.util.Arrays.copyOf(EVAL.samples().values(), n * Fixtures.WIDTH);
     }

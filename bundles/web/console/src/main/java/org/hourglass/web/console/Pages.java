@@ -215,6 +215,7 @@ final class Pages {
             progress.put("samplesPerSecond", tp.samplesPerSecond());
             progress.put("etaSeconds", tp.etaSeconds());
             progress.put("done", tp.done());
+            progress.put("recoveries", tp.recoveries());
             json.put("progress", progress);
         }
         json.put("metrics", new TreeMap<>(p.status().metrics()));

@@ -90,6 +90,7 @@ final class Json {
         o.set("etaSeconds", number(p.etaSeconds()));
         o.put("done", p.done());
         o.set("epochDiagnostics", MAPPER.valueToTree(p.epochDiagnostics()));
+        o.set("recoveries", MAPPER.valueToTree(p.recoveries()));
         return o;
     }
 
