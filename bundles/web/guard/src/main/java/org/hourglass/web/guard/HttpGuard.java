@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.osgi.service.component.annotations.Activate;
@@ -70,6 +71,8 @@ public final class HttpGuard implements Preprocessor {
     private volatile List<String> configuredHosts = List.of();
     private volatile Hosts hosts = new Hosts(List.of(), List.of());
     private volatile LoginThrottle throttle;
+    private Set<String> loggedHosts;
+    private LoginThrottle loggedThrottle;
 
     @Activate
     public HttpGuard(Config config) {
@@ -101,14 +104,19 @@ public final class HttpGuard implements Preprocessor {
         updateHosts();
     }
 
-    private void updateHosts() {
+    private synchronized void updateHosts() {
         List<String> all = new ArrayList<>();
         endpoints.values().forEach(all::addAll);
         Hosts h = new Hosts(all, configuredHosts);
         hosts = h;
         LoginThrottle t = throttle;
-        LOG.info("HTTP guard: answers requests for hosts {}; locks out an address after {} failed logins, for up "
-                + "to {} s", h.names(), t.free(), t.maxLockMillis() / 1000);
+        // The runtime's properties change with every servlet or filter registered: say only what changed.
+        if (!h.names().equals(loggedHosts) || t != loggedThrottle) {
+            loggedHosts = h.names();
+            loggedThrottle = t;
+            LOG.info("HTTP guard: answers requests for hosts {}; locks out an address after {} failed logins, for "
+                    + "up to {} s", h.names(), t.free(), t.maxLockMillis() / 1000);
+        }
     }
 
     private static List<String> strings(Object value) {
