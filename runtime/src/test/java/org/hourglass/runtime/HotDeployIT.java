@@ -99,6 +99,78 @@ class HotDeployIT {
         }
     }
 
+    /**
+     * A jar FileInstall cannot install (empty, or not a zip at all) and a bundle whose component Declarative Services
+     * cannot create used to leave no trace in the server log: FileInstall skips such jars silently, and SCR reports
+     * through the OSGi log service only. Each now gets a line naming the file or bundle and the problem, once; a
+     * broken jar replaced by a valid bundle under the same name is installed, and FileInstall says so.
+     */
+    @Test
+    void brokenJarsAndFailingComponentsAreNamedInTheServerLog() throws Exception {
+        Path deploy = Files.createDirectories(home.resolve("deploy"));
+        Path empty = deploy.resolve("empty.jar");
+        Path corrupt = deploy.resolve("corrupt.jar");
+        try (RunningServer server = RunningServer.start(SCRIPT, home, UUID.randomUUID().toString(),
+                DeployFiles.withoutDemoData(home))) {
+            server.await("the server to start", Duration.ofSeconds(60), () -> server.status("/", false) > 0);
+
+            Path part = deploy.resolve("empty.part");
+            Files.createFile(part);
+            Files.move(part, empty, StandardCopyOption.ATOMIC_MOVE);
+            byte[] noise = new byte[3000];
+            new java.util.Random(17).nextBytes(noise);
+            Files.write(deploy.resolve("corrupt.part"), noise);
+            Files.move(deploy.resolve("corrupt.part"), corrupt, StandardCopyOption.ATOMIC_MOVE);
+            String emptyLine = "Cannot install " + empty + ": the file is empty (0 bytes)";
+            String corruptLine = "Cannot install " + corrupt + ": it is not a readable JAR (zip) file";
+            server.await("the broken jars to be named in the log", SOON,
+                    () -> server.log().contains(emptyLine) && server.log().contains(corruptLine));
+            assertTrue(server.log().contains(corruptLine + " (ZipException: zip END header not found); 3000 bytes"),
+                    server.logTail());
+
+            Path failing = home.resolve("failing.jar");
+            componentWithoutItsClass(failing);
+            place(failing, deploy.resolve("failing.jar"));
+            server.await("SCR's error about the failing component in the log", SOON,
+                    () -> server.log().contains("org.example.hourglass.failing")
+                            && server.log().contains("org.example.hourglass.failing.Missing"));
+            String scr = server.log().lines().filter(l -> l.contains("org.example.hourglass.failing.Missing"))
+                    .findFirst().orElseThrow();
+            assertTrue(scr.contains("ERROR"), "logged as an error: " + scr);
+
+            place(PLUGIN, corrupt);
+            server.await("the fixed jar to be installed, and FileInstall to say so", SOON,
+                    () -> server.log().contains("Installing bundle org.example.hourglass.family.shallow")
+                            && server.log().contains("Started bundle: file:" + corrupt));
+            Thread.sleep(3000); // three more polls of deploy/
+            assertEquals(1, server.occurrences(emptyLine), "said once, not on every poll\n" + server.logTail());
+            assertEquals(1, server.occurrences(corruptLine), server.logTail());
+        }
+    }
+
+    /**
+     * A bundle with a Declarative Services component whose implementation class is not in it: SCR fails to create
+     * the component and logs an error naming the bundle and the class.
+     */
+    private static void componentWithoutItsClass(Path jar) throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "org.example.hourglass.failing");
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("Service-Component", "OSGI-INF/missing.xml");
+        try (JarOutputStream jos = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            jos.putNextEntry(new JarEntry("OSGI-INF/missing.xml"));
+            jos.write(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    + "<scr:component xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.4.0\" name=\"missing\""
+                    + " immediate=\"true\">\n"
+                    + "  <implementation class=\"org.example.hourglass.failing.Missing\"/>\n"
+                    + "</scr:component>\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            jos.closeEntry();
+        }
+    }
+
     /** Copies next to the target and renames, so FileInstall never sees a half-written jar. */
     private static void place(Path jar, Path target) throws IOException {
         Path part = target.resolveSibling(target.getFileName() + ".part");
