@@ -129,8 +129,7 @@ public final class KnnReference {
         int m = subset.length;
         if (k >= m) {
             throw new IllegalArgumentException(method + " scoring: " + kSetting + "=" + k + " needs more than " + k
-                    + " reference samples (a fitted sample's neighbours leave itself out); got " + m
-                    + (m < n ? " (the reference maximum)" : ""));
+                    + " reference samples (a fitted sample's neighbours leave itself out); got " + m);
         }
         float[] codes = ReferenceSets.rows(points.values(), w, subset);
         double[] scores = kth(search, points.values(), n, codes, m, w, k, metric, ReferenceSets.positions(n, subset));
