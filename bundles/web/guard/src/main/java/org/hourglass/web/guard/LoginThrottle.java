@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LoginThrottle {
 
     static final long FORGET_MILLIS = 15 * 60 * 1000L;
-    /** Addresses kept before forgotten ones are dropped; beyond it, the oldest failures go first. */
+    /** Addresses kept before forgotten ones are dropped; beyond it, the older half of the unlocked ones goes. */
     static final int MAX_ADDRESSES = 10_000;
 
     /** An address's record: failures in a row, when the last one was, until when it is locked out. */
@@ -23,6 +23,7 @@ final class LoginThrottle {
     private final int free;
     private final long maxLockMillis;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private volatile long lastPrune = Long.MIN_VALUE / 2;
 
     LoginThrottle(int free, long maxLockMillis) {
         this.free = Math.max(0, free);
@@ -43,10 +44,19 @@ final class LoginThrottle {
         return e == null ? 0 : Math.max(0, e.lockedUntil() - now);
     }
 
-    /** Records a failed login; returns the address's record after it. */
+    /**
+     * Records a failed login; returns the address's record after it. With the table full (of addresses still locked
+     * out), a new address is not recorded: its failures are logged but not slowed until the table has room.
+     */
     Entry failed(String address, long now) {
-        if (entries.size() >= MAX_ADDRESSES) {
-            prune(now);
+        if (entries.size() >= MAX_ADDRESSES && !entries.containsKey(address)) {
+            if (now - lastPrune >= 1000) { // a full scan at most once a second, however many failures come
+                lastPrune = now;
+                prune(now);
+            }
+            if (entries.size() >= MAX_ADDRESSES) {
+                return new Entry(1, now, 0);
+            }
         }
         return entries.compute(address, (a, e) -> {
             int failures = e == null || now - e.lastFailure() > FORGET_MILLIS ? 1 : e.failures() + 1;
@@ -59,11 +69,16 @@ final class LoginThrottle {
         });
     }
 
+    /** Drops forgotten addresses; if that is not enough, the older half of the unlocked ones (one pass each). */
     private void prune(long now) {
         entries.values().removeIf(e -> now - e.lastFailure() > FORGET_MILLIS && e.lockedUntil() <= now);
         if (entries.size() >= MAX_ADDRESSES) {
-            long oldest = entries.values().stream().mapToLong(Entry::lastFailure).min().orElse(now);
-            entries.values().removeIf(e -> e.lastFailure() <= oldest && e.lockedUntil() <= now);
+            long[] times = entries.values().stream().filter(e -> e.lockedUntil() <= now)
+                    .mapToLong(Entry::lastFailure).sorted().toArray();
+            if (times.length > 0) {
+                long median = times[times.length / 2];
+                entries.values().removeIf(e -> e.lastFailure() <= median && e.lockedUntil() <= now);
+            }
         }
     }
 
