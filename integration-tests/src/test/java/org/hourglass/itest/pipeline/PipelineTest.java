@@ -244,7 +244,7 @@ class PipelineTest extends FashionMnistPipelineTest {
         // Another configuration (another PID) giving the same hourglass.name and a model that would be "stale".
         configs.factory(PIPELINE_PID, "itest-owner-copy", "hourglass.name", "itest-owner", "family", "dense",
                 "loss", "mse", "scoring", "reconstruction-error", "training.data", "itest-fashion-train",
-                "latent.size", 6, "auto.train", true, "model.dir", models.toString());
+                "latent.size", 6, "epochs", 4, "auto.train", true, "model.dir", models.toString());
         Pipeline copy = awaitOther(owner, "itest-owner");
         awaitState(copy, PipelineState.FAILED);
         assertTrue(copy.status().message().contains("is already used by configuration " + first.getPid()),

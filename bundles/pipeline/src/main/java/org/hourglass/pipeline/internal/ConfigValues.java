@@ -46,6 +46,16 @@ final class ConfigValues {
         return (int) v;
     }
 
+    /** A whole number, or {@code auto} (also an empty value) as {@code auto}. */
+    int integerOrAuto(String attribute, int auto) {
+        Object v = value(attribute);
+        if (v == null || v.toString().isBlank() || v.toString().trim().equalsIgnoreCase(Settings.AUTO_TEXT)) {
+            seen.put(attribute, Settings.AUTO_TEXT);
+            return auto;
+        }
+        return integer(attribute);
+    }
+
     long longValue(String attribute) {
         long v = whole(attribute, Long.MIN_VALUE, Long.MAX_VALUE);
         seen.put(attribute, v);
@@ -112,7 +122,8 @@ final class ConfigValues {
             try {
                 x = Long.parseLong(string(v));
             } catch (NumberFormatException e) {
-                throw bad(attribute, "must be a whole number from " + min + " to " + max, v);
+                throw bad(attribute, "must be a whole number from " + min + " to " + max
+                        + (Settings.AUTOMATIC.contains(attribute) ? " or auto" : ""), v);
             }
         }
         if (x < min || x > max) {

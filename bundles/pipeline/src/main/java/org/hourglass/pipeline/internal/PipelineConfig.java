@@ -40,14 +40,17 @@ public @interface PipelineConfig {
             + "784 or 1,28,28; empty to take it from the training data.", required = false)
     String input_shape() default "";
 
-    @AttributeDefinition(name = "Latent size", description = "Size of the code.", min = "1")
-    int latent_size() default 32;
+    @AttributeDefinition(name = "Latent size", description = "Size of the code; auto: a third of the features, "
+            + "2 to 32.")
+    String latent_size() default Settings.AUTO_TEXT;
 
-    @AttributeDefinition(name = "Epochs", description = "Passes over the training data.", min = "1")
-    int epochs() default 20;
+    @AttributeDefinition(name = "Epochs", description = "Passes over the training data; auto: enough for about "
+            + "4,000 steps, 20 to 300 epochs.")
+    String epochs() default Settings.AUTO_TEXT;
 
-    @AttributeDefinition(name = "Batch size", description = "Samples per training step.", min = "1")
-    int batch_size() default 128;
+    @AttributeDefinition(name = "Batch size", description = "Samples per training step; auto: a 32nd of the "
+            + "training samples rounded down to a power of two, 16 to 128.")
+    String batch_size() default Settings.AUTO_TEXT;
 
     @AttributeDefinition(name = "Learning rate", description = "Step size of the optimizer.")
     double learning_rate() default 1e-3;
@@ -69,18 +72,21 @@ public @interface PipelineConfig {
     long seed() default 1;
 
     @AttributeDefinition(name = "Normalization", description = "Fitted on the training data and stored with the "
-            + "model: minmax scales all values to [0, 1] by the global range; zscore standardises each feature.",
-            options = {@Option(label = "min-max (global)", value = "minmax"),
+            + "model: minmax scales all values to [0, 1] by the global range; zscore standardises each feature; "
+            + "auto: minmax for images (samples of two or more dimensions), zscore for rows of features.",
+            options = {@Option(label = "by the data's shape", value = Settings.AUTO_TEXT),
+                    @Option(label = "min-max (global)", value = "minmax"),
                     @Option(label = "z-score (per feature)", value = "zscore"), @Option(label = "none", value = "none")})
-    String normalization() default "minmax";
+    String normalization() default Settings.AUTO_TEXT;
 
     @AttributeDefinition(name = "Validation fraction", description = "Share of the training data held out to "
             + "report a validation loss per epoch (0 = none).")
     double validation_fraction() default 0.1;
 
     @AttributeDefinition(name = "Early stopping patience", description = "Stop when the validation loss has not "
-            + "improved for this many epochs and keep the best epoch's weights (0 = off).", min = "0")
-    int early_stopping_patience() default 0;
+            + "improved for this many epochs and keep the best epoch's weights (0 = off); auto: 10 with a "
+            + "validation fraction, else off.")
+    String early_stopping_patience() default Settings.AUTO_TEXT;
 
     @AttributeDefinition(name = "Gradient clipping", description = "Scale the gradients down whenever their global "
             + "norm exceeds this value (0 = off). When the loss becomes NaN or infinite, training rolls back to the "

@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.hourglass.data.paths.DataPaths;
 import org.hourglass.graph.Optimizer;
+import org.hourglass.spi.InputSpec;
 import org.hourglass.spi.PluginProperties;
 
 /** A pipeline's configuration, checked: every bad value fails with a message naming the attribute. */
@@ -28,6 +29,15 @@ record Settings(String name, String family, String loss, String masking, String 
     /** Framework property: where models go when a pipeline names no {@code model.dir}. */
     static final String MODEL_DIR = "hourglass.model.dir";
 
+    /** A setting left to be chosen from the training data (the value of an int setting; the text "auto"). */
+    static final int AUTO = -1;
+    static final String AUTO_TEXT = "auto";
+    /** The settings that can be auto. */
+    static final List<String> AUTOMATIC = List.of("latent.size", "epochs", "batch.size", "normalization",
+            "early.stopping.patience");
+    /** About this many steps make a training job when epochs are auto. */
+    static final int AUTO_STEPS = 4000;
+
     /** The configuration attributes in the order a pipeline shows them. */
     static final List<String> ATTRIBUTES = List.of("hourglass.name", "family", "loss", "masking", "scoring",
             "training.data", "evaluation.data", "input.shape", "latent.size", "epochs", "batch.size", "learning.rate",
@@ -44,14 +54,14 @@ record Settings(String name, String family, String loss, String masking, String 
         check(!loss.isBlank(), "loss", "must name a loss");
         check(!scoring.isBlank(), "scoring", "must name a scoring method");
         check(!trainingData.isBlank(), "training.data", "must name a data source");
-        check(latentSize >= 1, "latent.size", "must be >= 1, was " + latentSize);
-        check(epochs >= 1, "epochs", "must be >= 1, was " + epochs);
-        check(batchSize >= 1, "batch.size", "must be >= 1, was " + batchSize);
+        check(latentSize >= 1 || latentSize == AUTO, "latent.size", "must be >= 1 or auto, was " + latentSize);
+        check(epochs >= 1 || epochs == AUTO, "epochs", "must be >= 1 or auto, was " + epochs);
+        check(batchSize >= 1 || batchSize == AUTO, "batch.size", "must be >= 1 or auto, was " + batchSize);
         check(learningRate > 0 && Double.isFinite(learningRate), "learning.rate", "must be > 0, was " + learningRate);
         check(weightDecay >= 0, "weight.decay", "must be >= 0, was " + weightDecay);
         check(validationFraction >= 0 && validationFraction < 1, "validation.fraction",
                 "must be in [0, 1), was " + validationFraction);
-        check(patience >= 0, "early.stopping.patience", "must be >= 0, was " + patience);
+        check(patience >= 0 || patience == AUTO, "early.stopping.patience", "must be >= 0 or auto, was " + patience);
         check(contamination > 0 && contamination < 1, "contamination", "must be in (0, 1), was " + contamination);
         for (int d : inputShape) {
             check(d > 0, "input.shape", "dimensions must be > 0");
@@ -97,16 +107,17 @@ record Settings(String name, String family, String loss, String masking, String 
         String trainingData = c.text("training.data");
         String evaluationData = c.text("evaluation.data");
         int[] shape = shape(c.text("input.shape"));
-        int latent = c.integer("latent.size");
-        int epochs = c.integer("epochs");
-        int batch = c.integer("batch.size");
+        int latent = c.integerOrAuto("latent.size", AUTO);
+        int epochs = c.integerOrAuto("epochs", AUTO);
+        int batch = c.integerOrAuto("batch.size", AUTO);
         double rate = c.number("learning.rate");
         String optimizer = oneOf(c.text("optimizer"), "optimizer", "auto", "sgd", "adam", "adamw");
         double decay = c.number("weight.decay");
         long seed = c.longValue("seed");
-        String normalization = oneOf(c.text("normalization"), "normalization", "minmax", "zscore", "none");
+        String normalization = oneOf(c.text("normalization"), "normalization", AUTO_TEXT, "minmax", "zscore",
+                "none");
         double validation = c.number("validation.fraction");
-        int patience = c.integer("early.stopping.patience");
+        int patience = c.integerOrAuto("early.stopping.patience", AUTO);
         String policy = oneOf(c.text("threshold.policy"), "threshold.policy", "quantile", "fixed");
         double contamination = c.number("contamination");
         double threshold = c.number("threshold");
@@ -123,6 +134,62 @@ record Settings(String name, String family, String loss, String masking, String 
                 + allowed.roots() + "; store models there, add the folder to framework property " + MODEL_DIRS
                 + " (HOURGLASS_MODEL_DIRS), or set " + MODEL_ANYWHERE + "=true");
         return s;
+    }
+
+    /**
+     * These settings with every auto setting chosen for the data: {@code spec} the sample shape, {@code count} the
+     * number of samples training sees (after the validation split). A stated setting is kept as it is.
+     */
+    Settings resolvedFor(InputSpec spec, int count) {
+        int batch = batchSize == AUTO ? autoBatchSize(count) : batchSize;
+        return new Settings(name, family, loss, masking, scoring, trainingData, evaluationData, inputShape,
+                latentSize == AUTO ? autoLatentSize(spec.features()) : latentSize,
+                epochs == AUTO ? autoEpochs(count, batch) : epochs, batch, learningRate, optimizer, weightDecay, seed,
+                AUTO_TEXT.equals(normalization) ? autoNormalization(spec) : normalization, validationFraction,
+                patience == AUTO ? (validationFraction > 0 ? 10 : 0) : patience, thresholdPolicy, contamination,
+                threshold, autoTrain, modelDir, clipNorm);
+    }
+
+    /** What {@link #resolvedFor} chose, as "attribute value" pairs; empty when nothing was auto. */
+    String autoChoices(Settings resolved) {
+        List<String> chosen = new java.util.ArrayList<>();
+        if (latentSize == AUTO) {
+            chosen.add("latent.size " + resolved.latentSize);
+        }
+        if (batchSize == AUTO) {
+            chosen.add("batch.size " + resolved.batchSize);
+        }
+        if (epochs == AUTO) {
+            chosen.add("epochs " + resolved.epochs);
+        }
+        if (AUTO_TEXT.equals(normalization)) {
+            chosen.add("normalization " + resolved.normalization);
+        }
+        if (patience == AUTO) {
+            chosen.add("early.stopping.patience " + resolved.patience);
+        }
+        return String.join(", ", chosen);
+    }
+
+    /** A third of the features, at least 2 and at most 32 (784 pixels: 32; 9 columns: 3). */
+    static int autoLatentSize(int features) {
+        return Math.max(2, Math.min(32, Math.round(features / 3f)));
+    }
+
+    /** A 32nd of the samples rounded down to a power of two, 16 to 128: small data sets get more, smaller steps. */
+    static int autoBatchSize(int count) {
+        return Math.max(16, Math.min(128, Integer.highestOneBit(Math.max(1, count / 32))));
+    }
+
+    /** Enough epochs for about {@value #AUTO_STEPS} steps, 20 to 300. */
+    static int autoEpochs(int count, int batch) {
+        int stepsPerEpoch = Math.max(1, (count + batch - 1) / batch);
+        return Math.max(20, Math.min(300, (AUTO_STEPS + stepsPerEpoch - 1) / stepsPerEpoch));
+    }
+
+    /** Images (samples of two or more dimensions) share one range; rows of features each have their own scale. */
+    static String autoNormalization(InputSpec spec) {
+        return spec.sampleShape().length >= 2 ? "minmax" : "zscore";
     }
 
     /** The threshold for these scores of the training data under the configured policy. */
@@ -237,7 +304,7 @@ record Settings(String name, String family, String loss, String masking, String 
         m.put("masking", masking);
         m.put("training.data", trainingData);
         m.put("input.shape", java.util.Arrays.toString(inputShape));
-        m.put("latent.size", latentSize);
+        m.put("latent.size", latentSize == AUTO ? AUTO_TEXT : latentSize);
         m.put("normalization", normalization);
         m.put("optimizer", optimizer);
         m.put("seed", seed);

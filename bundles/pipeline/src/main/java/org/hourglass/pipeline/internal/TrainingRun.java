@@ -56,7 +56,9 @@ final class TrainingRun implements Callable<ServedModel> {
     static final int STEPS_PER_RUN = 8;
     private static final long LOG_EVERY_NANOS = 5_000_000_000L;
 
-    private final Settings s;
+    /** The settings as configured; {@link #s} is the same with every auto setting chosen for the data. */
+    private final Settings configured;
+    private Settings s;
     private final Map<Role, Plugin> plugins;
     private final OnnxExecutor executor;
     private final ModelStore store;
@@ -85,6 +87,7 @@ final class TrainingRun implements Callable<ServedModel> {
 
     TrainingRun(Settings settings, Map<Role, Plugin> plugins, OnnxExecutor executor, ModelStore store,
                 String fingerprint, Map<String, Object> configSnapshot) {
+        this.configured = settings;
         this.s = settings;
         this.plugins = plugins;
         this.executor = executor;
@@ -117,6 +120,11 @@ final class TrainingRun implements Callable<ServedModel> {
         Dataset[] parts = split(all, s.validationFraction(), s);
         Dataset trainPart = parts[0];
         Dataset valPart = parts[1];
+        s = configured.resolvedFor(spec, trainPart.count());
+        String chosen = configured.autoChoices(s);
+        if (!chosen.isEmpty()) {
+            LOG.info("Pipeline '{}': chosen for {} samples of {}: {}", s.name(), trainPart.count(), spec, chosen);
+        }
         Normalizer normalizer = Normalizer.fit(s.normalization(), trainPart.samples().values(), width);
         float[] train = normalizer.apply(trainPart.samples().values());
         float[] val = normalizer.apply(valPart.samples().values());
@@ -503,6 +511,10 @@ final class TrainingRun implements Callable<ServedModel> {
         m.put("hourglass.normalizer", ModelStore.json(normalizer.toJson()));
         m.put("hourglass.config", ModelStore.json(configSnapshot));
         m.put("hourglass.optimizer", optimizer.toString());
+        String chosen = configured.autoChoices(s);
+        if (!chosen.isEmpty()) {
+            m.put("hourglass.auto", chosen);
+        }
         m.put("hourglass.trained.at", Instant.now().toString());
         return m;
     }
@@ -511,7 +523,7 @@ final class TrainingRun implements Callable<ServedModel> {
                                   Map<String, Double> metrics, ScoreHistogram histogram) {
         Map<String, Map<String, Object>> described = new LinkedHashMap<>();
         plugins.forEach((role, p) -> described.put(role.name().toLowerCase(java.util.Locale.ROOT), p.describe()));
-        return new StoredPipeline(StoredPipeline.FORMAT, s.name(), fingerprint, s.modelDefinition(), configSnapshot,
+        return new StoredPipeline(StoredPipeline.FORMAT, s.name(), fingerprint, configured.modelDefinition(), configSnapshot,
                 described, spec.sampleShape(), normalizer.toJson(), scorer, threshold, metrics, histogram, List.of(),
                 Instant.now().toString(), null, null, List.copyOf(epochDiagnostics));
     }

@@ -36,11 +36,13 @@ class ConfigValuesTest {
     @Test
     void unsetAttributesTakeTheDefaultsOfTheConsoleForm() {
         Settings s = settings(minimal(), Map.of());
-        assertEquals(20, s.epochs());
-        assertEquals(32, s.latentSize());
+        assertEquals(Settings.AUTO, s.epochs(), "chosen from the data");
+        assertEquals(Settings.AUTO, s.latentSize());
+        assertEquals(Settings.AUTO, s.batchSize());
+        assertEquals(Settings.AUTO, s.patience());
+        assertEquals("auto", s.normalization());
         assertEquals(0.05, s.contamination());
         assertEquals(1L, s.seed());
-        assertEquals("minmax", s.normalization());
         assertTrue(s.autoTrain());
         assertEquals(Path.of("data/models", "p"), s.storeDir());
     }
@@ -102,10 +104,56 @@ class ConfigValuesTest {
         assertEquals(Settings.ATTRIBUTES, java.util.List.copyOf(snapshot.keySet()));
         assertEquals("abc", snapshot.get("epochs"));
         assertEquals("p", snapshot.get("hourglass.name"));
-        assertEquals(128, snapshot.get("batch.size"), "never read: its default");
-        ConfigValues ok = new ConfigValues(minimal());
+        assertEquals("auto", snapshot.get("batch.size"), "never read: its default");
+        Map<String, Object> stated = minimal();
+        stated.put("epochs", "20");
+        ConfigValues ok = new ConfigValues(stated);
         Settings.of(ok, k -> null);
         assertEquals(20, ok.snapshot(Settings.ATTRIBUTES).get("epochs"), "read as a number");
+        assertEquals("auto", ok.snapshot(Settings.ATTRIBUTES).get("latent.size"));
+    }
+
+    @Test
+    void autoSettingsAreChosenFromTheSampleShapeAndCountAndStatedOnesWin() {
+        Settings auto = settings(minimal(), Map.of());
+        // 28x28 images, 5,400 training samples (Fashion-MNIST's 6,000 of a class less 10 % for validation).
+        Settings images = auto.resolvedFor(org.hourglass.spi.InputSpec.of(28, 28), 5400);
+        assertEquals(32, images.latentSize());
+        assertEquals(128, images.batchSize());
+        assertEquals(94, images.epochs(), "43 steps an epoch: 94 epochs make about 4,000 steps");
+        assertEquals("minmax", images.normalization());
+        assertEquals(10, images.patience(), "early stopping with a validation split");
+        // 9 columns, 300 samples.
+        Settings table = auto.resolvedFor(org.hourglass.spi.InputSpec.of(9), 300);
+        assertEquals(3, table.latentSize());
+        assertEquals(16, table.batchSize());
+        assertEquals(211, table.epochs());
+        assertEquals("zscore", table.normalization());
+        assertEquals("latent.size 3, batch.size 16, epochs 211, normalization zscore, early.stopping.patience 10",
+                auto.autoChoices(table));
+        // Bounds: 2 to 32 latent, 16 to 128 batch, 20 to 300 epochs.
+        assertEquals(2, Settings.autoLatentSize(4));
+        assertEquals(32, Settings.autoLatentSize(3072));
+        assertEquals(16, Settings.autoBatchSize(10));
+        assertEquals(128, Settings.autoBatchSize(1_000_000));
+        assertEquals(64, Settings.autoBatchSize(2048 + 2047), "a 32nd, rounded down to a power of two");
+        assertEquals(20, Settings.autoEpochs(1_000_000, 128));
+        assertEquals(300, Settings.autoEpochs(10, 16));
+
+        Map<String, Object> raw = minimal();
+        raw.put("latent.size", 7);
+        raw.put("epochs", "5");
+        raw.put("batch.size", "AUTO");
+        raw.put("normalization", "none");
+        raw.put("early.stopping.patience", 0);
+        raw.put("validation.fraction", 0.0);
+        Settings stated = settings(raw, Map.of()).resolvedFor(org.hourglass.spi.InputSpec.of(28, 28), 5400);
+        assertEquals(7, stated.latentSize());
+        assertEquals(5, stated.epochs());
+        assertEquals(128, stated.batchSize(), "auto in any case");
+        assertEquals("none", stated.normalization());
+        assertEquals(0, stated.patience());
+        assertEquals("", settings(raw, Map.of()).autoChoices(stated).replace("batch.size 128", ""));
     }
 
     @Test
