@@ -55,9 +55,15 @@ class MetricsIT {
                 assertEquals(200, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
                 samples += rows;
             }
-            HttpResponse<byte[]> bad = s.send("POST", API + "/pipelines/metrics/score", json(auth),
-                    instances(1, 3).getBytes(StandardCharsets.UTF_8));
-            assertEquals(400, bad.statusCode());
+            // A row the pipeline itself refuses (a NaN; a wrong width is refused by the REST layer before it).
+            Map<String, String> csv = new java.util.HashMap<>(auth);
+            csv.put("Content-Type", "text/csv");
+            String nanRow = "nan" + ",0".repeat(783) + "\n";
+            HttpResponse<byte[]> bad = s.send("POST", API + "/pipelines/metrics/score", csv,
+                    nanRow.getBytes(StandardCharsets.UTF_8));
+            assertEquals(400, bad.statusCode(), new String(bad.body(), StandardCharsets.UTF_8));
+            assertTrue(new String(bad.body(), StandardCharsets.UTF_8).contains("feature 0 is NaN"),
+                    new String(bad.body(), StandardCharsets.UTF_8));
 
             HttpResponse<String> page = s.get("/hourglass/metrics", false);
             assertEquals(200, page.statusCode());
