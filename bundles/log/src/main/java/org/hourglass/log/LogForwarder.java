@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * through the OSGi log service only, so without this a component that fails to activate or a broken jar in
  * {@code deploy/} leaves no trace on the console. The slf4j logger is named after the bundle that logged.
  */
-@Component(service = {}) // listens through LogReaderService; registered as a LogListener service it could be called twice
+// No service: it listens through LogReaderService; registered as a LogListener it could be called twice.
+@Component(service = {})
 public final class LogForwarder implements LogListener {
 
     /** Where forwarded entries go; slf4j in the framework, a recorder in tests. */

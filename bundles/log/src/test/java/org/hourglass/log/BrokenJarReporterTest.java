@@ -43,7 +43,8 @@ class BrokenJarReporterTest {
         }
 
         assertEquals("the file is empty (0 bytes)", BrokenJarReporter.problem(empty.toFile()));
-        assertTrue(BrokenJarReporter.problem(noise.toFile()).startsWith("it is not a readable JAR (zip) file (ZipException"),
+        assertTrue(BrokenJarReporter.problem(noise.toFile())
+                        .startsWith("it is not a readable JAR (zip) file (ZipException"),
                 BrokenJarReporter.problem(noise.toFile()));
         assertTrue(BrokenJarReporter.problem(noise.toFile()).contains("3000 bytes"));
         assertTrue(BrokenJarReporter.problem(truncated.toFile()).startsWith("it is not a readable JAR"),

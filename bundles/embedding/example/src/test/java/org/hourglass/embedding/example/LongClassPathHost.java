@@ -30,7 +30,8 @@ public final class LongClassPathHost {
         StringBuilder csv = new StringBuilder("a,b,c,d\n");
         for (int i = 0; i < 256; i++) {
             double x = random.nextGaussian();
-            csv.append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f%n", x, -x, 0.5 * x, random.nextGaussian() * 0.1));
+            csv.append(String.format(Locale.ROOT, "%.4f,%.4f,%.4f,%.4f%n", x, -x, 0.5 * x,
+                    random.nextGaussian() * 0.1));
         }
         Path data = Files.writeString(work.resolve("rows.csv"), csv);
         try (HourglassPlatform hourglass = Hourglass.builder().bundles(bundles).modelDir(work.resolve("models"))

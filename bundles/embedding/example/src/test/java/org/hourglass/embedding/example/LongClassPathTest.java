@@ -29,7 +29,8 @@ class LongClassPathTest {
     @Test
     void aHostTrainsAndScoresWhenStartedWithALongClassPath() throws Exception {
         Path target = FashionMnistExampleTest.BUNDLES.toAbsolutePath().getParent();
-        StringBuilder classPath = new StringBuilder(target.resolve("test-classes").toString()).append(File.pathSeparator)
+        StringBuilder classPath = new StringBuilder(target.resolve("test-classes").toString())
+                .append(File.pathSeparator)
                 .append(Files.readString(target.resolve("classpath.txt")).strip());
         for (int i = 0; classPath.length() < COMMAND_LINE; i++) {
             classPath.append(File.pathSeparator).append(work.resolve("lib/dependency-" + i + ".jar"));
