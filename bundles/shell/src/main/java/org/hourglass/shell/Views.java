@@ -103,8 +103,9 @@ final class Views {
         return sb.toString();
     }
 
+    /** The figures, then the reference detectors' on the same samples (when the pipeline gave any). */
     static String evaluation(String pipeline, Evaluation e) {
-        return new Table("pipeline", pipeline)
+        String figures = new Table("pipeline", pipeline)
                 .row("samples", e.count())
                 .row("anomalies", e.anomalies())
                 .row("auroc", Fmt.num(e.auroc()))
@@ -112,6 +113,14 @@ final class Views {
                 .row("f1", Fmt.num(e.f1()))
                 .row("threshold", Fmt.num(e.threshold()))
                 .toString();
+        if (e.baselines().isEmpty()) {
+            return figures;
+        }
+        Table baselines = new Table("BASELINE", "AUROC", "AVERAGE PRECISION", "FITTED");
+        for (Evaluation.Baseline b : e.baselines()) {
+            baselines.row(b.name(), Fmt.num(b.auroc()), Fmt.num(b.averagePrecision()), b.description());
+        }
+        return figures + baselines;
     }
 
     /** Scores and labels as a table, with a summary line. */

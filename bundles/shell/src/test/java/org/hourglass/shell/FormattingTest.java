@@ -93,6 +93,17 @@ class FormattingTest {
         assertEquals("row,score,anomalous\n1,0.01,false\n2,0.5,true\n", Views.scoresCsv(scores, 0.1));
         String e = Views.evaluation("demo", new Evaluation(10, 3, 0.75, 0.5, 0.4, 0.1));
         assertTrue(e.contains("auroc              0.75\n"), e);
+        assertTrue(!e.contains("BASELINE"), "no baselines, no table: " + e);
+        String b = Views.evaluation("demo", new Evaluation(10, 3, 0.75, 0.5, 0.4, 0.1, List.of(
+                new Evaluation.Baseline("knn", "distance to the 5th nearest of 9 training samples", 0.625, 0.5),
+                new Evaluation.Baseline("iforest", "isolation forest, 100 trees of 9 training samples", Double.NaN,
+                        0.25))));
+        assertTrue(b.startsWith(e), b);
+        assertEquals("""
+                BASELINE  AUROC  AVERAGE PRECISION  FITTED
+                knn       0.625  0.5                distance to the 5th nearest of 9 training samples
+                iforest   -      0.25               isolation forest, 100 trees of 9 training samples
+                """, b.substring(e.length()));
     }
 
     @Test

@@ -724,13 +724,54 @@ public class PipelineComponent implements Pipeline {
             throw new PipelineException("evaluate needs one label per sample; got " + (labels == null ? 0 : labels.length)
                     + " labels for " + (samples == null ? 0 : samples.length) + " samples");
         }
-        return withModel(m -> {
+        Scored scored = withModel(m -> {
             try {
-                return Metrics.evaluate(m.score(m.validate(samples), samples.length), labels, m.threshold());
+                float[] raw = m.validate(samples);
+                return new Scored(Metrics.evaluate(m.score(raw, samples.length), labels, m.threshold()), m, raw);
             } catch (IllegalArgumentException e) {
                 throw new PipelineException(e.getMessage(), e);
             }
         });
+        return withBaselines(scored, labels);
+    }
+
+    /** An evaluation of the served model with the model and the raw samples, for the baselines. */
+    private record Scored(Evaluation evaluation, ServedModel model, float[] raw) {
+    }
+
+    /**
+     * The evaluation with the reference detectors' figures (Baselines), fitted again on the model's training part:
+     * the training data loaded and split as in training, normalised with the model's normaliser. This runs after the
+     * serving lock is released (a model swap need not wait for the search) on objects that do not change. When the
+     * training data cannot be used the evaluation comes without them and the log says why.
+     */
+    private Evaluation withBaselines(Scored scored, int[] labels) {
+        ServedModel m = scored.model();
+        int count = scored.evaluation().count();
+        try {
+            long started = System.nanoTime();
+            Plugin source = find(Role.TRAINING_DATA).orElseThrow(() -> new IllegalStateException("training data '"
+                    + settings.trainingData() + "' is not available"));
+            Dataset all = ((DataSource) source.service()).load();
+            int width = m.spec().features();
+            if (all.samples().width() != width) {
+                throw new IllegalStateException("training data '" + settings.trainingData() + "' has "
+                        + all.samples().width() + " values per sample now; the model was trained on " + width);
+            }
+            Object fraction = m.record().config() == null ? null : m.record().config().get("validation.fraction");
+            Dataset train = TrainingRun.split(all, fraction instanceof Number f ? f.doubleValue()
+                    : settings.validationFraction(), settings)[0];
+            Normalizer normalizer = m.normalizer();
+            Evaluation e = scored.evaluation().withBaselines(Baselines.fit(normalizer.apply(train.samples().values()),
+                    train.count(), width, settings.seed()).evaluate(executor, "pipeline/" + name + "/baseline-knn",
+                    normalizer.apply(scored.raw()), count, labels));
+            LOG.debug("Pipeline '{}': baselines of {} samples in {} s", name, count,
+                    (System.nanoTime() - started) / 1e9);
+            return e;
+        } catch (RuntimeException e) {
+            LOG.warn("Pipeline '{}': the evaluation's baselines were left out: {}", name, e.getMessage());
+            return scored.evaluation();
+        }
     }
 
     @Override
@@ -747,13 +788,15 @@ public class PipelineComponent implements Pipeline {
         if (!d.hasLabels()) {
             throw new PipelineException("evaluation data '" + settings.evaluationData() + "' has no labels");
         }
-        return withModel(m -> {
+        Scored scored = withModel(m -> {
             if (d.samples().width() != m.spec().features()) {
                 throw new PipelineException("evaluation data has " + d.samples().width() + " values per sample; the "
                         + "model expects " + m.spec().features());
             }
-            return Metrics.evaluate(m.score(d.samples().values(), d.count()), d.labels(), m.threshold());
+            return new Scored(Metrics.evaluate(m.score(d.samples().values(), d.count()), d.labels(), m.threshold()),
+                    m, d.samples().values());
         });
+        return withBaselines(scored, d.labels());
     }
 
     @Override

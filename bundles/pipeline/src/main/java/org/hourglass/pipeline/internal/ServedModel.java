@@ -55,6 +55,11 @@ final class ServedModel implements AutoCloseable {
         return spec;
     }
 
+    /** The input normalisation fitted in training (the reference detectors of an evaluation work in its units). */
+    Normalizer normalizer() {
+        return normalizer;
+    }
+
     double threshold() {
         return record.threshold();
     }

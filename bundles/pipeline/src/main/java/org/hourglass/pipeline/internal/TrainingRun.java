@@ -179,13 +179,14 @@ final class TrainingRun implements Callable<ServedModel> {
             ServedModel scored = new ServedModel(session, executor.environment(), spec, normalizer, scoring,
                     record(spec, normalizer, scorerState, threshold, metrics, null), null);
             ScoreHistogram histogram = Histograms.of(trainScores, null, threshold, s.trainingData());
-            var evaluated = evaluate(scored, spec);
+            var evaluated = evaluate(scored, spec, normalizer, train, n);
             if (evaluated.isPresent()) {
                 Evaluation e = evaluated.get().evaluation();
                 metrics.put("eval_auroc", e.auroc());
                 metrics.put("eval_average_precision", e.averagePrecision());
                 metrics.put("eval_f1", e.f1());
                 metrics.put("eval_count", (double) e.count());
+                Baselines.putMetrics(metrics, e.baselines());
                 histogram = Histograms.of(evaluated.get().scores(), evaluated.get().labels(), threshold,
                         s.evaluationData());
             }
@@ -446,7 +447,12 @@ final class TrainingRun implements Callable<ServedModel> {
     private record Evaluated(Evaluation evaluation, double[] scores, int[] labels) {
     }
 
-    private java.util.Optional<Evaluated> evaluate(ServedModel model, InputSpec spec) {
+    /**
+     * @param train the normalised training part ({@code n} samples) the reference detectors are fitted on; their
+     *              figures come with the evaluation (a failure of theirs is a warning and leaves them out)
+     */
+    private java.util.Optional<Evaluated> evaluate(ServedModel model, InputSpec spec, Normalizer normalizer,
+                                                   float[] train, int n) {
         if (s.evaluationData().isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -459,8 +465,21 @@ final class TrainingRun implements Callable<ServedModel> {
                 throw new DataException("evaluation data '" + s.evaluationData() + "' has no labels");
             }
             double[] scores = model.score(eval.samples().values(), eval.count());
-            return java.util.Optional.of(new Evaluated(Metrics.evaluate(scores, eval.labels(), model.threshold()),
-                    scores, eval.labels()));
+            Evaluation e = Metrics.evaluate(scores, eval.labels(), model.threshold());
+            try {
+                long started = System.nanoTime();
+                e = e.withBaselines(Baselines.fit(train, n, spec.features(), s.seed()).evaluate(executor,
+                        "pipeline/" + s.name() + "/baseline-knn", normalizer.apply(eval.samples().values()),
+                        eval.count(), eval.labels()));
+                LOG.info("Pipeline '{}': baselines on '{}' in {} s: {}", s.name(), s.evaluationData(),
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9),
+                        e.baselines().stream().map(b -> b.name() + " AUROC " + fmt(b.auroc()) + " (" + b.description()
+                                + ")").collect(java.util.stream.Collectors.joining(", ")));
+            } catch (RuntimeException failed) {
+                LOG.warn("Pipeline '{}': the baselines on '{}' were left out: {}", s.name(), s.evaluationData(),
+                        failed.getMessage());
+            }
+            return java.util.Optional.of(new Evaluated(e, scores, eval.labels()));
         } catch (RuntimeException e) {
             LOG.warn("Pipeline '{}': evaluation on '{}' skipped: {}", s.name(), s.evaluationData(), e.getMessage());
             return java.util.Optional.empty();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
@@ -54,6 +55,13 @@ class TrainingRunTest {
                     "loss falls: " + run.progress().epochLosses());
             assertEquals(30, run.progress().validationLosses().size());
             assertTrue(rec.metrics().get("eval_auroc") > 0.95, "AUROC " + rec.metrics());
+            // The reference detectors fitted on the same training part are stored beside the model's figures.
+            for (String b : List.of("knn", "iforest")) {
+                double auroc = rec.metrics().get("baseline_" + b + "_auroc");
+                assertTrue(auroc > 0.5 && auroc <= 1, b + " " + rec.metrics());
+                double ap = rec.metrics().get("baseline_" + b + "_average_precision");
+                assertTrue(ap > 0 && ap <= 1, b + " " + rec.metrics());
+            }
             assertTrue(rec.threshold() > 0);
             assertTrue(Files.exists(served.modelFile()));
 

@@ -5,8 +5,8 @@ import java.util.List;
 import org.hourglass.api.pipeline.ScoreHistogram;
 
 /**
- * Inline SVG charts: the loss curve of a training job and the score histogram of a trained model. Every text is
- * escaped; non-finite values are left out rather than drawn.
+ * Inline SVG charts: the loss curve of a training job, the score histogram of a trained model and its ROC curve.
+ * Every text is escaped; non-finite values are left out rather than drawn.
  */
 final class Charts {
 
@@ -87,7 +87,32 @@ final class Charts {
         return close(svg);
     }
 
-    /** Normal and anomalous counts per score bin, the threshold as a vertical line, AUROC when finite. */
+    /**
+     * Each class's bins as a density: count / (class total × bin width), so each class's bars have area 1 and a
+     * class of 1,000 samples is as visible as one of 9,000. Index 0 normal, 1 anomalous; a class without samples
+     * is all 0.
+     */
+    static double[][] densities(ScoreHistogram h) {
+        int[][] counts = {h.normal(), h.anomalous()};
+        double[][] out = new double[2][];
+        for (int c = 0; c < 2; c++) {
+            long total = 0;
+            for (int n : counts[c]) {
+                total += n;
+            }
+            out[c] = new double[counts[c].length];
+            for (int i = 0; i < counts[c].length; i++) {
+                double width = h.edges()[i + 1] - h.edges()[i];
+                out[c][i] = total == 0 || !(width > 0) ? 0 : counts[c][i] / (total * width);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Normal and anomalous scores per bin as densities (see {@link #densities}), the threshold as a vertical line,
+     * AUROC when finite; the tooltips give the counts.
+     */
     static Html histogram(ScoreHistogram h, double auroc) {
         double[] edges = h.edges();
         int[] normal = h.normal();
@@ -100,20 +125,25 @@ final class Charts {
         }
         double lo = edges[0];
         double hi = edges[bins] > lo ? edges[bins] : lo + 1;
-        int max = 1;
+        double[][] density = densities(h);
+        double max = 0;
         boolean anyAnomalous = false;
         for (int i = 0; i < bins; i++) {
-            max = Math.max(max, Math.max(normal[i], anomalous[i]));
+            max = Math.max(max, Math.max(density[0][i], density[1][i]));
             anyAnomalous |= anomalous[i] > 0;
+        }
+        if (!(max > 0) || !Double.isFinite(max)) {
+            max = 1;
         }
         Scale x = new Scale(lo, hi, LEFT, WIDTH - RIGHT);
         Scale y = new Scale(0, max, HEIGHT - BOTTOM, TOP);
 
         StringBuilder svg = open("hg-histogram", heading);
         title(svg, heading);
-        yAxis(svg, y, max >= 2 ? new double[] {0, Math.round(max / 2.0), max} : new double[] {0, max}, "samples");
+        yAxis(svg, y, new double[] {0, max / 2, max}, "density");
         xAxis(svg, new double[] {x.map(lo), x.map((lo + hi) / 2), x.map(hi)},
-                new String[] {Format.number(lo), Format.number((lo + hi) / 2), Format.number(hi)}, "score");
+                new String[] {Format.number(lo), Format.number((lo + hi) / 2), Format.number(hi)},
+                anyAnomalous ? "score (each class's bars have area 1)" : "score");
         for (int i = 0; i < bins; i++) {
             double x0 = x.map(Math.max(lo, Math.min(hi, edges[i])));
             double x1 = x.map(Math.max(lo, Math.min(hi, edges[i + 1])));
@@ -123,11 +153,13 @@ final class Charts {
             String range = Format.number(edges[i]) + " to " + Format.number(edges[i + 1]);
             if (anyAnomalous) {
                 double half = (x1 - x0) / 2;
-                bar(svg, "hg-normal", x0, half, normal[i], y, NORMAL_COLOR, range + ": " + normal[i] + " normal");
-                bar(svg, "hg-anomalous", x0 + half, half, anomalous[i], y, ANOMALOUS_COLOR,
+                bar(svg, "hg-normal", x0, half, normal[i], density[0][i], y, NORMAL_COLOR,
+                        range + ": " + normal[i] + " normal");
+                bar(svg, "hg-anomalous", x0 + half, half, anomalous[i], density[1][i], y, ANOMALOUS_COLOR,
                         range + ": " + anomalous[i] + " anomalous");
             } else {
-                bar(svg, "hg-normal", x0, x1 - x0, normal[i], y, NORMAL_COLOR, range + ": " + normal[i] + " samples");
+                bar(svg, "hg-normal", x0, x1 - x0, normal[i], density[0][i], y, NORMAL_COLOR,
+                        range + ": " + normal[i] + " samples");
             }
         }
         double t = h.threshold();
@@ -142,6 +174,84 @@ final class Charts {
         }
         legend(svg, new String[] {anyAnomalous ? "normal" : "samples", "anomalous"},
                 new String[] {NORMAL_COLOR, ANOMALOUS_COLOR}, new boolean[] {true, anyAnomalous});
+        return close(svg);
+    }
+
+    /**
+     * A ROC curve read off a histogram: one point per bin edge, taking every bin above it as anomalous, from (0, 0)
+     * to (1, 1). Scores within one bin cannot be told apart, so it is the ROC of the binned scores and {@code area}
+     * (trapezoids) is their AUROC: ties within a bin count half, which the exact AUROC of the scores does not need.
+     *
+     * @param fpr false positive rate (normal samples above the edge / all normal), ascending
+     * @param tpr true positive rate (anomalies above the edge / all anomalies)
+     */
+    record Roc(double[] fpr, double[] tpr, double area) {
+    }
+
+    /** The ROC of a histogram's bins, or null when it lacks normal or anomalous samples. */
+    static Roc roc(ScoreHistogram h) {
+        int bins = h.normal().length;
+        long normals = 0;
+        long anomalies = 0;
+        for (int i = 0; i < bins; i++) {
+            normals += h.normal()[i];
+            anomalies += h.anomalous()[i];
+        }
+        if (normals == 0 || anomalies == 0) {
+            return null;
+        }
+        double[] fpr = new double[bins + 1];
+        double[] tpr = new double[bins + 1];
+        long fp = 0;
+        long tp = 0;
+        double area = 0;
+        for (int i = bins - 1, p = 1; i >= 0; i--, p++) { // lower the cut one bin at a time
+            fp += h.normal()[i];
+            tp += h.anomalous()[i];
+            fpr[p] = fp / (double) normals;
+            tpr[p] = tp / (double) anomalies;
+            area += (fpr[p] - fpr[p - 1]) * (tpr[p] + tpr[p - 1]) / 2;
+        }
+        return new Roc(fpr, tpr, area);
+    }
+
+    /**
+     * The ROC curve of the histogram's labelled scores ({@link #roc}) with the chance diagonal; the heading names
+     * its source and area, and the exact AUROC of the scores when known.
+     */
+    static Html rocCurve(ScoreHistogram h, double auroc) {
+        String heading = "ROC on '" + h.source() + "'";
+        Roc roc = roc(h);
+        if (roc == null) {
+            return empty(heading, "Needs labelled evaluation data with normal and anomalous samples");
+        }
+        heading += " \u00b7 read off the " + h.normal().length + " histogram bins";
+        Scale x = new Scale(0, 1, LEFT, WIDTH - RIGHT);
+        Scale y = new Scale(0, 1, HEIGHT - BOTTOM, TOP);
+        StringBuilder svg = open("hg-roc", heading);
+        title(svg, heading);
+        yAxis(svg, y, new double[] {0, 0.5, 1}, "true positive rate");
+        xAxis(svg, new double[] {x.map(0), x.map(0.5), x.map(1)}, new String[] {"0", "0.5", "1"},
+                "false positive rate");
+        svg.append("<line class=\"hg-chance\" x1=\"").append(Format.coordinate(x.map(0))).append("\" y1=\"")
+                .append(Format.coordinate(y.map(0))).append("\" x2=\"").append(Format.coordinate(x.map(1)))
+                .append("\" y2=\"").append(Format.coordinate(y.map(1)))
+                .append("\" stroke=\"#aaa\" stroke-dasharray=\"4,4\"/>");
+        StringBuilder pts = new StringBuilder();
+        for (int i = 0; i < roc.fpr().length; i++) {
+            if (i > 0) {
+                pts.append(' ');
+            }
+            pts.append(Format.coordinate(x.map(roc.fpr()[i]))).append(',').append(Format.coordinate(y.map(roc.tpr()[i])));
+        }
+        svg.append("<polyline class=\"hg-roc-curve\" points=\"").append(pts).append("\" fill=\"none\" stroke=\"")
+                .append(ANOMALOUS_COLOR).append("\" stroke-width=\"2\"/>");
+        text(svg, WIDTH - RIGHT - 6, HEIGHT - BOTTOM - 22, "end", "area of the binned curve "
+                + Format.number(roc.area()), "hg-roc-area");
+        if (Double.isFinite(auroc)) {
+            text(svg, WIDTH - RIGHT - 6, HEIGHT - BOTTOM - 8, "end", "AUROC of the scores " + Format.number(auroc),
+                    "hg-roc-auroc");
+        }
         return close(svg);
     }
 
@@ -230,12 +340,13 @@ final class Charts {
         }
     }
 
-    private static void bar(StringBuilder svg, String cls, double x, double width, int count, Scale y, String color,
-                            String tip) {
+    /** A bar up to {@code value} in the y scale's units; none for a bin without samples. */
+    private static void bar(StringBuilder svg, String cls, double x, double width, int count, double value, Scale y,
+                            String color, String tip) {
         if (count <= 0) {
             return;
         }
-        double top = y.map(count);
+        double top = y.map(value);
         double height = y.map(0) - top;
         svg.append("<rect class=\"").append(cls).append("\" x=\"").append(Format.coordinate(x)).append("\" y=\"")
                 .append(Format.coordinate(top)).append("\" width=\"").append(Format.coordinate(Math.max(0.5, width - 0.5)))

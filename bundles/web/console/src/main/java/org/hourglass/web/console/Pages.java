@@ -38,6 +38,7 @@ final class Pages {
     private static final Template EMPTY = Template.load("empty.html");
     private static final Template NOTE = Template.load("note.html");
     private static final Template KV_ROW = Template.load("kv-row.html");
+    private static final Template METRIC_ROW = Template.load("metric-row.html");
     private static final Template DETAIL = Template.load("detail.html");
     private static final Template OVERVIEW_LINK = Template.of("overview-link",
             "<p class=\"hg-nav\"><a href=\"{{overviewUrl}}\">&larr; All pipelines</a></p>");
@@ -181,6 +182,9 @@ final class Pages {
         v.put("histogram", p.histogram()
                 .map(h -> Charts.histogram(h, metrics.getOrDefault("eval_auroc", Double.NaN)))
                 .orElseGet(() -> EMPTY.render(Map.of("text", "No model serves yet: train the pipeline."))));
+        v.put("roc", p.histogram()
+                .map(h -> Charts.rocCurve(h, metrics.getOrDefault("eval_auroc", Double.NaN)))
+                .orElse(Html.EMPTY));
         v.put("metrics", metricRows(metrics));
         v.put("configuration", configurationRows(p.configuration()));
         return DETAIL.render(v);
@@ -261,7 +265,7 @@ final class Pages {
             }
         });
         new TreeMap<>(metrics).forEach(ordered::putIfAbsent);
-        ordered.forEach((k, value) -> rows.add(KV_ROW.render(Map.of("key", METRIC_NAMES.getOrDefault(k, k),
+        ordered.forEach((k, value) -> rows.add(METRIC_ROW.render(Map.of("id", k, "key", METRIC_NAMES.getOrDefault(k, k),
                 "value", Format.number(value)))));
         return Html.join(rows);
     }
@@ -319,6 +323,11 @@ final class Pages {
         m.put("eval_average_precision", "Average precision");
         m.put("eval_f1", "F1 at the threshold");
         m.put("eval_count", "Evaluated samples");
+        // Reference detectors fitted on the same training data (API Evaluation.baselines): the figures to beat.
+        m.put("baseline_knn_auroc", "AUROC of the k-NN baseline (5th neighbour)");
+        m.put("baseline_knn_average_precision", "Average precision of the k-NN baseline");
+        m.put("baseline_iforest_auroc", "AUROC of the isolation-forest baseline");
+        m.put("baseline_iforest_average_precision", "Average precision of the isolation-forest baseline");
         m.put("threshold", "Threshold");
         m.put("final_loss", "Final training loss");
         m.put("validation_loss", "Best validation loss");

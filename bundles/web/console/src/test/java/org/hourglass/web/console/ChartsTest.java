@@ -1,7 +1,9 @@
 package org.hourglass.web.console;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -110,6 +112,71 @@ class ChartsTest {
         assertTrue(Charts.histogram(nan, Double.NaN).markup().contains("No finite scores"));
         ScoreHistogram none = new ScoreHistogram(new double[] {0}, new int[0], new int[0], 0, "x");
         assertTrue(Charts.histogram(none, 0.5).markup().contains("No finite scores"));
+    }
+
+    /** 1,000 normal and 9,000 anomalous samples spread alike: as densities their bars are equally tall. */
+    @Test
+    void histogramClassesAreDensitiesOfAreaOne() {
+        ScoreHistogram h = new ScoreHistogram(new double[] {0, 0.5, 1.0, 2.0}, new int[] {500, 250, 250},
+                new int[] {4500, 2250, 2250}, 0.75, "eval");
+        double[][] d = Charts.densities(h);
+        // 500 of 1,000 in a bin 0.5 wide: 1.0; 250 in 0.5: 0.5; 250 in a bin 1.0 wide: 0.25
+        assertArrayEquals(new double[] {1.0, 0.5, 0.25}, d[0], 1e-12);
+        assertArrayEquals(d[0], d[1], 1e-12);
+        double area = 0;
+        for (int i = 0; i < 3; i++) {
+            area += d[1][i] * (h.edges()[i + 1] - h.edges()[i]);
+        }
+        assertEquals(1.0, area, 1e-12);
+        String svg = Charts.histogram(h, Double.NaN).markup();
+        List<String> normalTops = attribute(svg, "hg-normal", "y");
+        assertEquals(normalTops, attribute(svg, "hg-anomalous", "y"), "equal densities, equal heights");
+        assertEquals(Charts.TOP, Double.parseDouble(normalTops.get(0)), 0.05, "the densest bin reaches the top");
+        assertTrue(svg.contains("density") && svg.contains("500 normal") && svg.contains("4500 anomalous"),
+                "densities on the axis, counts in the tooltips");
+        assertArrayEquals(new double[] {0, 0}, Charts.densities(new ScoreHistogram(new double[] {0, 1, 2},
+                new int[] {1, 1}, new int[] {0, 0}, 1, "t"))[1], 0.0, "a class without samples is all 0");
+    }
+
+    /**
+     * Bins low to high: normal {3, 1, 0}, anomalous {0, 1, 3}. Cutting above each edge from the top gives (FPR, TPR)
+     * (0,0), (0, 3/4), (1/4, 1), (1, 1); trapezoids: 0 + (1/4)(3/4 + 1)/2 + (3/4)(1) = 0.96875, which is the AUROC of
+     * the binned scores (15 pairs won and 1 tie in the middle bin counted half, out of 16: 15.5/16).
+     */
+    @Test
+    void rocFromHistogramBins() {
+        ScoreHistogram h = new ScoreHistogram(new double[] {0, 1, 2, 3}, new int[] {3, 1, 0}, new int[] {0, 1, 3}, 1.5,
+                "eval");
+        Charts.Roc roc = Charts.roc(h);
+        assertArrayEquals(new double[] {0, 0, 0.25, 1}, roc.fpr(), 1e-12);
+        assertArrayEquals(new double[] {0, 0.75, 1, 1}, roc.tpr(), 1e-12);
+        assertEquals(15.5 / 16, roc.area(), 1e-12);
+        assertEquals(0.96875, roc.area(), 1e-12);
+
+        String svg = Charts.rocCurve(h, 0.9).markup();
+        assertTrue(svg.contains("class=\"hg-chart hg-roc\""), svg);
+        List<double[]> pts = polyline(svg, "hg-roc-curve");
+        assertEquals(4, pts.size());
+        assertEquals(Charts.LEFT, pts.get(0)[0], 0.05);
+        assertEquals(Charts.HEIGHT - Charts.BOTTOM, pts.get(0)[1], 0.05, "starts at (0, 0)");
+        assertEquals(Charts.WIDTH - Charts.RIGHT, pts.get(3)[0], 0.05);
+        assertEquals(Charts.TOP, pts.get(3)[1], 0.05, "ends at (1, 1)");
+        assertTrue(svg.contains("hg-chance"), "the chance diagonal");
+        assertTrue(svg.contains("read off the 3 histogram bins") && svg.contains("area of the binned curve 0.9688")
+                && svg.contains("AUROC of the scores 0.9"), svg);
+
+        ScoreHistogram unlabelled = new ScoreHistogram(new double[] {0, 1}, new int[] {4}, new int[] {0}, 1, "train");
+        assertNull(Charts.roc(unlabelled));
+        assertTrue(Charts.rocCurve(unlabelled, Double.NaN).markup().contains("Needs labelled evaluation data"));
+    }
+
+    private static List<String> attribute(String svg, String cls, String name) {
+        Matcher m = Pattern.compile("class=\"" + cls + "\" x=\"[0-9.]+\" y=\"([0-9.]+)\"").matcher(svg);
+        List<String> values = new ArrayList<>();
+        while (m.find()) {
+            values.add(m.group(1));
+        }
+        return values;
     }
 
     private static List<double[]> polyline(String svg, String cls) {

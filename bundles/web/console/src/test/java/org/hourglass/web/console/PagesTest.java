@@ -31,7 +31,8 @@ class PagesTest {
         ScoreHistogram h = new ScoreHistogram(new double[] {0, 1, 2}, new int[] {5, 1}, new int[] {1, 5}, 1.5,
                 "eval");
         return new PipelineView(new PipelineStatus(name, PipelineState.TRAINED, "", p,
-                Map.of("eval_auroc", 0.9125, "threshold", 1.5, "final_loss", 0.25, "custom_metric", 2.0)),
+                Map.of("eval_auroc", 0.9125, "threshold", 1.5, "final_loss", 0.25, "custom_metric", 2.0,
+                        "baseline_knn_auroc", 0.875, "baseline_iforest_auroc", 0.8)),
                 Optional.of(h), Map.of("hourglass.name", name), "");
     }
 
@@ -97,6 +98,14 @@ class PagesTest {
         assertTrue(html.contains("hg-chart hg-histogram") && html.contains("AUROC 0.9125"));
         assertTrue(html.indexOf("<th>AUROC</th>") < html.indexOf("<th>Threshold</th>"), "known metrics first");
         assertTrue(html.contains("<th>custom_metric</th><td>2</td>"), "unknown metrics by key");
+        assertTrue(html.contains("<tr id=\"hg-metric-baseline_knn_auroc\"><th>AUROC of the k-NN baseline (5th "
+                + "neighbour)</th><td>0.875</td></tr>"), html);
+        assertTrue(html.contains("<th>AUROC of the isolation-forest baseline</th><td>0.8</td>"), html);
+        assertTrue(html.indexOf("<th>Evaluated samples</th>") < html.indexOf("k-NN baseline")
+                && html.indexOf("isolation-forest baseline") < html.indexOf("<th>Threshold</th>"),
+                "the baselines follow the model's figures");
+        assertTrue(html.contains("id=\"hg-roc-box\"") && html.contains("hg-chart hg-roc"), "the ROC curve");
+        assertTrue(html.indexOf("hg-chart hg-histogram") < html.indexOf("hg-chart hg-roc"));
         assertTrue(html.contains("<td id=\"hg-eta\">done</td>"));
         assertTrue(html.contains("href=\"/system/console/configMgr\""), "without a PID: the configuration list");
     }

@@ -124,6 +124,15 @@ final class Json {
         o.set("averagePrecision", number(e.averagePrecision()));
         o.set("f1", number(e.f1()));
         o.set("threshold", number(e.threshold()));
+        // Reference detectors fitted on the same training data, in the order the pipeline gives them.
+        ArrayNode baselines = o.putArray("baselines");
+        for (Evaluation.Baseline b : e.baselines()) {
+            ObjectNode x = baselines.addObject();
+            x.put("name", b.name());
+            x.put("description", b.description());
+            x.set("auroc", number(b.auroc()));
+            x.set("averagePrecision", number(b.averagePrecision()));
+        }
         return o;
     }
 

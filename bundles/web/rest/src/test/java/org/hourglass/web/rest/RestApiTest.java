@@ -252,6 +252,15 @@ class RestApiTest {
         assertEquals(1, e.get("anomalies").asInt());
         assertEquals(0.75, e.get("auroc").asDouble());
         assertTrue(e.get("f1").isNull());
+        JsonNode baselines = e.get("baselines");
+        assertEquals(2, baselines.size(), e.toString());
+        assertEquals("knn", baselines.get(0).get("name").asText());
+        assertEquals("distance to the 5th nearest of 7 training samples", baselines.get(0).get("description").asText());
+        assertEquals(0.625, baselines.get(0).get("auroc").asDouble());
+        assertEquals(0.5, baselines.get(0).get("averagePrecision").asDouble());
+        assertEquals("iforest", baselines.get(1).get("name").asText());
+        assertTrue(baselines.get(1).get("auroc").isNull(), "a NaN AUROC is null");
+        assertEquals(1.0, baselines.get(1).get("averagePrecision").asDouble());
         JsonNode noData = error(post("/pipelines/trained/evaluate", ""), 400);
         assertTrue(noData.get("message").asText().contains("no evaluation.data"));
         JsonNode mismatch = error(post("/pipelines/trained/evaluate",
