@@ -83,8 +83,11 @@ class HotDeployIT {
             Path newer = home.resolve("shallow-1.0.1.jar");
             withBundleVersion(PLUGIN, newer, "1.0.1");
             place(newer, installed);
+            // The update restarts the plug-in's bundle; with the HTTP server on start level 2, FileInstall's refresh
+            // may start it once more. Each start serves the same stored model: what counts is no retraining and the
+            // same file (below).
             server.await("the updated plug-in to serve the same model", SOON,
-                    () -> server.occurrences(SERVES) == 2 && server.log().contains(KEPT));
+                    () -> server.occurrences(SERVES) >= 2 && server.log().contains(KEPT));
             assertEquals(1, server.occurrences(TRAINING), "no retraining after a version change");
             assertEquals(model, onlyModel(models), "the same model file serves");
             String noted = Files.readString(record);
