@@ -208,6 +208,30 @@ class PipelineTest extends FashionMnistPipelineTest {
         assertEquals(8, p.encode(Arrays.copyOf(samples, 1))[0].length, "the new model serves now");
     }
 
+    @Test
+    void anotherScoringMethodIsFittedOnTheStoredModelWithoutRetraining() throws Exception {
+        pipeline("itest-rescore", "dense", 8, false);
+        Pipeline p = awaitPipeline("itest-rescore");
+        awaitState(p, PipelineState.READY);
+        p.train();
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        Path model = p.modelFile();
+        double reconstructionAuroc = p.status().metrics().get("eval_auroc");
+        double reconstructionThreshold = p.threshold();
+
+        edit("itest-rescore", 8, false, "scoring", "latent-knn");
+        awaitThreshold(p, reconstructionThreshold);
+        assertEquals(PipelineState.TRAINED, p.status().state(), p.status().toString());
+        assertEquals(model, p.modelFile(), "not retrained");
+        String record = Files.readString(p.recordFile());
+        assertTrue(record.contains("scorer 'latent-knn' fitted"), record);
+        double latentAuroc = p.status().metrics().get("eval_auroc");
+        assertTrue(latentAuroc > 0.6 && latentAuroc != reconstructionAuroc, latentAuroc + " vs " + reconstructionAuroc);
+        Dataset test = Configurations.await(context, DataSource.class, "itest-fashion-test", TIMEOUT).load();
+        assertEquals(latentAuroc, p.evaluate().auroc(), 1e-9, "the stored figures are the new scorer's");
+        assertEquals(test.count(), p.score(rows(test)).length);
+    }
+
     /** Updates the pipeline's configuration as the console does: every value again, some changed. */
     private void edit(String name, int latent, boolean autoTrain, Object... changes) throws Exception {
         Object[] base = {"family", "dense", "loss", "mse", "scoring", "reconstruction-error", "training.data",

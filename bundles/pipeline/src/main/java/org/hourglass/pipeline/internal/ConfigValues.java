@@ -115,6 +115,8 @@ final class ConfigValues {
 
     private long whole(String attribute, long min, long max) {
         Object v = value(attribute);
+        String rule = "must be a whole number from " + min + " to " + max
+                + (Settings.AUTOMATIC.contains(attribute) ? " or auto" : "");
         long x;
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
             x = ((Number) v).longValue();
@@ -122,12 +124,11 @@ final class ConfigValues {
             try {
                 x = Long.parseLong(string(v));
             } catch (NumberFormatException e) {
-                throw bad(attribute, "must be a whole number from " + min + " to " + max
-                        + (Settings.AUTOMATIC.contains(attribute) ? " or auto" : ""), v);
+                throw bad(attribute, rule, v);
             }
         }
         if (x < min || x > max) {
-            throw bad(attribute, "must be a whole number from " + min + " to " + max, v);
+            throw bad(attribute, rule, v);
         }
         return x;
     }

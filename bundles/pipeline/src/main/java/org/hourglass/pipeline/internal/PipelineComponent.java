@@ -33,6 +33,7 @@ import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
 import org.hourglass.spi.InputSpec;
 import org.hourglass.spi.MaskingStrategy;
+import org.hourglass.spi.ModelOutputs;
 import org.hourglass.spi.PluginProperties;
 import org.hourglass.spi.ReconstructionLoss;
 import org.hourglass.spi.ScoringMethod;
@@ -350,7 +351,7 @@ public class PipelineComponent implements Pipeline {
                 StoredPipeline p = noteVersionChanges(stored.get());
                 ServedModel model = reusable(p) ? served.withRecord(p) : open(p);
                 message = "";
-                serve(withThresholdOfSettings(model));
+                serve(calibrated(model));
                 state = PipelineState.TRAINED;
                 LOG.info("Pipeline '{}' serves its stored model {} (trained {}; metrics {})", name,
                         served.modelFile().toAbsolutePath(), stored.get().trainedAt(), served.record().metrics());
@@ -383,55 +384,103 @@ public class PipelineComponent implements Pipeline {
     }
 
     /**
-     * The model with the threshold the current settings give. When the threshold settings differ from those the
-     * stored threshold was fitted with, it is fitted again on the scores of the training part (the same samples as
-     * in training) and the record is updated, so what is shown is what is used. Where that cannot be done the stored
-     * threshold keeps serving and the status says so.
+     * The model calibrated for the current settings. The scoring method and the threshold do not shape the weights,
+     * so changing them keeps the model: when the scoring plug-in (its name or configuration) differs from the one
+     * the record was fitted with, the scorer is fitted again on the outputs of the training part (the same samples as
+     * in training); when the threshold settings differ, or the scorer was fitted again, so is the threshold, on the
+     * training part's scores. The record is updated, with the evaluation figures and score histogram of the new
+     * calibration and a note, so what is shown is what is used. Where that cannot be done the stored calibration
+     * keeps serving and the status says so.
      */
-    private ServedModel withThresholdOfSettings(ServedModel model) {
+    private ServedModel calibrated(ServedModel model) {
         StoredPipeline r = model.record();
+        Plugin scoring = selected.get(Role.SCORING);
+        Map<String, Object> scorerThen = r.plugins() == null ? null : r.plugins().get("scoring");
+        boolean newScorer = scorerThen != null && !(scoring.name().equals(scorerThen.get("name"))
+                && scoring.properties().equals(scorerThen.get("properties")));
         Map<String, Object> wanted = settings.thresholdDefinition();
         Map<String, Object> had = Settings.thresholdDefinition(r.config());
-        if (had == null || had.equals(wanted)) {
+        if (!newScorer && (had == null || had.equals(wanted))) {
             return model;
         }
         try {
-            double[] scores = null;
-            if (!"fixed".equals(settings.thresholdPolicy())) {
-                Dataset all = ((DataSource) selected.get(Role.TRAINING_DATA).service()).load();
-                Object fraction = r.config().get("validation.fraction");
-                Dataset train = TrainingRun.split(all, fraction instanceof Number f ? f.doubleValue()
-                        : settings.validationFraction(), settings)[0];
-                scores = model.score(train.samples().values(), train.labels(), train.count());
+            Map<String, Object> scorer = r.scorer();
+            double[] trainScores = null;
+            if (newScorer || !"fixed".equals(settings.thresholdPolicy())) {
+                Dataset train = trainingPart(model);
+                ScoringMethod method = (ScoringMethod) scoring.service();
+                ModelOutputs out = model.outputs(train.samples().values(), train.labels(), train.count(),
+                        java.util.Set.copyOf(method.requiredOutputs()));
+                if (newScorer) {
+                    scorer = method.fit(out);
+                }
+                trainScores = method.score(out, scorer);
             }
-            double threshold = settings.thresholdFor(scores);
+            double threshold = settings.thresholdFor(trainScores);
+            Map<String, Map<String, Object>> plugins = new LinkedHashMap<>(r.plugins() == null ? Map.of() : r.plugins());
+            plugins.put("scoring", scoring.describe());
+            String note = java.time.Instant.now() + ": " + (newScorer ? "scorer '" + scoring.name() + "' fitted, " : "")
+                    + "threshold re-fitted for " + wanted + (had == null || had.equals(wanted) ? "" : " (was " + had
+                    + ")") + ": " + r.threshold() + " -> " + threshold + " (the model was kept)";
+            ServedModel fitted = model.withRecord(r.withCalibration(scorer, plugins, threshold, wanted, r.metrics(),
+                    r.histogram(), note));
             Map<String, Double> metrics = new LinkedHashMap<>(r.metrics() == null ? Map.of() : r.metrics());
             metrics.put("threshold", threshold);
-            Optional<Evaluation> evaluation = evaluationAt(model, threshold);
+            ScoreHistogram histogram = newScorer && trainScores != null
+                    ? Histograms.of(trainScores, null, threshold, settings.trainingData()) : null;
+            Optional<EvaluationScores> evaluation = evaluationAt(fitted, threshold);
             if (evaluation.isPresent()) {
-                metrics.put("eval_auroc", evaluation.get().auroc());
-                metrics.put("eval_average_precision", evaluation.get().averagePrecision());
-                metrics.put("eval_f1", evaluation.get().f1());
-                metrics.put("eval_count", (double) evaluation.get().count());
+                Evaluation e = evaluation.get().evaluation();
+                metrics.put("eval_auroc", e.auroc());
+                metrics.put("eval_average_precision", e.averagePrecision());
+                metrics.put("eval_f1", e.f1());
+                metrics.put("eval_count", (double) e.count());
+                histogram = Histograms.of(evaluation.get().scores(), evaluation.get().labels(), threshold,
+                        settings.evaluationData());
+            } else if (newScorer) {
+                metrics.keySet().removeIf(k -> k.startsWith("eval_")); // measured with the old scorer
             } else {
                 metrics.remove("eval_f1"); // it was measured at the old threshold
             }
-            String note = java.time.Instant.now() + ": threshold re-fitted for " + wanted + " (was " + had + "): "
-                    + r.threshold() + " -> " + threshold + " (the model was kept)";
-            StoredPipeline updated = r.withThreshold(threshold, wanted, metrics, note);
+            StoredPipeline updated = r.withCalibration(scorer, plugins, threshold, wanted, metrics,
+                    histogram != null ? histogram : fitted.record().histogram(), note);
             store.updateRecord(updated);
             LOG.info("Pipeline '{}': {}", name, note);
             return model.withRecord(updated);
         } catch (java.io.IOException | RuntimeException e) {
-            message = "the threshold settings " + wanted + " could not be applied (" + e.getMessage() + "); the "
-                    + "stored threshold " + r.threshold() + " fitted for " + had + " serves: train again to apply them";
+            message = "the scoring and threshold settings (" + scoring.name() + ", " + wanted + ") could not be "
+                    + "applied (" + e.getMessage() + "); the stored calibration (threshold " + r.threshold()
+                    + ") serves: train again to apply them";
             LOG.warn("Pipeline '{}': {}", name, message);
             return model;
         }
     }
 
+    /**
+     * The part of the training data the model was trained on: loaded again and split as in training (the seed and
+     * the validation fraction the record was trained with), so calibration and baselines see the same samples.
+     */
+    private Dataset trainingPart(ServedModel model) {
+        Plugin source = find(Role.TRAINING_DATA).orElseThrow(() -> new IllegalStateException("training data '"
+                + settings.trainingData() + "' is not available"));
+        Dataset all = ((DataSource) source.service()).load();
+        int width = model.spec().features();
+        if (all.samples().width() != width) {
+            throw new IllegalStateException("training data '" + settings.trainingData() + "' has "
+                    + all.samples().width() + " values per sample now; the model was trained on " + width);
+        }
+        Map<String, Object> config = model.record().config();
+        Object fraction = config == null ? null : config.get("validation.fraction");
+        return TrainingRun.split(all, fraction instanceof Number f ? f.doubleValue() : settings.validationFraction(),
+                settings)[0];
+    }
+
+    /** Scores of the evaluation data, their labels and the figures at a threshold. */
+    private record EvaluationScores(Evaluation evaluation, double[] scores, int[] labels) {
+    }
+
     /** The evaluation data's figures at this threshold, when evaluation data is configured and available. */
-    private Optional<Evaluation> evaluationAt(ServedModel model, double threshold) {
+    private Optional<EvaluationScores> evaluationAt(ServedModel model, double threshold) {
         Plugin source = settings.evaluationData().isEmpty() ? null : selected.get(Role.EVALUATION_DATA);
         if (source == null) {
             return Optional.empty();
@@ -440,7 +489,8 @@ public class PipelineComponent implements Pipeline {
         if (!d.hasLabels() || d.samples().width() != model.spec().features()) {
             return Optional.empty();
         }
-        return Optional.of(Metrics.evaluate(model.score(d.samples().values(), d.count()), d.labels(), threshold));
+        double[] scores = model.score(d.samples().values(), d.count());
+        return Optional.of(new EvaluationScores(Metrics.evaluate(scores, d.labels(), threshold), scores, d.labels()));
     }
 
     /**
@@ -750,17 +800,8 @@ public class PipelineComponent implements Pipeline {
         int count = scored.evaluation().count();
         try {
             long started = System.nanoTime();
-            Plugin source = find(Role.TRAINING_DATA).orElseThrow(() -> new IllegalStateException("training data '"
-                    + settings.trainingData() + "' is not available"));
-            Dataset all = ((DataSource) source.service()).load();
             int width = m.spec().features();
-            if (all.samples().width() != width) {
-                throw new IllegalStateException("training data '" + settings.trainingData() + "' has "
-                        + all.samples().width() + " values per sample now; the model was trained on " + width);
-            }
-            Object fraction = m.record().config() == null ? null : m.record().config().get("validation.fraction");
-            Dataset train = TrainingRun.split(all, fraction instanceof Number f ? f.doubleValue()
-                    : settings.validationFraction(), settings)[0];
+            Dataset train = trainingPart(m);
             Normalizer normalizer = m.normalizer();
             Evaluation e = scored.evaluation().withBaselines(Baselines.fit(normalizer.apply(train.samples().values()),
                     train.count(), width, settings.seed()).evaluate(executor, "pipeline/" + name + "/baseline-knn",

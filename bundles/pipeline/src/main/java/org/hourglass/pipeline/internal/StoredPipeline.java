@@ -48,19 +48,20 @@ record StoredPipeline(int format, String pipeline, String fingerprint, Map<Strin
     }
 
     /**
-     * The same model with a threshold re-fitted for other threshold settings: the threshold, its metric, the
-     * histogram's marker and the threshold values of {@code config} change; {@code metrics} replaces the metrics
-     * (evaluation figures depend on the threshold too); one more note says what happened.
+     * The same model calibrated again: another scorer state (and the scoring plug-in it belongs to in
+     * {@code newPlugins}), a threshold, the threshold values of {@code config}, metrics and histogram, and one more
+     * note saying what happened.
      */
-    StoredPipeline withThreshold(double newThreshold, Map<String, Object> thresholdConfig, Map<String, Double> newMetrics,
-                                 String note) {
+    StoredPipeline withCalibration(Map<String, Object> newScorer, Map<String, Map<String, Object>> newPlugins,
+                                   double newThreshold, Map<String, Object> thresholdConfig,
+                                   Map<String, Double> newMetrics, ScoreHistogram newHistogram, String note) {
         Map<String, Object> c = new java.util.LinkedHashMap<>(config == null ? Map.of() : config);
         c.putAll(thresholdConfig);
         List<String> n = new java.util.ArrayList<>(notes == null ? List.of() : notes);
         n.add(note);
-        ScoreHistogram h = histogram == null ? null : new ScoreHistogram(histogram.edges(), histogram.normal(),
-                histogram.anomalous(), newThreshold, histogram.source());
-        return new StoredPipeline(format, pipeline, fingerprint, definition, c, plugins, inputShape, normalizer, scorer,
-                newThreshold, newMetrics, h, n, trainedAt, modelFile, modelSha256, diagnostics);
+        ScoreHistogram h = newHistogram == null ? null : new ScoreHistogram(newHistogram.edges(),
+                newHistogram.normal(), newHistogram.anomalous(), newThreshold, newHistogram.source());
+        return new StoredPipeline(format, pipeline, fingerprint, definition, c, newPlugins, inputShape, normalizer,
+                newScorer, newThreshold, newMetrics, h, n, trainedAt, modelFile, modelSha256, diagnostics);
     }
 }
