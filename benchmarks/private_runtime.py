@@ -1,8 +1,13 @@
 """The exported runtime as the result scripts use it: which bundles it ships, plug-ins built in this checkout
 but not (yet) in it, and a private copy of it to start without the demo pipeline. Standard library only."""
 import glob
+import json
 import os
 import shutil
+import signal
+import subprocess
+import tempfile
+import urllib.request
 import zipfile
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -33,3 +38,58 @@ def copy_runtime(home):
     os.makedirs(os.path.join(runtime, "target"))
     shutil.copy(JAR, os.path.join(runtime, "target"))
     return os.path.join(runtime, "bin", "hourglass")
+
+
+def write_cfg(path, values):
+    with open(path + ".tmp", "w") as f:
+        for k, v in values.items():
+            f.write(f"{k}={v}\n")
+    os.replace(path + ".tmp", path)  # FileInstall must never see half a file
+
+
+class Server:
+    """The exported server started from a private copy (copy_runtime) in a temporary home, on a given port, allowed
+    to read the given data folders; stop() ends it and removes the home."""
+    def __init__(self, port, data_dirs):
+        self.data_dirs = list(data_dirs)
+        self.home = tempfile.mkdtemp(prefix="hourglass-results-")
+        self.deploy = os.path.join(self.home, "deploy")
+        os.makedirs(self.deploy)
+        self.port = port
+        self.log = open(os.path.join(self.home, "server.log"), "w")
+        self.proc = None
+
+    def start(self):
+        start = copy_runtime(self.home)
+        env = dict(os.environ, HOURGLASS_HOME=self.home, HOURGLASS_HTTP_PORT=str(self.port),
+                   HOURGLASS_DATA_DIRS=",".join([os.path.join(self.home, "data")] + self.data_dirs))
+        self.proc = subprocess.Popen([start], env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def state(self, name):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/hourglass/api/pipelines/{name}",
+                                        timeout=10) as r:
+                body = json.load(r)
+                return body.get("state"), body.get("message")
+        except Exception:
+            return None, None
+
+    def record(self, name):
+        try:
+            with open(os.path.join(self.home, "data", "models", name, "pipeline.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc and self.alive():
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+        shutil.rmtree(self.home, ignore_errors=True)

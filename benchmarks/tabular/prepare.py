@@ -24,6 +24,18 @@ SETS = {
     "digits": ("digits.csv.gz", set(range(1, 10)), 0, 50),
 }
 
+# From R's mlbench package (export-mlbench.R writes them; classes are names): name: (file, normal, outlier, kept)
+MLBENCH = {
+    # 500 without diabetes normal, 268 with it of which 50 kept (9.1 %), as ODDS "pima" (which keeps all 268)
+    "pima": ("pima.csv", {"neg"}, "pos", 50),
+    # ten vowels normal (900), the vowel of "hid" subsampled to 30 (3.2 %), as ODDS "vowels" (another corpus)
+    "vowel": ("vowel.csv", {"hId", "hEd", "hAd", "hYd", "had", "hOd", "hod", "hUd", "hud", "hed"}, "hid", 30),
+    # letters A, B, C normal (2,291), 60 of the other 23 letters' 17,709 samples (2.6 %), as ODDS "letter"
+    "letter": ("letter.csv", {"A", "B", "C"}, "other", 60),
+    # rock echoes normal (97), mine echoes subsampled to 10 (9.3 %)
+    "sonar": ("sonar.csv", {"R"}, "M", 10),
+}
+
 
 def read(path):
     opener = gzip.open if path.endswith(".gz") else open
@@ -37,6 +49,15 @@ def read(path):
     return x, y
 
 
+def read_named(path, normal, outlier):
+    """Rows of a CSV with a header and the class name last; 'other' as outlier class takes every other class."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    x = [[float(v) for v in r[:-1]] for r in rows]
+    y = [0 if r[-1] in normal else 1 if outlier == "other" or r[-1] == outlier else 2 for r in rows]
+    return x, y
+
+
 def write(path, rows, width):
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
@@ -45,9 +66,13 @@ def write(path, rows, width):
             w.writerow([repr(v) if v != int(v) else str(int(v)) for v in features] + [label])
 
 
-def main(src, out):
-    for name, (file, normal, outlier, keep) in SETS.items():
-        x, y = read(os.path.join(src, file))
+def main(src, out, mlbench=None):
+    sets = [(name, read(os.path.join(src, file)), normal, outlier, keep)
+            for name, (file, normal, outlier, keep) in SETS.items()]
+    if mlbench:
+        for name, (file, normal, outlier, keep) in MLBENCH.items():
+            sets.append((name, read_named(os.path.join(mlbench, file), normal, outlier), {0}, 1, keep))
+    for name, (x, y), normal, outlier, keep in sets:
         width = len(x[0])
         normals = [r for r, c in zip(x, y) if c in normal]
         outliers = [r for r, c in zip(x, y) if c == outlier]
@@ -67,4 +92,4 @@ def main(src, out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

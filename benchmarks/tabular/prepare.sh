@@ -23,4 +23,15 @@ if [ ! -f "$src/breast_cancer.csv" ]; then
   dpkg-deb -x "$(ls "$work"/python3-sklearn_*.deb | head -1)" "$work/root"
   src="$work/root/usr/lib/python3/dist-packages/sklearn/datasets/data"
 fi
-python3 "$here/prepare.py" "$src" "$out"
+# Four more sets from R's mlbench package (Debian's r-cran-mlbench), exported to CSV by Rscript.
+mlbench=""
+if ! Rscript -e 'library(mlbench)' >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-mlbench >/dev/null \
+    || echo "prepare.sh: could not install r-cran-mlbench; only the scikit-learn sets are built" >&2
+fi
+if Rscript -e 'library(mlbench)' >/dev/null 2>&1; then
+  mlbench="$here/target/mlbench"
+  mkdir -p "$mlbench"
+  Rscript "$here/export-mlbench.R" "$mlbench"
+fi
+python3 "$here/prepare.py" "$src" "$out" $mlbench

@@ -20,15 +20,12 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from private_runtime import built_bundle, copy_runtime, runtime_bundles  # noqa: E402  (benchmarks/)
+from private_runtime import Server, built_bundle, runtime_bundles, write_cfg  # noqa: E402  (benchmarks/)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -72,58 +69,6 @@ METHODS = [
      {"fashion": ("res-vae", "mse", "mean-shift"), "tabular": ("res-tab-vae", "mse", "mean-shift")},
      ["org.hourglass.family.vae", "org.hourglass.scoring.meanshift"]),
 ]
-
-
-def write_cfg(path, values):
-    with open(path + ".tmp", "w") as f:
-        for k, v in values.items():
-            f.write(f"{k}={v}\n")
-    os.replace(path + ".tmp", path)  # FileInstall must never see half a file
-
-
-class Server:
-    def __init__(self, port):
-        self.home = tempfile.mkdtemp(prefix="hourglass-results-")
-        self.deploy = os.path.join(self.home, "deploy")
-        os.makedirs(self.deploy)
-        self.port = port
-        self.log = open(os.path.join(self.home, "server.log"), "w")
-        self.proc = None
-
-    def start(self):
-        start = copy_runtime(self.home)
-        env = dict(os.environ, HOURGLASS_HOME=self.home, HOURGLASS_HTTP_PORT=str(self.port),
-                   HOURGLASS_DATA_DIRS=",".join([os.path.join(self.home, "data"), FASHION, TABULAR]))
-        self.proc = subprocess.Popen([start], env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-
-    def state(self, name):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/hourglass/api/pipelines/{name}",
-                                        timeout=10) as r:
-                body = json.load(r)
-                return body.get("state"), body.get("message")
-        except Exception:
-            return None, None
-
-    def record(self, name):
-        try:
-            with open(os.path.join(self.home, "data", "models", name, "pipeline.json")) as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return None
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc and self.alive():
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-        shutil.rmtree(self.home, ignore_errors=True)
 
 
 def pipelines(suite, method, families, epochs):
@@ -208,7 +153,7 @@ def main():
     if "tabular" in suites and not os.path.exists(os.path.join(TABULAR, "wine-1-train.csv")):
         sys.exit("tabular data missing: run benchmarks/tabular/prepare.sh first")
 
-    server = Server(args.port)
+    server = Server(args.port, [FASHION, TABULAR])
     try:
         present = runtime_bundles()
         missing = {}
