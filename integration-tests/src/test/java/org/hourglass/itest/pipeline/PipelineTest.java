@@ -159,11 +159,7 @@ class PipelineTest extends FashionMnistPipelineTest {
 
     @Test
     void editsKeepTheServiceAndTheModelServingAndThresholdSettingsTakeEffectWithoutRetraining() throws Exception {
-        pipeline("itest-edits", "dense", 4, false);
-        Pipeline p = awaitPipeline("itest-edits");
-        awaitState(p, PipelineState.READY);
-        p.train();
-        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        Pipeline p = trainedOnRequest("itest-edits", 4);
         Path model = p.modelFile();
         double quantile05 = p.threshold();
         float[][] samples = rows(Configurations.await(context, DataSource.class, "itest-fashion-test", TIMEOUT).load());
@@ -210,11 +206,7 @@ class PipelineTest extends FashionMnistPipelineTest {
 
     @Test
     void anotherScoringMethodIsFittedOnTheStoredModelWithoutRetraining() throws Exception {
-        pipeline("itest-rescore", "dense", 8, false);
-        Pipeline p = awaitPipeline("itest-rescore");
-        awaitState(p, PipelineState.READY);
-        p.train();
-        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        Pipeline p = trainedOnRequest("itest-rescore", 8);
         Path model = p.modelFile();
         double reconstructionAuroc = p.status().metrics().get("eval_auroc");
         double reconstructionThreshold = p.threshold();
@@ -230,6 +222,16 @@ class PipelineTest extends FashionMnistPipelineTest {
         Dataset test = Configurations.await(context, DataSource.class, "itest-fashion-test", TIMEOUT).load();
         assertEquals(latentAuroc, p.evaluate().auroc(), 1e-9, "the stored figures are the new scorer's");
         assertEquals(test.count(), p.score(rows(test)).length);
+    }
+
+    /** A dense pipeline configured with auto.train=false, trained once on request. */
+    private Pipeline trainedOnRequest(String name, int latent) throws Exception {
+        pipeline(name, "dense", latent, false);
+        Pipeline p = awaitPipeline(name);
+        awaitState(p, PipelineState.READY);
+        p.train();
+        assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
+        return p;
     }
 
     /** Updates the pipeline's configuration as the console does: every value again, some changed. */
