@@ -28,7 +28,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console page in a real browser: headless Chromium logs in to the Web Console of the exported server, creates a
  * pipeline with the Configuration Manager's "Hourglass pipeline" form, trains it from the Hourglass page and watches
- * the progress, the loss curve and then the score histogram appear. Screenshots go to
+ * the progress, the loss curve and then the score histogram (as densities), the ROC curve and the baselines' rows
+ * appear. Screenshots go to
  * {@code integration-tests/target/screenshots/}.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} (.ci/run installs them); without them the test fails.
@@ -140,7 +141,9 @@ class ConsoleBrowserIT {
                 screenshot(browser, "3-training");
 
                 // Finished: the page reloads itself and shows the histogram with the threshold and AUROC.
-                training.until(d -> "TRAINED".equals(state(d)));
+                // The rest of the 30 epochs (batch.size auto picks small batches for 2,700 samples) and the
+                // evaluation with its baselines: minutes on two busy cores, so a longer wait than for 3 epochs.
+                new WebDriverWait(browser, Duration.ofSeconds(240)).until(d -> "TRAINED".equals(state(d)));
                 wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.hg-histogram")));
                 WebElement histogram = browser.findElement(By.cssSelector("svg.hg-histogram"));
                 assertFalse(histogram.findElements(By.cssSelector("rect.hg-normal")).isEmpty(), "normal bars");
@@ -148,6 +151,21 @@ class ConsoleBrowserIT {
                 assertEquals(1, histogram.findElements(By.cssSelector("line.hg-threshold")).size(), "threshold line");
                 assertTrue(histogram.getText().contains("AUROC"), histogram.getText());
                 assertTrue(browser.findElement(By.id("hg-metrics")).getText().contains("AUROC"));
+                // Densities: each class's bars are scaled to their own area (the axis says so).
+                assertTrue(histogram.getText().contains("density"), histogram.getText());
+                // The baselines beside the model's figures, and the ROC curve read off the histogram.
+                for (String metric : List.of("baseline_knn_auroc", "baseline_iforest_auroc")) {
+                    WebElement baseline = browser.findElement(By.id("hg-metric-" + metric));
+                    double auroc = Double.parseDouble(baseline.findElement(By.tagName("td")).getText());
+                    assertTrue(auroc > 0.5 && auroc <= 1, baseline.getText());
+                }
+                assertTrue(browser.findElement(By.id("hg-metric-baseline_knn_auroc")).getText()
+                        .startsWith("AUROC of the k-NN baseline"));
+                WebElement roc = browser.findElement(By.cssSelector("#hg-roc-box svg.hg-roc"));
+                assertEquals(1, roc.findElements(By.cssSelector("polyline.hg-roc-curve")).size(), "the ROC curve");
+                assertEquals(1, roc.findElements(By.cssSelector("line.hg-chance")).size(), "the chance diagonal");
+                assertTrue(roc.getText().contains("histogram bins") && roc.getText().contains("AUROC of the scores"),
+                        roc.getText());
                 assertEquals("30 / 30", browser.findElement(By.id("hg-epoch")).getText());
                 screenshot(browser, "4-trained");
 
