@@ -186,6 +186,11 @@ class ShellCommandsTest {
         Result evaluated = run("hourglass:evaluate shell-demo");
         assertTrue(evaluated.out().matches("(?s).*\nsamples +400\n.*"), evaluated.out());
         assertTrue(evaluated.out().matches("(?s).*\nauroc +0\\.[0-9]+\n.*"), evaluated.out());
+        // The baselines fitted on the same training data follow the figures.
+        assertTrue(evaluated.out().matches("(?s).*\nBASELINE +AUROC +AVERAGE PRECISION +FITTED\n"
+                + "knn +[0-9.]+ +[0-9.]+ +distance to the 5th nearest of [0-9,]+ training samples\n"
+                + "iforest +[0-9.]+ +[0-9.]+ +isolation forest, 100 trees of [0-9]+ training samples\n.*"),
+                evaluated.out());
 
         Path exported = temp.resolve("export");
         Result export = run("hourglass:export shell-demo " + exported);
