@@ -141,7 +141,7 @@ class ConsoleBrowserIT {
                 screenshot(browser, "3-training");
 
                 // Finished: the page reloads itself and shows the histogram with the threshold and AUROC.
-                // The rest of the 30 epochs (batch.size auto picks small batches for 2,700 samples) and the
+                // The rest of the 30 epochs (batches of 16 of 2,700 samples: 5,070 steps) and the
                 // evaluation with its baselines: minutes on two busy cores, so a longer wait than for 3 epochs.
                 new WebDriverWait(browser, Duration.ofSeconds(240)).until(d -> "TRAINED".equals(state(d)));
                 wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.hg-histogram")));
