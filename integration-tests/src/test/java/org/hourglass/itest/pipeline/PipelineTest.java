@@ -275,6 +275,8 @@ class PipelineTest extends FashionMnistPipelineTest {
         awaitState(copy, PipelineState.FAILED);
         assertTrue(copy.status().message().contains("is already used by configuration " + first.getPid()),
                 copy.status().message());
+        PipelineException refused = assertThrows(PipelineException.class, copy::train);
+        assertTrue(refused.getMessage().contains("is already used by configuration"), refused.getMessage());
         Thread.sleep(500);
         assertTrue(Files.exists(model), "the owner's model is untouched");
         assertEquals(PipelineState.TRAINED, owner.status().state());

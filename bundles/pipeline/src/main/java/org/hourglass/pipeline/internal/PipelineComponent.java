@@ -569,7 +569,8 @@ public class PipelineComponent implements Pipeline {
 
     @Override
     public synchronized void train() {
-        if (state == PipelineState.WAITING || settings == null) {
+        // Not claimed: another configuration owns the name and its model folder; training would write into it.
+        if (state == PipelineState.WAITING || settings == null || !claimed) {
             throw new PipelineException("pipeline '" + name + "' cannot train: " + message);
         }
         if (state == PipelineState.TRAINING) {
