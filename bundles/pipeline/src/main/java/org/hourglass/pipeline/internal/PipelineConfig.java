@@ -25,8 +25,10 @@ public @interface PipelineConfig {
             required = false)
     String masking() default "";
 
-    @AttributeDefinition(name = "Scoring", description = "Name of the scoring method.")
-    String scoring() default "reconstruction-error";
+    @AttributeDefinition(name = "Scoring", description = "Name of the scoring method; combined (the default): "
+            + "reconstruction error and the distance to the nearest training codes, each standardised on the "
+            + "training scores, averaged.")
+    String scoring() default "combined";
 
     @AttributeDefinition(name = "Training data", description = "Name of the data source to train on (normal "
             + "data).")
