@@ -139,16 +139,17 @@ final class TrainingRun implements Callable<ServedModel> {
                         "condition source 'column:" + column + "': the training data '" + s.trainingData()
                                 + "' has no column names; use feature:<index> or label")));
         Optimizer optimizer = s.newOptimizer(plugins.get(Role.FAMILY).properties());
-        // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).
-        Condition condition = composer.condition();
-        if (condition != null) {
-            trainCondition = condition.oneHot(trainPart.samples().values(), width, trainPart.labels(), n);
-            valCondition = new Samples(condition.oneHot(valPart.samples().values(), width, valPart.labels(),
-                    valPart.count()), valPart.count(), condition.classes());
-        }
         Map<String, HostTensor> weights;
+        // Built first: the family declares its condition input while it builds the train step.
         trainer = newTrainer(composer, optimizer, s.clipNorm());
         try {
+            // A conditional family's one-hot condition is fed next to the samples (FamilyContext.condition).
+            Condition condition = composer.condition();
+            if (condition != null) {
+                trainCondition = condition.oneHot(trainPart.samples().values(), width, trainPart.labels(), n);
+                valCondition = new Samples(condition.oneHot(valPart.samples().values(), width, valPart.labels(),
+                        valPart.count()), valPart.count(), condition.classes());
+            }
             weights = trainEpochs(composer, optimizer, spec, normalizer, train, n, val, valPart.count());
         } finally {
             trainer.close();
