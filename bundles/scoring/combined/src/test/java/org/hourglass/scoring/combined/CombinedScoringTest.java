@@ -15,6 +15,7 @@ import java.util.Set;
 import org.hourglass.spi.ModelOutputs;
 import org.hourglass.spi.Samples;
 import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.Neighbours;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,32 +72,6 @@ class CombinedScoringTest {
         return s / W;
     }
 
-    /** k-th smallest Euclidean distance from row i of q to the rows {@code rows} of ref, except row {@code self}. */
-    private static double kth(float[] q, int i, float[] ref, int[] rows, int w, int k, int self) {
-        List<Double> d = new ArrayList<>();
-        for (int r : rows) {
-            if (r == self) {
-                continue;
-            }
-            double s = 0;
-            for (int j = 0; j < w; j++) {
-                double e = (double) q[i * w + j] - ref[r * w + j];
-                s += e * e;
-            }
-            d.add(Math.sqrt(s));
-        }
-        d.sort(Double::compare);
-        return d.get(k - 1);
-    }
-
-    private static int[] all(int n) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        return a;
-    }
-
     /** Rows of the training inputs kept in the stored input set, found by their values. */
     private static int[] keptRows(Data train, double[] stored) {
         int m = stored.length / W;
@@ -120,8 +95,8 @@ class CombinedScoringTest {
         double[][] s = new double[3][d.n()];
         for (int i = 0; i < d.n(); i++) {
             s[0][i] = mse(d, i);
-            s[1][i] = kth(d.z(), i, train.z(), all(train.n()), L, latentK, loo ? i : -1);
-            s[2][i] = kth(d.x(), i, train.x(), inputRows, W, inputK, loo ? i : -1);
+            s[1][i] = Neighbours.kth(d.z(), i, train.z(), Neighbours.all(train.n()), L, latentK, loo ? i : -1, false);
+            s[2][i] = Neighbours.kth(d.x(), i, train.x(), inputRows, W, inputK, loo ? i : -1, false);
         }
         return s;
     }
@@ -190,8 +165,8 @@ class CombinedScoringTest {
         for (int points : new int[] {1000, 7}) {
             CombinedScoring combined = scoring("latent,reconstruction", "rank", 4, 1000, 5, 1000, points);
             Map<String, Object> state = combined.fit(train.outputs());
-            double[][] t = components(train, train, 4, 5, all(30), true);
-            double[][] s = components(test, train, 4, 5, all(30), false);
+            double[][] t = components(train, train, 4, 5, Neighbours.all(30), true);
+            double[][] s = components(test, train, 4, 5, Neighbours.all(30), false);
             double[] expectedTest = new double[test.n()];
             double[] expectedTrain = new double[train.n()];
             for (int c : new int[] {0, 1}) {
@@ -252,11 +227,12 @@ class CombinedScoringTest {
         ModelOutputs onlyInput = new ModelOutputs(new Samples(test.x(), 5, W), Map.of());
         double[] tk = new double[20];
         for (int i = 0; i < 20; i++) {
-            tk[i] = kth(train.x(), i, train.x(), all(20), W, 3, i);
+            tk[i] = Neighbours.kth(train.x(), i, train.x(), Neighbours.all(20), W, 3, i, false);
         }
         double[] got = in.score(onlyInput, inState);
         for (int i = 0; i < 5; i++) {
-            assertEquals((kth(test.x(), i, train.x(), all(20), W, 3, -1) - mean(tk)) / std(tk), got[i], 1e-9);
+            double kth = Neighbours.kth(test.x(), i, train.x(), Neighbours.all(20), W, 3, -1, false);
+            assertEquals((kth - mean(tk)) / std(tk), got[i], 1e-9);
         }
     }
 

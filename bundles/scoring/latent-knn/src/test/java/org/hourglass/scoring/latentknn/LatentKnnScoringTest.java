@@ -15,6 +15,7 @@ import java.util.Set;
 import org.hourglass.spi.ModelOutputs;
 import org.hourglass.spi.Samples;
 import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.Neighbours;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,32 +53,6 @@ class LatentKnnScoringTest {
         return new ModelOutputs(new Samples(x, n, x.length / n), Map.of(ModelOutputs.LATENT, new Samples(codes, n, w)));
     }
 
-    /** Plain double loop: the k-th smallest distance from code i to the reference codes except {@code skip}. */
-    private static double kth(float[] q, int i, float[] ref, int m, int w, int k, int skip, boolean cosine) {
-        double[] d = new double[m - (skip >= 0 ? 1 : 0)];
-        int at = 0;
-        for (int r = 0; r < m; r++) {
-            if (r == skip) {
-                continue;
-            }
-            double s = 0;
-            double qq = 0;
-            double rr = 0;
-            double qr = 0;
-            for (int j = 0; j < w; j++) {
-                double a = q[i * w + j];
-                double b = ref[r * w + j];
-                s += (a - b) * (a - b);
-                qq += a * a;
-                rr += b * b;
-                qr += a * b;
-            }
-            d[at++] = cosine ? (qq == 0 || rr == 0 ? 1 : 1 - qr / Math.sqrt(qq * rr)) : Math.sqrt(s);
-        }
-        Arrays.sort(d);
-        return d[k - 1];
-    }
-
     private static double mean(double[] v) {
         return Arrays.stream(v).average().orElseThrow();
     }
@@ -99,7 +74,7 @@ class LatentKnnScoringTest {
         float[] test = random(rnd, nt * w);
         double[] scores = knn.score(outputs(random(rnd, nt * 3), test, w), state);
         for (int i = 0; i < nt; i++) {
-            assertEquals(kth(test, i, codes, n, w, 5, -1, false), scores[i], 1e-9, "sample " + i);
+            assertEquals(Neighbours.kth(test, i, codes, n, w, 5, -1, false), scores[i], 1e-9, "sample " + i);
         }
         // A code far from the training codes scores higher than one among them.
         float[] far = new float[w];
@@ -122,7 +97,7 @@ class LatentKnnScoringTest {
         // What the pipeline does: score the fitted outputs to set the threshold.
         double[] train = knn.score(reference, state);
         for (int i = 0; i < n; i++) {
-            assertEquals(kth(codes, i, codes, n, w, 1, i, false), train[i], 1e-9, "sample " + i);
+            assertEquals(Neighbours.kth(codes, i, codes, n, w, 1, i, false), train[i], 1e-9, "sample " + i);
         }
         assertEquals(0, train[0], "a duplicate is a neighbour at distance 0");
         assertEquals(0, train[7]);
@@ -171,7 +146,7 @@ class LatentKnnScoringTest {
         double[] train = knn.score(reference, state);
         for (int i = 0; i < n; i++) {
             int self = rows.indexOf(i);
-            assertEquals(kth(codes, i, keptCodes, max, w, 3, self, false), train[i], 1e-9, "sample " + i);
+            assertEquals(Neighbours.kth(codes, i, keptCodes, max, w, 3, self, false), train[i], 1e-9, "sample " + i);
         }
         // Another seed keeps another subset.
         Map<String, Object> other = new LatentKnnScoring(LatentKnnScoring.Settings.of(3, "euclidean", max, 5, 2),
@@ -192,13 +167,13 @@ class LatentKnnScoringTest {
         assertEquals("cosine", state.get("metric"));
         double[] train = cosine.score(reference, state);
         for (int i = 0; i < n; i++) {
-            assertEquals(kth(codes, i, codes, n, w, 2, i, true), train[i], 1e-9, "sample " + i);
+            assertEquals(Neighbours.kth(codes, i, codes, n, w, 2, i, true), train[i], 1e-9, "sample " + i);
         }
         float[] test = random(rnd, 4 * w);
         ModelOutputs batch = outputs(new float[12], test, w);
         double[] scores = cosine.score(batch, state);
         for (int i = 0; i < 4; i++) {
-            assertEquals(kth(test, i, codes, n, w, 2, -1, true), scores[i], 1e-9);
+            assertEquals(Neighbours.kth(test, i, codes, n, w, 2, -1, true), scores[i], 1e-9);
         }
         // An instance with other settings scores a stored state the way it was fitted, also from JSON lists.
         Map<String, Object> json = new HashMap<>(state);

@@ -15,6 +15,7 @@ import java.util.Random;
 import org.hourglass.scoring.neighbours.KnnReference.Metric;
 import org.hourglass.spi.Samples;
 import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.Neighbours;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,31 +45,6 @@ class KnnReferenceTest {
         return v;
     }
 
-    /** Plain double loop: the k-th smallest distance of query i to the reference rows other than {@code skip}. */
-    static double bruteKth(float[] q, int i, float[] ref, int m, int w, int k, int skip, boolean cosine) {
-        List<Double> d = new ArrayList<>();
-        for (int r = 0; r < m; r++) {
-            if (r == skip) {
-                continue;
-            }
-            double s = 0;
-            double qq = 0;
-            double rr = 0;
-            double qr = 0;
-            for (int j = 0; j < w; j++) {
-                double a = q[i * w + j];
-                double b = ref[r * w + j];
-                s += (a - b) * (a - b);
-                qq += a * a;
-                rr += b * b;
-                qr += a * b;
-            }
-            d.add(cosine ? (qq == 0 || rr == 0 ? 1 : 1 - qr / Math.sqrt(qq * rr)) : Math.sqrt(s));
-        }
-        d.sort(Double::compare);
-        return d.get(k - 1);
-    }
-
     @Test
     void kthDistanceMatchesADoubleLoopForBothMetrics() {
         Random rnd = new Random(2);
@@ -84,7 +60,7 @@ class KnnReferenceTest {
             for (int k : new int[] {1, 4, 30}) {
                 double[] got = KnnReference.kth(search, q, n, r, m, w, k, metric, null);
                 for (int i = 0; i < n; i++) {
-                    assertEquals(bruteKth(q, i, r, m, w, k, -1, metric == Metric.COSINE), got[i], 1e-9,
+                    assertEquals(Neighbours.kth(q, i, r, m, w, k, -1, metric == Metric.COSINE), got[i], 1e-9,
                             metric + " k=" + k + " query " + i);
                 }
             }
@@ -106,7 +82,7 @@ class KnnReferenceTest {
             float[] ref = ReferenceSets.rows(x, w, kept);
             assertEquals(kept.length, f.state().get(KnnReference.COUNT));
             for (int i = 0; i < n; i++) {
-                assertEquals(bruteKth(x, i, ref, kept.length, w, 2, at[i], false), f.scores()[i], 1e-9,
+                assertEquals(Neighbours.kth(x, i, ref, kept.length, w, 2, at[i], false), f.scores()[i], 1e-9,
                         "max " + max + " sample " + i);
             }
             // Scoring the fitted samples again (recognised by their fingerprint) gives the same leave-one-out scores.
