@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
 import java.util.Random;
+import org.hourglass.scoring.neighbours.ReferenceSets;
 import org.hourglass.testing.GraphRunner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,9 +77,10 @@ class KnnDetectorTest {
 
     @Test
     void aSeededSubsetBoundsTheReference() {
-        assertArrayEquals(KnnDetector.subset(1000, 10, 5), KnnDetector.subset(1000, 10, 5));
-        assertNotEquals(Arrays.toString(KnnDetector.subset(1000, 10, 5)), Arrays.toString(KnnDetector.subset(1000, 10, 6)));
-        int[] s = KnnDetector.subset(1000, 10, 5);
+        assertArrayEquals(ReferenceSets.subset(1000, 10, 5), ReferenceSets.subset(1000, 10, 5));
+        assertNotEquals(Arrays.toString(ReferenceSets.subset(1000, 10, 5)),
+                Arrays.toString(ReferenceSets.subset(1000, 10, 6)));
+        int[] s = ReferenceSets.subset(1000, 10, 5);
         assertEquals(10, Arrays.stream(s).distinct().count());
         float[] line = new float[1000];
         for (int i = 0; i < line.length; i++) {
