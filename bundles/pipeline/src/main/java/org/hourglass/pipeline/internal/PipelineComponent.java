@@ -128,7 +128,6 @@ public class PipelineComponent implements Pipeline {
         try {
             parsed = Settings.of(values, context::getProperty);
         } catch (IllegalArgumentException e) {
-            parsed = null;
             stopJob();
             unserve();
             releaseName();
@@ -159,7 +158,6 @@ public class PipelineComponent implements Pipeline {
         unserve();
         store = new ModelStore(parsed.storeDir());
         claimed = false;
-        state = PipelineState.WAITING;
         claimAndStart();
     }
 
@@ -333,8 +331,8 @@ public class PipelineComponent implements Pipeline {
     }
 
     /**
-     * Serves the stored model when it matches the configuration (re-fitting its threshold when the threshold settings
-     * changed); else READY, and trains when configured to. A stale model keeps serving until a new one replaces it.
+     * Serves the stored model when it matches the configuration (calibrated again when the scoring method or the
+     * threshold settings changed); else READY, and trains when configured to. A stale model keeps serving until a new one replaces it.
      */
     private void loadStored() {
         String fingerprint = fingerprint(selected);
