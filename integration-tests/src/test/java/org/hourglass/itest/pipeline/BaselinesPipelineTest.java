@@ -26,7 +26,7 @@ class BaselinesPipelineTest extends FashionMnistPipelineTest {
     }
 
     @Test
-    void evaluationsCarryKnnAndIsolationForestBaselines() throws Exception {
+    void evaluationsCarryKnnIsolationForestAndPcaBaselines() throws Exception {
         configs.factory(Pipeline.FACTORY_PID, "itest-baselines", "family", "dense", "loss", "mse", "scoring",
                 "reconstruction-error", "training.data", trainingData, "evaluation.data", evaluationData,
                 "latent.size", 16, "epochs", 8, "batch.size", 64, "learning.rate", 0.002, "auto.train", true,
@@ -35,7 +35,7 @@ class BaselinesPipelineTest extends FashionMnistPipelineTest {
         assertEquals(PipelineState.TRAINED, p.awaitTraining(TimeUnit.MINUTES.toMillis(3)), p.status().toString());
 
         Map<String, Double> stored = p.status().metrics();
-        for (String name : List.of(Evaluation.KNN, Evaluation.IFOREST)) {
+        for (String name : List.of(Evaluation.KNN, Evaluation.IFOREST, Evaluation.PCA)) {
             double auroc = stored.get("baseline_" + name + "_auroc");
             assertTrue(auroc > 0.5 && auroc <= 1, name + " after training: " + stored);
             double ap = stored.get("baseline_" + name + "_average_precision");
@@ -43,7 +43,7 @@ class BaselinesPipelineTest extends FashionMnistPipelineTest {
         }
 
         Evaluation e = p.evaluate();
-        assertEquals(List.of(Evaluation.KNN, Evaluation.IFOREST), e.baselines().stream()
+        assertEquals(List.of(Evaluation.KNN, Evaluation.IFOREST, Evaluation.PCA), e.baselines().stream()
                 .map(Evaluation.Baseline::name).toList());
         for (Evaluation.Baseline b : e.baselines()) {
             // Refitted from the training data on demand: seeded and exact, so the figures stored after training.

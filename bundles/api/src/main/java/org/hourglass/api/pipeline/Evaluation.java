@@ -23,6 +23,8 @@ public record Evaluation(int count, int anomalies, double auroc, double averageP
     /** Reference detector names of the pipelines shipped with Hourglass. */
     public static final String KNN = "knn";
     public static final String IFOREST = "iforest";
+    /** @since 1.4 */
+    public static final String PCA = "pca";
 
     public Evaluation {
         baselines = baselines == null ? List.of() : List.copyOf(baselines);
@@ -38,7 +40,7 @@ public record Evaluation(int count, int anomalies, double auroc, double averageP
         return new Evaluation(count, anomalies, auroc, averagePrecision, f1, threshold, list);
     }
 
-    /** The baseline of that name ({@link #KNN}, {@link #IFOREST}), if it was computed. */
+    /** The baseline of that name ({@link #KNN}, {@link #IFOREST}, {@link #PCA}), if it was computed. */
     public Optional<Baseline> baseline(String name) {
         return baselines.stream().filter(b -> b.name().equals(name)).findFirst();
     }

@@ -3,7 +3,7 @@
  * serves scores, labels, codes and reconstructions.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.hourglass.api.pipeline;
 
 import org.osgi.annotation.bundle.Export;

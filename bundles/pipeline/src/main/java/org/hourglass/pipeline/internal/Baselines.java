@@ -17,19 +17,22 @@ final class Baselines {
 
     private final KnnDetector knn;
     private final IsolationForest forest;
+    private final PcaDetector pca;
 
-    private Baselines(KnnDetector knn, IsolationForest forest) {
+    private Baselines(KnnDetector knn, IsolationForest forest, PcaDetector pca) {
         this.knn = knn;
         this.forest = forest;
+        this.pca = pca;
     }
 
     /** @param train normalised training samples, {@code n} rows of {@code width} */
     static Baselines fit(float[] train, int n, int width, long seed) {
-        return new Baselines(KnnDetector.fit(train, n, width, seed), IsolationForest.fit(train, n, width, seed));
+        return new Baselines(KnnDetector.fit(train, n, width, seed), IsolationForest.fit(train, n, width, seed),
+                PcaDetector.fit(train, n, width, seed));
     }
 
     /**
-     * Both detectors' figures on normalised samples with their 0/1 labels; the k-NN search runs on the executor in
+     * The detectors' figures on normalised samples with their 0/1 labels; the k-NN search runs on the executor in
      * a session named {@code session}.
      */
     List<Baseline> evaluate(OnnxExecutor executor, String session, float[] samples, int count, int[] labels) {
@@ -38,7 +41,10 @@ final class Baselines {
                         ordinal(knn.k()), knn.referenceCount()), knn.score(executor, session, samples, count), labels),
                 baseline(Evaluation.IFOREST, String.format(Locale.ROOT,
                         "isolation forest, %d trees of %d training samples", IsolationForest.TREES, forest.subsample()),
-                        forest.score(samples, count), labels));
+                        forest.score(samples, count), labels),
+                baseline(Evaluation.PCA, String.format(Locale.ROOT,
+                        "PCA reconstruction error, %d components (%.0f%% of the variance of %,d training samples)",
+                        pca.components(), PcaDetector.EXPLAINED * 100, pca.rows()), pca.score(samples, count), labels));
     }
 
     private static Baseline baseline(String name, String description, double[] scores, int[] labels) {
