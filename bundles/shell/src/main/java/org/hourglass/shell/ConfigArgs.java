@@ -3,11 +3,13 @@ package org.hourglass.shell;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.hourglass.csv.CsvFormatException;
+import org.hourglass.csv.CsvRecords;
 
 /**
  * {@code key=value} arguments of {@code hourglass:config set}. A value is kept as text (Declarative Services converts
- * it to the attribute's type); {@code key=[a,b]} gives a list (array) of texts, {@code key=} an empty text and
- * {@code key!} removes the key.
+ * it to the attribute's type); {@code key=[a,b]} gives a list (array) of texts, read as one CSV record so that a
+ * quoted item may hold a comma ({@code key=[a,"b,c"]}); {@code key=} an empty text and {@code key!} removes the key.
  */
 final class ConfigArgs {
 
@@ -39,9 +41,13 @@ final class ConfigArgs {
                 throw new UsageException("'" + key + "' is set by the command, not by an argument");
             }
             if (value.startsWith("[") && value.endsWith("]")) {
-                String inner = value.substring(1, value.length() - 1).strip();
-                out.put(key, inner.isEmpty() ? new String[0]
-                        : Arrays.stream(inner.split(",")).map(String::strip).toArray(String[]::new));
+                try {
+                    out.put(key, CsvRecords.cells(value.substring(1, value.length() - 1), ',').stream()
+                            .map(String::strip).toArray(String[]::new));
+                } catch (CsvFormatException e) {
+                    throw new UsageException("'" + key + "': the list " + value + " is not comma-separated items "
+                            + "(quote an item that holds a comma: [a,\"b,c\"]): " + e.problem());
+                }
             } else {
                 out.put(key, value);
             }

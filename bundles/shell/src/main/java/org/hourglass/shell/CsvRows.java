@@ -1,16 +1,19 @@
 package org.hourglass.shell;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.hourglass.csv.CsvFormatException;
+import org.hourglass.csv.CsvRecords;
 
 /**
- * Numeric CSV for {@code hourglass:score}: one sample per line, values separated by commas; a first line that is
- * not all numbers is a header and skipped; blank lines are ignored; every row has the same number of values.
+ * Numeric CSV for {@code hourglass:score}: one sample per record, values separated by commas (quotes as in RFC 4180,
+ * read by the shared CSV reader); a first record that is not all numbers is a header and skipped; blank lines are
+ * ignored; every row has the same number of values.
  */
 final class CsvRows {
 
@@ -21,46 +24,59 @@ final class CsvRows {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("no such file: " + file);
         }
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(in, file.toString());
+        try (CsvRecords records = CsvRecords.open(file, ',')) {
+            return parse(records, file.toString());
         } catch (IOException e) {
-            throw new UsageException("cannot read " + file + ": " + e.getMessage());
+            throw failure(file.toString(), e);
         }
     }
 
-    static float[][] parse(BufferedReader in, String source) throws IOException, UsageException {
+    static float[][] parse(Reader in, String source) throws UsageException {
+        try (CsvRecords records = CsvRecords.open(in, ',')) {
+            return parse(records, source);
+        } catch (IOException e) {
+            throw failure(source, e);
+        }
+    }
+
+    private static UsageException failure(String source, IOException e) {
+        if (e instanceof CsvFormatException f) {
+            return new UsageException(source + ": " + f.getMessage());
+        }
+        if (e instanceof CharacterCodingException) {
+            return new UsageException(source + " is not UTF-8 text");
+        }
+        return new UsageException("cannot read " + source + ": " + e.getMessage());
+    }
+
+    private static float[][] parse(CsvRecords records, String source) throws IOException, UsageException {
         List<float[]> rows = new ArrayList<>();
-        int lineNumber = 0;
         int width = -1;
-        int widthLine = 0;
+        long widthLine = 0;
         boolean first = true;
-        for (String line; (line = in.readLine()) != null; ) {
-            lineNumber++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cells = line.split(",", -1);
+        for (List<String> cells; (cells = records.next()) != null; ) {
+            long line = records.line();
             if (first) {
                 first = false;
                 if (!allNumbers(cells)) {
                     continue; // header
                 }
             }
-            float[] row = new float[cells.length];
-            for (int i = 0; i < cells.length; i++) {
-                String cell = unquote(cells[i].strip());
+            float[] row = new float[cells.size()];
+            for (int i = 0; i < row.length; i++) {
+                String cell = cells.get(i).strip();
                 try {
                     row[i] = Float.parseFloat(cell);
                 } catch (NumberFormatException e) {
-                    throw new UsageException(source + " line " + lineNumber + ", column " + (i + 1) + ": '" + cell
+                    throw new UsageException(source + " line " + line + ", column " + (i + 1) + ": '" + cell
                             + "' is not a number");
                 }
             }
             if (width < 0) {
                 width = row.length;
-                widthLine = lineNumber;
+                widthLine = line;
             } else if (row.length != width) {
-                throw new UsageException(source + " line " + lineNumber + " has " + row.length + " values, line "
+                throw new UsageException(source + " line " + line + " has " + row.length + " values, line "
                         + widthLine + " has " + width);
             }
             rows.add(row);
@@ -71,18 +87,14 @@ final class CsvRows {
         return rows.toArray(new float[0][]);
     }
 
-    private static boolean allNumbers(String[] cells) {
+    private static boolean allNumbers(List<String> cells) {
         for (String cell : cells) {
             try {
-                Float.parseFloat(unquote(cell.strip()));
+                Float.parseFloat(cell.strip());
             } catch (NumberFormatException e) {
                 return false;
             }
         }
         return true;
-    }
-
-    private static String unquote(String s) {
-        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 }

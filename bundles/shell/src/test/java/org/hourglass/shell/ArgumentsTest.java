@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ArgumentsTest {
 
     private static float[][] csv(String text) throws Exception {
-        return CsvRows.parse(new BufferedReader(new StringReader(text)), "in.csv");
+        return CsvRows.parse(new StringReader(text), "in.csv");
     }
 
     @Test
@@ -22,6 +22,19 @@ class ArgumentsTest {
         assertArrayEquals(new float[][] {{1, 2}, {3, 4.5f}}, csv("a,b\r\n1,2\r\n\r\n3, 4.5\r\n"));
         assertArrayEquals(new float[][] {{1, 2}, {3, 4}}, csv("1,2\n3,4\n"));
         assertArrayEquals(new float[][] {{1}, {-2e-3f}}, csv("\"1\"\n-2e-3"));
+    }
+
+    @Test
+    void quotedCommasAndLineBreaksStayInTheirCell() throws Exception {
+        // A header whose names hold commas and a line break is one record of two names, not five cells on two lines.
+        assertArrayEquals(new float[][] {{1, 2}, {3, 4}}, csv("\"weight, kg\",\"size\n(cm, rounded)\"\n1,2\n\"3\",4\n"));
+        // A quoted comma in a row is one cell (refused as one value), so the row is not read as three values.
+        assertEquals("in.csv line 2, column 1: '1,5' is not a number",
+                assertThrows(UsageException.class, () -> csv("1,2\n\"1,5\",2\n")).getMessage());
+        assertEquals("in.csv line 3 has 3 values, line 2 has 2",
+                assertThrows(UsageException.class, () -> csv("\"a,b\",c\n1,2\n1,2,3\n")).getMessage());
+        String malformed = assertThrows(UsageException.class, () -> csv("1,2\n1,\"2\"x\n")).getMessage();
+        assertTrue(malformed.startsWith("in.csv: malformed CSV at line 2, column "), malformed);
     }
 
     @Test
@@ -46,6 +59,12 @@ class ArgumentsTest {
         assertArrayEquals(new String[] {"0", "1"}, (String[]) m.get("classes"));
         assertEquals("", m.get("empty"));
         assertArrayEquals(new String[0], (String[]) m.get("none"));
+        assertArrayEquals(new String[] {"a", "b,c", "d"},
+                (String[]) ConfigArgs.parse(new String[] {"names=[a, \"b,c\" ,d]"}).get("names"));
+        String open = assertThrows(UsageException.class, () -> ConfigArgs.parse(new String[] {"names=[a,\"b]"}))
+                .getMessage();
+        assertTrue(open.startsWith("'names': the list [a,\"b] is not comma-separated items (quote an item that holds "
+                + "a comma: [a,\"b,c\"]): "), open);
         assertSame(ConfigArgs.REMOVE, m.get("old"));
         assertEquals("'latent' is not key=value (or key! to remove a key)",
                 assertThrows(UsageException.class, () -> ConfigArgs.parse(new String[] {"latent"})).getMessage());

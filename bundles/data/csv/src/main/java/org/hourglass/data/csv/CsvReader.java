@@ -1,24 +1,15 @@
 package org.hourglass.data.csv;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.csv.CsvFactory;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.hourglass.csv.CsvFormatException;
+import org.hourglass.csv.CsvRecords;
 import org.hourglass.spi.DataSettings;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.Dataset;
@@ -27,19 +18,15 @@ import org.hourglass.spi.Samples;
 
 /**
  * Reads a UTF-8 CSV file whose first row is a header: the selected columns become the features of each sample,
- * the optional label column its integer label. Parsing (quotes, separators) is Jackson's CSV module; the checks
- * and error messages (file, line, column) are ours.
+ * the optional label column its integer label. Records come from the shared CSV reader ({@link CsvRecords}, Jackson's
+ * CSV module: quotes, separators, byte order mark, blank lines); the checks and error messages (file, line, column)
+ * are ours.
  */
 public final class CsvReader {
 
     // Plain decimal numbers only: Double.parseDouble would also take "1f", "1d" and hex floats.
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-
-    private static final CsvFactory FACTORY = CsvFactory.builder()
-            .enable(CsvParser.Feature.TRIM_SPACES)
-            .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
-            .build();
 
     private final Path file;
     private final String labelColumn;
@@ -60,23 +47,18 @@ public final class CsvReader {
 
     /** Parses a separator attribute: one character, or {@code \t} / {@code tab} for a tab. */
     static char separator(String value) {
-        if ("\\t".equals(value) || "tab".equalsIgnoreCase(value) || "\t".equals(value)) {
-            return '\t';
-        }
-        if (value == null || value.length() != 1 || value.charAt(0) == '"' || value.charAt(0) == '\n'
-                || value.charAt(0) == '\r') {
+        try {
+            return CsvRecords.separator(value);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("attribute 'separator' must be one character other than a quote or "
-                    + "line break (or \\t for tab), was '" + value + "'");
+                    + "line break (or \\t for tab), was '" + value + "'", e);
         }
-        return value.charAt(0);
     }
 
     /** Position of the named column among the features, read from the header alone. */
     public int featureIndex(String column) {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CsvParser p = FACTORY.createParser(skipBom(in))) {
-            p.setSchema(CsvSchema.emptySchema().withColumnSeparator(separator));
-            List<String> header = nextRow(p, new long[1]);
+        try (CsvRecords records = CsvRecords.open(file, separator)) {
+            List<String> header = records.next();
             if (header == null) {
                 throw new DataException(file + ": empty file; the first line must be a header naming the columns");
             }
@@ -97,11 +79,8 @@ public final class CsvReader {
     }
 
     public Dataset read() {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             CsvParser p = FACTORY.createParser(skipBom(in))) {
-            p.setSchema(CsvSchema.emptySchema().withColumnSeparator(separator));
-            long[] line = new long[1];
-            List<String> header = nextRow(p, line);
+        try (CsvRecords records = CsvRecords.open(file, separator)) {
+            List<String> header = records.next();
             if (header == null) {
                 throw new DataException(file + ": empty file; the first line must be a header naming the columns");
             }
@@ -112,17 +91,18 @@ public final class CsvReader {
             IntBuffer labels = new IntBuffer();
             int count = 0;
             List<String> row;
-            while ((row = nextRow(p, line)) != null) {
+            while ((row = records.next()) != null) {
                 count++;
+                long line = records.line();
                 if (row.size() != header.size()) {
-                    throw new DataException(file + ": line " + line[0] + " has " + row.size() + " cells, the header "
+                    throw new DataException(file + ": line " + line + " has " + row.size() + " cells, the header "
                             + "has " + header.size() + " columns");
                 }
                 for (int c : features) {
-                    values.add(number(row.get(c), line[0], header.get(c)));
+                    values.add(number(row.get(c), line, header.get(c)));
                 }
                 if (label >= 0) {
-                    labels.add(integer(row.get(label), line[0], header.get(label)));
+                    labels.add(integer(row.get(label), line, header.get(label)));
                 }
             }
             if (count == 0) {
@@ -132,49 +112,13 @@ public final class CsvReader {
             InputSpec spec = InputSpec.of(features.length);
             return new Dataset(spec, new Samples(values.toArray(), count, features.length),
                     label >= 0 ? labels.toArray() : null, description);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new DataException(file + ": malformed CSV" + (at == null ? "" : " at line " + at.getLineNr()
-                    + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(), e);
+        } catch (CsvFormatException e) {
+            throw new DataException(file + ": " + e.getMessage(), e);
         } catch (CharacterCodingException e) {
             throw new DataException(file + ": not UTF-8 text", e);
         } catch (IOException e) {
             throw DataSettings.ioFailure(file, e);
         }
-    }
-
-    /** Drops a UTF-8 byte order mark, which would otherwise stick to the first header name. */
-    private static Reader skipBom(BufferedReader in) throws IOException {
-        in.mark(1);
-        if (in.read() != '\uFEFF') {
-            in.reset();
-        }
-        return in;
-    }
-
-    /** The cells of the next row (storing its first line number in {@code line[0]}), or null at the end. */
-    private List<String> nextRow(CsvParser p, long[] line) throws IOException {
-        JsonToken t = p.nextToken();
-        if (t == null) {
-            return null;
-        }
-        if (t != JsonToken.START_ARRAY) {
-            throw new DataException(file + ": unexpected CSV token " + t + " at line "
-                    + p.currentTokenLocation().getLineNr());
-        }
-        // The row's line is the first cell's token line (the START_ARRAY token's location lags one row behind).
-        line[0] = p.currentLocation().getLineNr();
-        List<String> cells = new ArrayList<>();
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == null) {
-                throw new DataException(file + ": unexpected end of file in the row at line " + line[0]);
-            }
-            if (cells.isEmpty()) {
-                line[0] = p.currentTokenLocation().getLineNr();
-            }
-            cells.add(p.getText());
-        }
-        return cells;
     }
 
     private int indexOf(List<String> header, String name, String what) {
