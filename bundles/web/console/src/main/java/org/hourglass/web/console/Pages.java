@@ -195,36 +195,32 @@ final class Pages {
                 OVERVIEW_LINK.render(Map.of("overviewUrl", overviewUrl()))));
     }
 
-    /** The status endpoint: state, the texts the page shows, progress, metrics and the loss curve's markup. */
-    Map<String, Object> status(PipelineView p) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        PipelineState state = p.status().state();
-        TrainingProgress tp = p.status().progress();
-        json.put("name", p.name());
-        json.put("state", state.name());
-        json.put("message", p.status().message());
-        json.put("fields", fields(p));
-        json.put("percent", percent(tp));
-        if (tp == null) {
-            json.put("progress", null);
-        } else {
-            Map<String, Object> progress = new LinkedHashMap<>();
-            progress.put("epoch", tp.epoch());
-            progress.put("epochs", tp.epochs());
-            progress.put("step", tp.step());
-            progress.put("steps", tp.steps());
-            progress.put("loss", tp.loss());
-            progress.put("epochLosses", tp.epochLosses());
-            progress.put("validationLosses", tp.validationLosses());
-            progress.put("samplesPerSecond", tp.samplesPerSecond());
-            progress.put("etaSeconds", tp.etaSeconds());
-            progress.put("done", tp.done());
-            progress.put("recoveries", tp.recoveries());
-            json.put("progress", progress);
+    /** The status endpoint's answer (written by Jackson as it is). */
+    record Status(String name, String state, String message, Map<String, String> fields, double percent,
+                  Progress progress, Map<String, Double> metrics, String lossCurve) {
+    }
+
+    /** The training progress the page's script reads (the API record without the per-epoch diagnostics). */
+    record Progress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
+                    List<Double> validationLosses, double samplesPerSecond, double etaSeconds, boolean done,
+                    List<String> recoveries) {
+
+        static Progress of(TrainingProgress tp) {
+            return tp == null ? null : new Progress(tp.epoch(), tp.epochs(), tp.step(), tp.steps(), tp.loss(),
+                    tp.epochLosses(), tp.validationLosses(), tp.samplesPerSecond(), tp.etaSeconds(), tp.done(),
+                    tp.recoveries());
         }
-        json.put("metrics", new TreeMap<>(p.status().metrics()));
-        json.put("lossCurve", lossCurve(tp).markup());
-        return json;
+    }
+
+    /** The status endpoint's answer for a name no pipeline has. */
+    record Missing(String error) {
+    }
+
+    /** The status endpoint: state, the texts the page shows, progress, metrics and the loss curve's markup. */
+    Status status(PipelineView p) {
+        TrainingProgress tp = p.status().progress();
+        return new Status(p.name(), p.status().state().name(), p.status().message(), fields(p), percent(tp),
+                Progress.of(tp), new TreeMap<>(p.status().metrics()), lossCurve(tp).markup());
     }
 
     /** The texts the page shows and the script updates, by element id without the "hg-" prefix. */
@@ -328,6 +324,8 @@ final class Pages {
         m.put("baseline_knn_average_precision", "Average precision of the k-NN baseline");
         m.put("baseline_iforest_auroc", "AUROC of the isolation-forest baseline");
         m.put("baseline_iforest_average_precision", "Average precision of the isolation-forest baseline");
+        m.put("baseline_pca_auroc", "AUROC of the PCA baseline (reconstruction error)");
+        m.put("baseline_pca_average_precision", "Average precision of the PCA baseline");
         m.put("threshold", "Threshold");
         m.put("final_loss", "Final training loss");
         m.put("validation_loss", "Best validation loss");
