@@ -7,7 +7,7 @@ default (auto settings chosen from the data, the dense family, MSE). When a wave
 edited to one scoring method after the other; the platform fits the scorer and the threshold again on the stored
 model without retraining, so every scoring method is measured on the same weights. Each pipeline's record gives the
 evaluation AUROC and average precision and, next to them, the reference detectors the platform fits on the same
-training data (5-NN distance on the normalised inputs, Isolation Forest).
+training data (5-NN distance on the normalised inputs, Isolation Forest, PCA reconstruction error).
 
   fashion  Fashion-MNIST one-class: train on the 6,000 training images of class c, score the 10,000 test images
            (c normal, the nine other classes anomalous); c = 0..9, seeds 1..3.
@@ -75,7 +75,8 @@ def pipelines(suite, seed):
 def figures(record):
     m = record.get("metrics", {})
     keys = ["eval_auroc", "eval_average_precision", "baseline_knn_auroc", "baseline_knn_average_precision",
-            "baseline_iforest_auroc", "baseline_iforest_average_precision", "train_seconds", "epochs"]
+            "baseline_iforest_auroc", "baseline_iforest_average_precision", "baseline_pca_auroc",
+            "baseline_pca_average_precision", "train_seconds", "epochs"]
     return {k: m.get(k) for k in keys}
 
 
@@ -144,8 +145,9 @@ def group(suite, name):
 def table(suite, results):
     """Markdown: one row per class or set, mean ± std over the seeds; the mean of the rows last."""
     columns = [(s, "eval_auroc") for s in SCORINGS] + [(SCORINGS[0], "baseline_knn_auroc"),
-                                                        (SCORINGS[0], "baseline_iforest_auroc")]
-    heads = SCORINGS + ["5-NN (inputs)", "Isolation Forest"]
+                                                        (SCORINGS[0], "baseline_iforest_auroc"),
+                                                        (SCORINGS[0], "baseline_pca_auroc")]
+    heads = SCORINGS + ["5-NN (inputs)", "Isolation Forest", "PCA"]
     rows = {}
     for wave in results["waves"].values():
         for name, p in wave["pipelines"].items():
