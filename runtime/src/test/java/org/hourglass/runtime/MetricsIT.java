@@ -39,14 +39,13 @@ class MetricsIT {
                 (RunningServer.USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
         try (RunningServer s = RunningServer.start(SCRIPT, home, password)) {
             s.await("pipeline 'metrics' to be READY", Duration.ofSeconds(90),
-                    () -> metrics(s).contains("hourglass_pipeline_state{pipeline=\"metrics\",state=\"READY\"} 1"));
+                    () -> state(metrics(s), "READY") == 1);
             String before = metrics(s);
             assertEquals(0, value(before, "hourglass_pipeline_requests_total{pipeline=\"metrics\"}"));
 
             HttpResponse<byte[]> started = s.send("POST", API + "/pipelines/metrics/train", auth, null);
             assertEquals(202, started.statusCode(), new String(started.body(), StandardCharsets.UTF_8));
-            s.await("training to finish", Duration.ofSeconds(90),
-                    () -> metrics(s).contains("hourglass_pipeline_state{pipeline=\"metrics\",state=\"TRAINED\"} 1"));
+            s.await("training to finish", Duration.ofSeconds(90), () -> state(metrics(s), "TRAINED") == 1);
 
             int samples = 0;
             for (int rows : new int[] {2, 3, 4}) {
@@ -84,8 +83,9 @@ class MetricsIT {
             assertTrue(value(text, "hourglass_model_eval_auroc" + p) > 0.5, text);
             assertTrue(value(text, "hourglass_model_threshold" + p) > 0, text);
             assertTrue(text.contains("# TYPE hourglass_pipeline_request_duration_seconds histogram\n"), text);
-            assertTrue(Pattern.compile("(?m)^hourglass_executor_info\\{requested=\"AUTO\",active=\"(CPU|CUDA)\","
-                    + ".*\\} 1$").matcher(text).find(), text);
+            // The client's writer puts labels in name order and writes every sample value as a double
+            assertTrue(Pattern.compile("(?m)^hourglass_executor_info\\{active=\"(CPU|CUDA)\",.*,requested=\"AUTO\""
+                    + "\\} 1(\\.0)?$").matcher(text).find(), text);
             // Read-only: other methods are refused by the servlet.
             assertEquals(405, s.send("POST", "/hourglass/metrics", Map.of(), new byte[0]).statusCode());
         }
@@ -104,6 +104,13 @@ class MetricsIT {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** The value of {@code hourglass_pipeline_state} for the pipeline and state; -1 while the page lacks it. */
+    private static double state(String page, String state) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote("hourglass_pipeline_state{pipeline=\"metrics\",state=\""
+                + state + "\"}") + " (\\S+)$").matcher(page);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     /** The value of one sample line, e.g. {@code name{labels}}. */

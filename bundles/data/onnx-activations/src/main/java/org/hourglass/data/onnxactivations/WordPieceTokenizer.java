@@ -1,5 +1,9 @@
 package org.hourglass.data.onnxactivations;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -15,6 +19,9 @@ import java.util.Map;
  * {@code vocab.txt} (one token per line, the id is the line number).
  */
 final class WordPieceTokenizer {
+
+    /** Reads tokenizer.json (Jackson's tree: the file has many optional parts, only a few are read). */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One encoded text: token ids with {@code [CLS]} and {@code [SEP]}, all attended, token type 0. */
     record Encoding(long[] ids, boolean truncated) {
@@ -84,39 +91,47 @@ final class WordPieceTokenizer {
     }
 
     private static WordPieceTokenizer fromJson(String name, String text) {
-        Object root;
+        JsonNode root;
         try {
-            root = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(name + ": not a tokenizer file: " + e.getMessage(), e);
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new IllegalArgumentException(name + ": not a tokenizer file: " + e.getOriginalMessage()
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
         }
-        if (!(root instanceof Map<?, ?> top) || !(top.get("model") instanceof Map<?, ?> model)
-                || !(model.get("vocab") instanceof Map<?, ?> v)) {
+        JsonNode model = root.path("model");
+        JsonNode v = model.path("vocab");
+        if (!v.isObject()) {
             throw new IllegalArgumentException(name + ": not a tokenizer.json with a model.vocab object");
         }
-        if (model.get("type") != null && !"WordPiece".equals(model.get("type"))) {
-            throw new IllegalArgumentException(name + ": tokenizer model type is '" + model.get("type")
+        JsonNode type = model.path("type");
+        if (!type.isMissingNode() && !type.isNull() && !"WordPiece".equals(type.asText())) {
+            throw new IllegalArgumentException(name + ": tokenizer model type is '" + type.asText()
                     + "', only WordPiece is supported");
         }
         Map<String, Integer> vocab = new HashMap<>();
-        for (Map.Entry<?, ?> e : v.entrySet()) {
-            if (!(e.getValue() instanceof Double id) || id != Math.rint(id)) {
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
+            JsonNode id = e.getValue();
+            if (!id.isNumber() || id.asDouble() != Math.rint(id.asDouble()) || !id.canConvertToInt()) {
                 throw new IllegalArgumentException(name + ": vocabulary id of '" + e.getKey() + "' is not an integer");
             }
-            vocab.put((String) e.getKey(), id.intValue());
+            vocab.put(e.getKey(), id.asInt());
         }
         boolean lowercase = true;
         boolean strip = true;
-        if (top.get("normalizer") instanceof Map<?, ?> norm) {
-            if (norm.get("lowercase") instanceof Boolean b) {
-                lowercase = b;
+        JsonNode norm = root.path("normalizer");
+        if (norm.isObject()) {
+            if (norm.path("lowercase").isBoolean()) {
+                lowercase = norm.path("lowercase").asBoolean();
             }
             // BERT's rule: strip_accents unset follows lowercase.
-            strip = norm.get("strip_accents") instanceof Boolean b ? b : lowercase;
+            strip = norm.path("strip_accents").isBoolean() ? norm.path("strip_accents").asBoolean() : lowercase;
         }
-        String prefix = model.get("continuing_subword_prefix") instanceof String s ? s : "##";
-        int maxChars = model.get("max_input_chars_per_word") instanceof Double d ? d.intValue() : 100;
-        String unkToken = model.get("unk_token") instanceof String s ? s : "[UNK]";
+        String prefix = model.path("continuing_subword_prefix").isTextual()
+                ? model.path("continuing_subword_prefix").asText() : "##";
+        int maxChars = model.path("max_input_chars_per_word").isNumber()
+                ? model.path("max_input_chars_per_word").asInt() : 100;
+        String unkToken = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : "[UNK]";
         try {
             return new WordPieceTokenizer(vocab, lowercase, strip, prefix, maxChars, unkToken);
         } catch (IllegalArgumentException e) {

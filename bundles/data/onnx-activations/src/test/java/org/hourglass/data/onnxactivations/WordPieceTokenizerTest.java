@@ -104,4 +104,18 @@ class WordPieceTokenizerTest {
                 "t.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": {}}}".getBytes(StandardCharsets.UTF_8)));
         assertTrue(bpe.getMessage().contains("BPE"), bpe.getMessage());
     }
+
+    @Test
+    void brokenTokenizerFilesNameFileAndPlace() {
+        IllegalArgumentException broken = assertThrows(IllegalArgumentException.class, () -> WordPieceTokenizer.read(
+                "t.json", "{\"model\": {\"vocab\": {\"a\": 1,\n \"b\" 2}}}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(broken.getMessage().startsWith("t.json: not a tokenizer file: ")
+                && broken.getMessage().contains("at line 2, column"), broken.getMessage());
+        IllegalArgumentException fraction = assertThrows(IllegalArgumentException.class, () -> WordPieceTokenizer.read(
+                "t.json", "{\"model\": {\"vocab\": {\"[UNK]\": 0.5}}}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(fraction.getMessage().contains("vocabulary id of '[UNK]' is not an integer"), fraction.getMessage());
+        IllegalArgumentException noVocab = assertThrows(IllegalArgumentException.class, () -> WordPieceTokenizer.read(
+                "t.json", "{\"model\": {\"vocab\": []}}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(noVocab.getMessage().contains("with a model.vocab object"), noVocab.getMessage());
+    }
 }

@@ -102,7 +102,7 @@ public class HourglassConsolePlugin extends HttpServlet {
             resp.setHeader("Cache-Control", "no-store");
             if (view.isEmpty()) {
                 resp.setStatus(HttpServletResponse.SC_NOT_FOUND);
-                resp.getWriter().write(Json.write(Map.of("error", "no pipeline named '" + name + "'")));
+                resp.getWriter().write(Json.write(new Pages.Missing("no pipeline named '" + name + "'")));
             } else {
                 resp.getWriter().write(Json.write(pages.status(view.get())));
             }

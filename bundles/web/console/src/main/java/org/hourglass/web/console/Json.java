@@ -1,85 +1,107 @@
 package org.hourglass.web.console;
 
-import java.util.Collection;
-import java.util.Map;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import java.io.IOException;
 
-/** A small JSON writer for the page's status endpoint: maps, collections, strings, numbers, booleans, null. */
+/**
+ * The page's JSON (Jackson): records and collections as they are. One policy with the REST API: numbers that are
+ * not finite (NaN, infinities) are written as {@code null}, since JSON has none; {@link Html} is its markup as a
+ * string. {@code <}, {@code >}, {@code &} and the line separators U+2028/U+2029 are written as {@code \}u escapes so
+ * the text is safe inside a {@code <script>} element too.
+ */
 final class Json {
+
+    private static final ObjectMapper MAPPER = mapper();
 
     private Json() {
     }
 
     static String write(Object value) {
-        StringBuilder sb = new StringBuilder(256);
-        write(sb, value);
-        return sb.toString();
-    }
-
-    private static void write(StringBuilder sb, Object value) {
-        if (value == null) {
-            sb.append("null");
-        } else if (value instanceof String s) {
-            quote(sb, s);
-        } else if (value instanceof Boolean b) {
-            sb.append(b.booleanValue());
-        } else if (value instanceof Double || value instanceof Float) {
-            double d = ((Number) value).doubleValue();
-            // JSON has no NaN or infinity
-            sb.append(Double.isFinite(d) ? Double.toString(d) : "null");
-        } else if (value instanceof Number n) {
-            sb.append(n.longValue());
-        } else if (value instanceof Map<?, ?> map) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                quote(sb, String.valueOf(e.getKey()));
-                sb.append(':');
-                write(sb, e.getValue());
-            }
-            sb.append('}');
-        } else if (value instanceof Collection<?> list) {
-            sb.append('[');
-            boolean first = true;
-            for (Object item : list) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                write(sb, item);
-            }
-            sb.append(']');
-        } else if (value instanceof Html html) {
-            quote(sb, html.markup());
-        } else {
-            quote(sb, value.toString());
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the page's JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                // never "</script>" or a line separator JavaScript would choke on
-                case '<', '>', '&', '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) c));
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
+    private static ObjectMapper mapper() {
+        JsonSerializer<Number> finiteOrNull = new JsonSerializer<>() {
+            @Override
+            public void serialize(Number value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                double d = value.doubleValue();
+                if (!Double.isFinite(d)) {
+                    gen.writeNull();
+                } else if (value instanceof Float f) {
+                    gen.writeNumber(f);
+                } else {
+                    gen.writeNumber(d);
+                }
+            }
+        };
+        SimpleModule module = new SimpleModule("hourglass-console")
+                .addSerializer(Double.class, finiteOrNull).addSerializer(double.class, finiteOrNull)
+                .addSerializer(Float.class, finiteOrNull).addSerializer(float.class, finiteOrNull)
+                .addSerializer(double[].class, new JsonSerializer<>() {
+                    @Override
+                    public void serialize(double[] values, JsonGenerator gen, SerializerProvider serializers)
+                            throws IOException {
+                        gen.writeStartArray(values, values.length);
+                        for (double v : values) {
+                            finiteOrNull.serialize(v, gen, serializers);
+                        }
+                        gen.writeEndArray();
                     }
-                }
-            }
+                })
+                .addSerializer(float[].class, new JsonSerializer<>() {
+                    @Override
+                    public void serialize(float[] values, JsonGenerator gen, SerializerProvider serializers)
+                            throws IOException {
+                        gen.writeStartArray(values, values.length);
+                        for (float v : values) {
+                            finiteOrNull.serialize(v, gen, serializers);
+                        }
+                        gen.writeEndArray();
+                    }
+                })
+                .addSerializer(Html.class, new JsonSerializer<>() {
+                    @Override
+                    public void serialize(Html value, JsonGenerator gen, SerializerProvider serializers)
+                            throws IOException {
+                        gen.writeString(value.markup());
+                    }
+                });
+        ObjectMapper mapper = new ObjectMapper().registerModule(module);
+        mapper.getFactory().setCharacterEscapes(new ScriptSafe());
+        return mapper;
+    }
+
+    /** Jackson's standard escapes plus the characters that could end a script element or a JavaScript line. */
+    private static final class ScriptSafe extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        ScriptSafe() {
+            ascii['<'] = ESCAPE_STANDARD;
+            ascii['>'] = ESCAPE_STANDARD;
+            ascii['&'] = ESCAPE_STANDARD;
         }
-        sb.append('"');
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch == '\u2028' || ch == '\u2029'
+                    ? new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", ch)) : null;
+        }
     }
 }

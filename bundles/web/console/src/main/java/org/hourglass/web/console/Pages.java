@@ -195,21 +195,9 @@ final class Pages {
                 OVERVIEW_LINK.render(Map.of("overviewUrl", overviewUrl()))));
     }
 
-    /** The status endpoint's answer (written by Jackson as it is). */
+    /** The status endpoint's answer, written by Jackson as it is (the API's progress record included). */
     record Status(String name, String state, String message, Map<String, String> fields, double percent,
-                  Progress progress, Map<String, Double> metrics, String lossCurve) {
-    }
-
-    /** The training progress the page's script reads (the API record without the per-epoch diagnostics). */
-    record Progress(int epoch, int epochs, long step, long steps, double loss, List<Double> epochLosses,
-                    List<Double> validationLosses, double samplesPerSecond, double etaSeconds, boolean done,
-                    List<String> recoveries) {
-
-        static Progress of(TrainingProgress tp) {
-            return tp == null ? null : new Progress(tp.epoch(), tp.epochs(), tp.step(), tp.steps(), tp.loss(),
-                    tp.epochLosses(), tp.validationLosses(), tp.samplesPerSecond(), tp.etaSeconds(), tp.done(),
-                    tp.recoveries());
-        }
+                  TrainingProgress progress, Map<String, Double> metrics, String lossCurve) {
     }
 
     /** The status endpoint's answer for a name no pipeline has. */
@@ -220,7 +208,7 @@ final class Pages {
     Status status(PipelineView p) {
         TrainingProgress tp = p.status().progress();
         return new Status(p.name(), p.status().state().name(), p.status().message(), fields(p), percent(tp),
-                Progress.of(tp), new TreeMap<>(p.status().metrics()), lossCurve(tp).markup());
+                tp, new TreeMap<>(p.status().metrics()), lossCurve(tp).markup());
     }
 
     /** The texts the page shows and the script updates, by element id without the "hg-" prefix. */

@@ -112,16 +112,18 @@ class PagesTest {
 
     @Test
     void statusJsonCarriesFieldsProgressAndCurve() {
-        Map<String, Object> s = pages.status(training("p"));
-        assertEquals("TRAINING", s.get("state"));
-        assertEquals(30.0, s.get("percent"));
-        @SuppressWarnings("unchecked")
-        Map<String, String> fields = (Map<String, String>) s.get("fields");
-        assertEquals("30 / 100", fields.get("step"));
-        assertEquals("0.125", fields.get("loss"));
-        assertTrue(s.get("lossCurve").toString().startsWith("<svg"));
+        Pages.Status s = pages.status(training("p"));
+        assertEquals("TRAINING", s.state());
+        assertEquals(30.0, s.percent());
+        assertEquals("30 / 100", s.fields().get("step"));
+        assertEquals("0.125", s.fields().get("loss"));
+        assertTrue(s.lossCurve().startsWith("<svg"));
         String json = Json.write(s);
         assertTrue(json.contains("\"epochLosses\":[0.5,0.25]"), json);
+        assertTrue(json.startsWith("{\"name\":\"p\",\"state\":\"TRAINING\","), json);
+        assertTrue(json.contains("\"percent\":30.0,\"progress\":{\"epoch\":"), json);
+        assertTrue(json.contains("\"epochDiagnostics\":[") && json.contains("\"recoveries\":["), json);
+        assertTrue(json.contains("\"lossCurve\":\"\\u003Csvg"), json);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.hourglass.web.guard;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -16,6 +17,12 @@ final class Refusal {
     private static final Map<Integer, String> REASONS = Map.of(403, "Forbidden", 421, "Misdirected Request",
             429, "Too Many Requests");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The REST API's error document, written by Jackson. */
+    record ErrorBody(int status, String error, String message) {
+    }
+
     private Refusal() {
     }
 
@@ -24,9 +31,8 @@ final class Refusal {
         String uri = req.getRequestURI();
         boolean json = uri != null && uri.startsWith("/hourglass/");
         String reason = REASONS.getOrDefault(status, "Error");
-        byte[] body = (json ? "{\"status\":" + status + ",\"error\":\"" + reason + "\",\"message\":\""
-                + jsonEscape(message) + "\"}" : status + " " + reason + ": " + message + "\n")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] body = json ? JSON.writeValueAsBytes(new ErrorBody(status, reason, message))
+                : (status + " " + reason + ": " + message + "\n").getBytes(StandardCharsets.UTF_8);
         resp.reset();
         resp.setStatus(status);
         resp.setContentType(json ? "application/json" : "text/plain;charset=UTF-8");
@@ -41,24 +47,5 @@ final class Refusal {
         try (OutputStream out = resp.getOutputStream()) {
             out.write(body);
         }
-    }
-
-    static String jsonEscape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.toString();
     }
 }

@@ -56,7 +56,7 @@ public final class MetricsServlet extends HttpServlet {
         ExecutorInfo info = e == null ? null : e.info();
         byte[] body = Metrics.render(snapshots, info).getBytes(StandardCharsets.UTF_8);
         resp.setStatus(200);
-        resp.setContentType(PrometheusText.CONTENT_TYPE);
+        resp.setContentType(Metrics.CONTENT_TYPE);
         resp.setContentLength(body.length);
         resp.setHeader("Cache-Control", "no-store");
         resp.getOutputStream().write(body);
