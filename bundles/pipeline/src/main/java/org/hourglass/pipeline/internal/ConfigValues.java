@@ -56,6 +56,15 @@ final class ConfigValues {
         return integer(attribute);
     }
 
+    double numberOrAuto(String attribute, double auto) {
+        Object v = value(attribute);
+        if (v == null || v.toString().isBlank() || v.toString().trim().equalsIgnoreCase(Settings.AUTO_TEXT)) {
+            seen.put(attribute, Settings.AUTO_TEXT);
+            return auto;
+        }
+        return number(attribute);
+    }
+
     long longValue(String attribute) {
         long v = whole(attribute, Long.MIN_VALUE, Long.MAX_VALUE);
         seen.put(attribute, v);

@@ -5,9 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Input normalisation fitted on training data and stored with the model: {@code (x - offset) * scale} per
- * feature. minmax uses one global range (pixels that are always 0 in training would make a per-feature range
- * divide by zero); zscore standardises each feature with a floor on the deviation.
+ * Input preprocessing fitted on training data and stored with the model: optional {@link Smoothing} of
+ * image-shaped samples, then {@code (x - offset) * scale} per feature. minmax uses one global range (pixels that
+ * are always 0 in training would make a per-feature range divide by zero); zscore standardises each feature with a
+ * floor on the deviation. Every path that feeds the model (training, scoring, serving, evaluation, baselines) goes
+ * through here, so a model always sees its inputs preprocessed the way it was trained.
  */
 final class Normalizer {
 
@@ -16,14 +18,31 @@ final class Normalizer {
     private final String kind;
     private final float[] offset;
     private final float[] scale;
+    /** Null when off. */
+    private final Smoothing smoothing;
+    private final double[] kernel;
 
-    private Normalizer(String kind, float[] offset, float[] scale) {
+    private Normalizer(String kind, float[] offset, float[] scale, Smoothing smoothing) {
         this.kind = kind;
         this.offset = offset;
         this.scale = scale;
+        this.smoothing = smoothing;
+        this.kernel = smoothing == null ? null : smoothing.kernel();
     }
 
     static Normalizer fit(String kind, float[] values, int width) {
+        return fit(kind, null, values, width);
+    }
+
+    /** Statistics of the smoothed values when {@code smoothing} is not null. */
+    static Normalizer fit(String kind, Smoothing smoothing, float[] values, int width) {
+        if (smoothing != null) {
+            if (smoothing.features() != width) {
+                throw new IllegalArgumentException("smoothing planes of " + smoothing.features() + " values do not "
+                        + "make samples of " + width);
+            }
+            values = new Normalizer("none", new float[width], ones(width), smoothing).apply(values);
+        }
         float[] offset = new float[width];
         float[] scale = new float[width];
         java.util.Arrays.fill(scale, 1f);
@@ -63,7 +82,13 @@ final class Normalizer {
             default:
                 throw new IllegalArgumentException("unknown normalization '" + kind + "'");
         }
-        return new Normalizer(kind, offset, scale);
+        return new Normalizer(kind, offset, scale, smoothing);
+    }
+
+    private static float[] ones(int width) {
+        float[] f = new float[width];
+        java.util.Arrays.fill(f, 1f);
+        return f;
     }
 
     /** Normalised copy. */
@@ -83,6 +108,12 @@ final class Normalizer {
      */
     void apply(float[] in, int from, float[] out, int at) {
         int w = offset.length;
+        if (smoothing != null) {
+            float[] smoothed = new float[w];
+            smoothing.apply(in, from, smoothed, 0, kernel, new double[smoothing.height() * smoothing.width()]);
+            in = smoothed;
+            from = 0;
+        }
         for (int j = 0; j < w; j++) {
             out[at + j] = (in[from + j] - offset[j]) * scale[j];
         }
@@ -94,6 +125,16 @@ final class Normalizer {
      */
     int applyFinite(float[] row, float[] out, int at) {
         int w = offset.length;
+        if (smoothing != null) {
+            // Smoothing spreads a NaN over its neighbours: check the raw values first.
+            for (int j = 0; j < w; j++) {
+                if (!Float.isFinite(row[j])) {
+                    return j;
+                }
+            }
+            apply(row, 0, out, at);
+            return -1;
+        }
         for (int j = 0; j < w; j++) {
             float v = row[j];
             if (!Float.isFinite(v)) {
@@ -104,7 +145,7 @@ final class Normalizer {
         return -1;
     }
 
-    /** Back to input units. */
+    /** Back to input units (of the smoothed input when smoothing is on: it cannot be undone). */
     float[] invert(float[] values) {
         requireWhole(values);
         int w = offset.length;
@@ -129,6 +170,9 @@ final class Normalizer {
         m.put("kind", kind);
         m.put("offset", offset);
         m.put("scale", scale);
+        if (smoothing != null) {
+            m.put("smoothing", smoothing.toJson());
+        }
         return m;
     }
 
@@ -140,7 +184,9 @@ final class Normalizer {
             throw new IllegalArgumentException("stored normalization has " + offset.length + " features, model has "
                     + width);
         }
-        return new Normalizer((String) m.get("kind"), offset, scale);
+        // Models stored before smoothing existed have no entry: they were trained without it.
+        Smoothing smoothing = m.get("smoothing") instanceof Map<?, ?> sm ? Smoothing.fromJson(sm, width) : null;
+        return new Normalizer((String) m.get("kind"), offset, scale, smoothing);
     }
 
     private static float[] floats(List<Number> list) {
@@ -153,5 +199,10 @@ final class Normalizer {
 
     String kind() {
         return kind;
+    }
+
+    /** The smoothing's sigma, 0 when off. */
+    double smoothingSigma() {
+        return smoothing == null ? 0 : smoothing.sigma();
     }
 }

@@ -96,6 +96,11 @@ public @interface PipelineConfig {
             + "this value), at most three times.", min = "0")
     double gradient_clip_norm() default 0;
 
+    @AttributeDefinition(name = "Smoothing", description = "Gaussian smoothing of image-shaped samples before "
+            + "normalisation, its standard deviation in pixels (0 = off), stored with the model and applied to "
+            + "everything it scores; auto: 1 for images whose last two axes have 8 pixels or more, else off.")
+    String smoothing() default Settings.AUTO_TEXT;
+
     @AttributeDefinition(name = "Threshold policy", description = "quantile: the (1 - contamination) quantile "
             + "of the training scores; fixed: the value below.",
             options = {@Option(label = "contamination quantile", value = "quantile"),

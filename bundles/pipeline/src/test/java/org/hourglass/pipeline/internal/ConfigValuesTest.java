@@ -82,6 +82,7 @@ class ConfigValuesTest {
             {"contamination", "NaN", "contamination must be a finite number"},
             {"auto.train", "yes", "auto.train must be true or false"},
             {"epochs", new String[] {"1", "2"}, "epochs takes one value; it has 2"},
+            {"smoothing", "soft", "smoothing must be a number"},
         };
         for (Object[] c : cases) {
             Map<String, Object> raw = minimal();
@@ -123,14 +124,20 @@ class ConfigValuesTest {
         assertEquals(94, images.epochs(), "43 steps an epoch: 94 epochs make about 4,000 steps");
         assertEquals("minmax", images.normalization());
         assertEquals(10, images.patience(), "early stopping with a validation split");
+        assertEquals(1.0, images.smoothing(), "images of 28 x 28 are smoothed with a Gaussian of one pixel");
         // 9 columns, 300 samples.
         Settings table = auto.resolvedFor(org.hourglass.spi.InputSpec.of(9), 300);
         assertEquals(3, table.latentSize());
         assertEquals(16, table.batchSize());
         assertEquals(211, table.epochs());
         assertEquals("zscore", table.normalization());
-        assertEquals("latent.size 3, batch.size 16, epochs 211, normalization zscore, early.stopping.patience 10",
-                auto.autoChoices(table));
+        assertEquals(0.0, table.smoothing(), "rows of features are not images");
+        assertEquals("latent.size 3, batch.size 16, epochs 211, normalization zscore, early.stopping.patience 10, "
+                + "smoothing 0 (off)", auto.autoChoices(table));
+        assertEquals("smoothing 1", auto.autoChoices(images).replaceAll(".*, ", ""));
+        assertEquals(1.0, Settings.autoSmoothing(org.hourglass.spi.InputSpec.of(3, 8, 8)), "planes of 8 x 8");
+        assertEquals(0.0, Settings.autoSmoothing(org.hourglass.spi.InputSpec.of(8, 7)), "7 pixels are too few");
+        assertEquals(0.0, Settings.autoSmoothing(org.hourglass.spi.InputSpec.of(784)));
         // Bounds: 2 to 32 latent, 16 to 128 batch, 20 to 300 epochs.
         assertEquals(2, Settings.autoLatentSize(4));
         assertEquals(32, Settings.autoLatentSize(3072));
@@ -147,12 +154,18 @@ class ConfigValuesTest {
         raw.put("normalization", "none");
         raw.put("early.stopping.patience", 0);
         raw.put("validation.fraction", 0.0);
+        raw.put("smoothing", "0.5");
         Settings stated = settings(raw, Map.of()).resolvedFor(org.hourglass.spi.InputSpec.of(28, 28), 5400);
         assertEquals(7, stated.latentSize());
         assertEquals(5, stated.epochs());
         assertEquals(128, stated.batchSize(), "auto in any case");
         assertEquals("none", stated.normalization());
         assertEquals(0, stated.patience());
+        assertEquals(0.5, stated.smoothing());
+        Map<String, Object> negative = new java.util.HashMap<>(raw);
+        negative.put("smoothing", "-1.5");
+        assertTrue(problem(negative).contains("smoothing must be auto or a Gaussian sigma in pixels from 0 (off) to "
+                + "10.0, was -1.5"), problem(negative));
         assertEquals("", settings(raw, Map.of()).autoChoices(stated).replace("batch.size 128", ""));
     }
 
