@@ -182,6 +182,14 @@ class ShellCommandsTest {
         // The shell looks the pipeline up by name on every command; compare with the service registered now.
         double[] direct = Configurations.await(context, Pipeline.class, "shell-demo", TIMEOUT).score(testImages(5));
         assertEquals(direct[0], Double.parseDouble(rows.get(1).split(",")[1]), 0.0);
+        // Quotes as in RFC 4180, read by the CSV library copied into the shell bundle: a header name holding a comma
+        // and a line break (once split into two lines, the second refused as not numbers) and quoted values score
+        // exactly as the plain file.
+        Path quoted = temp.resolve("quoted.csv");
+        Files.writeString(quoted, csv(testImages(5)).replaceFirst("p0,", "\"pixel 0,\nrow 0\",")
+                .replaceAll("(?m)^([0-9]+),", "\"$1\","));
+        assertTrue(Files.readString(quoted).startsWith("\"pixel 0,\nrow 0\",p1,"));
+        assertEquals(scored.out(), run("hourglass:score shell-demo " + quoted).out());
 
         Result evaluated = run("hourglass:evaluate shell-demo");
         assertTrue(evaluated.out().matches("(?s).*\nsamples +400\n.*"), evaluated.out());
