@@ -13,16 +13,17 @@ import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.family.conv.ConvBenchmarkGraph;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
+import org.hourglass.training.TrainingResult;
 
 /**
  * Convolutional autoencoder training on 28x28 Fashion-MNIST (batch 256, MSE, Adam 1e-3): samples/s of the graph
@@ -95,7 +96,7 @@ public final class ConvAutoencoderBenchmark {
             Tensor x = g.input("x", org.hourglass.graph.Shape.batchOf(28, 28));
             FamilyOutputs out = ConvBenchmarkGraph.buildDefault(new BenchmarkContext(g, x, InputSpec.of(28, 28),
                     LATENT, null));
-            return TrainStep.builder(g).loss(g.mse(out.reconstruction(), x)).optimizer(Optimizer.adam()).build();
+            return TrainStep.builder(g).loss(Ops.mean(Ops.pow(Ops.sub(out.reconstruction(), x), 2))).optimizer(Optimizer.adam()).build();
         }
 
         @Override

@@ -35,16 +35,18 @@ import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
+import org.hourglass.training.TrainingResult;
 
 /**
  * Dense autoencoder 784-256-64-256-784 (ReLU, sigmoid output, MSE, Adam 1e-3) on Fashion-MNIST, batch 256:
@@ -190,10 +192,10 @@ public final class DenseAutoencoderBenchmark {
         static DenseAe build(Optimizer optimizer) {
             Graph graph = Graph.create(1);
             Tensor x = graph.input("x", Shape.batchOf(784));
-            Tensor z = graph.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
-            Tensor recon = graph.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU,
-                    Graph.Activation.SIGMOID);
-            return new DenseAe(graph, recon, TrainStep.builder(graph).loss(graph.mse(recon, x))
+            Tensor z = Layers.mlp("encoder", x, new long[] {256, 64}, Layers.Activation.RELU, Layers.Activation.NONE);
+            Tensor recon = Layers.mlp("decoder", z, new long[] {256, 784}, Layers.Activation.RELU,
+                    Layers.Activation.SIGMOID);
+            return new DenseAe(graph, recon, TrainStep.builder(graph).loss(Ops.mean(Ops.pow(Ops.sub(recon, x), 2)))
                     .optimizer(optimizer).build());
         }
     }
@@ -359,10 +361,10 @@ public final class DenseAutoencoderBenchmark {
                 Tensor x = input(g, executor, "x" + l, BATCH, in, rng);
                 Tensor w = input(g, executor, "w" + l, in, out, rng);
                 Tensor dy = input(g, executor, "dy" + l, BATCH, out, rng);
-                model.output("y" + l, g.relu(g.gemm(x, w, null, 1, 0, false, false)));
-                model.output("dw" + l, g.gemm(x, dy, null, 1, 0, true, false));
+                model.output("y" + l, Ops.relu(Ops.gemm(x, w, null, 1, 0, false, false)));
+                model.output("dw" + l, Ops.gemm(x, dy, null, 1, 0, true, false));
                 if (l > 0) { // the first layer's input gradient is not needed
-                    model.output("dx" + l, g.gemm(dy, w, null, 1, 0, false, true));
+                    model.output("dx" + l, Ops.gemm(dy, w, null, 1, 0, false, true));
                 }
             }
             session = executor.load("bench-step-matmuls", model.build());
@@ -407,7 +409,7 @@ public final class DenseAutoencoderBenchmark {
             Graph g = Graph.create(0);
             Tensor x = g.input("a", Shape.of(N, N));
             Tensor y = g.input("b", Shape.of(N, N));
-            session = executor.load("bench-sgemm", InferenceModel.builder(g).output("c", g.matmul(x, y)).build());
+            session = executor.load("bench-sgemm", InferenceModel.builder(g).output("c", Ops.matmul(x, y)).build());
             float[] v = new float[N * N];
             SplittableRandom r = new SplittableRandom(3);
             for (int i = 0; i < v.length; i++) {

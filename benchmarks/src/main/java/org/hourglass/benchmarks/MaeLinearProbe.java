@@ -31,13 +31,15 @@ import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
 
 /**
  * The linear-probe half of the MAE study ({@code benchmarks/mae/run.sh} trains the pipelines on a running server).
@@ -155,8 +157,8 @@ public final class MaeLinearProbe {
         Graph g = Graph.create(seed);
         Tensor in = g.input("x", Shape.batchOf(dim));
         Tensor target = g.input("y", Shape.batchOf(CLASSES));
-        Tensor logits = g.linear("probe", in, CLASSES, Init.xavierUniform(1.0));
-        Tensor loss = g.neg(g.mean(g.reduceSum(g.mul(target, g.logSoftmax(logits, 1)), false, 1)));
+        Tensor logits = Layers.linear("probe", in, CLASSES, Init.xavierUniform(1.0));
+        Tensor loss = Ops.neg(Ops.mean(Ops.reduceSum(Ops.mul(target, Ops.logSoftmax(logits, 1)), false, 1)));
         Map<String, HostTensor> weights;
         try (Trainer trainer = new Trainer(executor, TrainStep.builder(g).loss(loss)
                 .optimizer(Optimizer.adamW(0.9, 0.999, 1e-8, PROBE_WEIGHT_DECAY)).build(), "probe-train")) {

@@ -21,11 +21,13 @@ import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.LearningRate;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
+import org.hourglass.training.LearningRate;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
+import org.hourglass.training.TrainingResult;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
 
@@ -171,14 +173,14 @@ public final class MaeTrainingBenchmark {
             Tensor x = g.input("x", org.hourglass.graph.Shape.batchOf(28, 28));
             Tensor visible = g.input("visible", org.hourglass.graph.Shape.batchOf(28, 28));
             // As the pipeline does: the family gets the masked input and the mask; the loss counts hidden pixels.
-            FamilyOutputs out = MaeBenchmarkGraph.build(new BenchmarkContext(g, g.mul(x, visible),
+            FamilyOutputs out = MaeBenchmarkGraph.build(new BenchmarkContext(g, Ops.mul(x, visible),
                     InputSpec.of(28, 28), EMBED, visible), PATCH, MASK_RATIO, EMBED, DEPTH, HEADS, DEC, DEC_DEPTH,
                     DEC_HEADS, MLP);
-            Tensor d = g.flatten(g.sub(out.reconstruction(), x), 1);
-            Tensor weights = g.flatten(g.sub(1.0, visible), 1);
-            Tensor perSample = g.div(g.reduceSum(g.mul(g.mul(d, d), weights), false, 1),
-                    g.reduceSum(weights, false, 1));
-            return TrainStep.builder(g).loss(g.mean(perSample)).optimizer(Optimizer.adam()).build();
+            Tensor d = ShapeOps.flatten(Ops.sub(out.reconstruction(), x), 1);
+            Tensor weights = ShapeOps.flatten(Ops.sub(1.0, visible), 1);
+            Tensor perSample = Ops.div(Ops.reduceSum(Ops.mul(Ops.mul(d, d), weights), false, 1),
+                    Ops.reduceSum(weights, false, 1));
+            return TrainStep.builder(g).loss(Ops.mean(perSample)).optimizer(Optimizer.adam()).build();
         }
 
         @Override

@@ -28,10 +28,10 @@ import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
 import org.hourglass.launcher.Hourglass;
 import org.hourglass.launcher.HourglassPlatform;
 

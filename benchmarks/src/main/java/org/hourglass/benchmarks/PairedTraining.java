@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingResult;
 
 /**
  * The harness of the training-only benchmarks: the graph engine and PyTorch train one epoch each per round,

@@ -22,15 +22,17 @@ import org.hourglass.executor.internal.ExecutorSettings;
 import org.hourglass.executor.internal.OrtExecutor;
 import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
+import org.hourglass.training.TrainingResult;
 
 /**
  * TopK sparse autoencoder training (d = 384, 8x expansion = 3072 latents, k = 32, batch 4096, Adam 1e-3) on real
@@ -128,17 +130,17 @@ public final class SaeTrainingBenchmark {
             // The topk family's graph: its exported blocks, and its selection (a mask at the row's k-th value).
             SaeBlocks.Params p = SaeBlocks.params(g, D, N);
             Tensor pre = SaeBlocks.preActivations(g, x, p.wEnc(), p.bEnc(), p.bPre());
-            Graph.TopK top = g.topK(g.stopGradient(pre), K, 1);
-            Tensor kth = g.slice(top.values(), new long[] {1}, new long[] {K - 1}, new long[] {K});
-            Tensor z = g.where(g.greaterOrEqual(pre, kth), g.relu(pre), g.scalar(0.0));
+            ShapeOps.TopK top = ShapeOps.topK(Ops.stopGradient(pre), K, 1);
+            Tensor kth = ShapeOps.slice(top.values(), new long[] {1}, new long[] {K - 1}, new long[] {K});
+            Tensor z = Ops.where(Ops.greaterOrEqual(pre, kth), Ops.relu(pre), g.scalar(0.0));
             Tensor recon = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
-            Tensor aux = SaeBlocks.auxLoss(g, pre, p.wDec(), g.stopGradient(g.sub(x, recon)),
+            Tensor aux = SaeBlocks.auxLoss(g, pre, p.wDec(), Ops.stopGradient(Ops.sub(x, recon)),
                     SaeBlocks.deadMask(g, p.idle(), DEAD_TOKENS), AUX_K, AUX_COEFFICIENT);
             SaeBlocks.trackIdle(g, p.idle(), SaeBlocks.active(g, z), SaeBlocks.rowCount(g, x), DEAD_TOKENS);
             SaeBlocks.unitNormRows(g, p.wDec());
             SaeBlocks.startAtBatchMean(g, p.bPre(), x);
 
-            TrainStepModel model = TrainStep.builder(g).loss(g.add(g.mse(recon, x), aux)).optimizer(Optimizer.adam())
+            TrainStepModel model = TrainStep.builder(g).loss(Ops.add(Ops.mean(Ops.pow(Ops.sub(recon, x), 2)), aux)).optimizer(Optimizer.adam())
                     .build();
             trainer = new Trainer(executor, model, "bench-sae-train");
             // STEPS full batches per round: the Trainer shuffles these rows each epoch.

@@ -1,6 +1,7 @@
 package org.hourglass.spi;
 
 import java.util.Map;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -44,7 +45,7 @@ public record FamilyOutputs(Tensor latent, Tensor reconstruction, Map<String, Te
      * @since 1.4
      */
     public static Tensor varianceHead(org.hourglass.graph.Graph graph, Tensor raw) {
-        return graph.log(graph.add(graph.softplus(raw), VARIANCE_FLOOR));
+        return Ops.log(Ops.add(Ops.softplus(raw), VARIANCE_FLOOR));
     }
 
     /** A plain autoencoder: no extra loss terms or outputs. */

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.hourglass.api.executor.ModelSession;
+import org.hourglass.graph.Autodiff;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 
@@ -99,12 +101,12 @@ public final class FiniteDifferences {
         Tensor r = g.input("r", DType.DOUBLE, y.shape());
         values.put("r", uniform(size));
         shapes.put("r", yShape.clone());
-        return checkLoss(g.sum(g.mul(y, r)));
+        return checkLoss(Ops.sum(Ops.mul(y, r)));
     }
 
     /** Checks the gradients of the scalar {@code loss}; returns the number of entries checked. */
     public int checkLoss(Tensor loss) {
-        Map<Tensor, Tensor> grads = g.gradients(loss, List.copyOf(differentiated.values()));
+        Map<Tensor, Tensor> grads = Autodiff.gradients(loss, List.copyOf(differentiated.values()));
         InferenceModel.Builder gb = InferenceModel.builder(g).output("loss", loss);
         differentiated.forEach((name, t) -> gb.output("grad/" + name, grads.get(t)));
         int checked = 0;

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
@@ -62,15 +63,15 @@ final class Composer {
         Graph g = Graph.create(settings.seed());
         Tensor x = g.input(INPUT, Shape.of(spec.batchShape()));
         Tensor visible = masking == null ? null : g.input(VISIBLE, Shape.of(spec.batchShape()));
-        FamilyOutputs out = build(g, visible == null ? x : g.mul(x, visible), visible, true);
+        FamilyOutputs out = build(g, visible == null ? x : Ops.mul(x, visible), visible, true);
         // With masking the loss counts what the encoder did not see.
-        Tensor weights = visible == null ? null : g.sub(1.0, visible);
-        Tensor reconstruction = g.mean(loss.perSample(g, x, out.reconstruction(), weights,
+        Tensor weights = visible == null ? null : Ops.sub(1.0, visible);
+        Tensor reconstruction = Ops.mean(loss.perSample(g, x, out.reconstruction(), weights,
                 out.outputs().get(FamilyOutputs.LOG_VARIANCE)));
         Tensor total = reconstruction;
         TrainStep step = TrainStep.builder(g).metric(RECONSTRUCTION_METRIC, reconstruction);
         for (Map.Entry<String, Tensor> term : out.lossTerms().entrySet()) {
-            total = g.add(total, term.getValue());
+            total = Ops.add(total, term.getValue());
             step.metric(term.getKey(), term.getValue());
         }
         out.diagnostics().forEach(step::diagnostic);

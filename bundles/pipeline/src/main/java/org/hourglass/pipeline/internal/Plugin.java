@@ -12,9 +12,9 @@ import org.osgi.framework.ServiceReference;
  * @param properties the service properties that describe its configuration (framework bookkeeping left out):
  *                   part of the model's fingerprint, so reconfiguring a plug-in marks models stale
  */
-record Plugin(String name, Object service, String bundle, String version, Map<String, Object> properties) {
+record Plugin<T>(String name, T service, String bundle, String version, Map<String, Object> properties) {
 
-    static Plugin of(ServiceReference<?> ref, Object service) {
+    static <T> Plugin<T> of(ServiceReference<?> ref, T service) {
         Map<String, Object> props = new TreeMap<>();
         for (String key : ref.getPropertyKeys()) {
             if (!isBookkeeping(key)) {
@@ -23,7 +23,7 @@ record Plugin(String name, Object service, String bundle, String version, Map<St
             }
         }
         Bundle b = ref.getBundle();
-        return new Plugin(String.valueOf(ref.getProperty(org.hourglass.spi.PluginProperties.NAME)), service,
+        return new Plugin<>(String.valueOf(ref.getProperty(org.hourglass.spi.PluginProperties.NAME)), service,
                 b == null ? "?" : b.getSymbolicName(), b == null ? "?" : b.getVersion().toString(), props);
     }
 
@@ -40,6 +40,17 @@ record Plugin(String name, Object service, String bundle, String version, Map<St
             sb.append(i == 0 ? "" : ", ").append(java.lang.reflect.Array.get(array, i));
         }
         return sb.append(']').toString();
+    }
+
+    /**
+     * The properties a model's fingerprint covers: all but the contract ones (what a family emits, what a loss
+     * reads), which describe how plug-ins fit together, not the weights; declaring them keeps stored models.
+     */
+    Map<String, Object> shapingProperties() {
+        Map<String, Object> m = new TreeMap<>(properties);
+        m.remove(org.hourglass.spi.PluginProperties.EMITS);
+        m.remove(org.hourglass.spi.PluginProperties.READS);
+        return m;
     }
 
     /** What the store records about it. */

@@ -23,6 +23,11 @@ enum Role {
         this.type = type;
     }
 
+    /** The key the store's record and the model's metadata use for it: {@code family}, {@code training_data}... */
+    String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** The name the settings give for this role; empty when the role is optional and unused. */
     String nameIn(Settings s) {
         switch (this) {

@@ -18,29 +18,25 @@ final class ServedModel implements AutoCloseable {
     /** Most values in one batch: the largest Java array (a few below Integer.MAX_VALUE). */
     static final int MAX_VALUES = Integer.MAX_VALUE - 8;
 
-    private final ModelSession session;
-    private final OrtEnvironment env;
+    private final Inference inference;
     private final InputSpec spec;
     private final Normalizer normalizer;
     private final ScoringMethod scoring;
     private final StoredPipeline record;
     private final Path modelFile;
-    private final Condition condition;
 
     ServedModel(ModelSession session, OrtEnvironment env, InputSpec spec, Normalizer normalizer,
                 ScoringMethod scoring, StoredPipeline record, Path modelFile) {
-        this.session = session;
-        this.env = env;
-        this.spec = spec;
-        this.normalizer = normalizer;
+        this(new Inference(session, env, spec, normalizer), scoring, record, modelFile);
+    }
+
+    private ServedModel(Inference inference, ScoringMethod scoring, StoredPipeline record, Path modelFile) {
+        this.inference = inference;
+        this.spec = inference.spec();
+        this.normalizer = inference.normalizer();
         this.scoring = scoring;
         this.record = record;
         this.modelFile = modelFile;
-        try {
-            this.condition = Condition.of(session.inputs());
-        } catch (RuntimeException e) {
-            throw new PipelineException("model '" + session.name() + "': cannot read its condition input: " + e, e);
-        }
     }
 
     StoredPipeline record() {
@@ -128,42 +124,20 @@ final class ServedModel implements AutoCloseable {
 
     /** Runs the model on rows of raw samples after validating them; outputs are in normalised units. */
     ModelOutputs outputs(float[][] samples, Set<String> names) {
-        if (condition != null) {
-            return outputs(validate(samples), samples.length, names);
+        if (inference.condition() != null) {
+            return outputs(validate(samples), null, samples.length, names);
         }
-        requireOutputs(names);
-        float[] x = validateNormalised(samples);
-        return new ModelOutputs(new Samples(x, samples.length, spec.features()),
-                ModelRunner.run(session, env, spec, x, samples.length, names));
+        inference.requireOutputs(names); // a missing output is named before the samples are checked
+        return inference.normalised(validateNormalised(samples), samples.length, names);
     }
 
-    /** Runs the model on raw (unnormalised) samples; outputs are in normalised units. */
-    ModelOutputs outputs(float[] raw, int count, Set<String> names) {
-        return outputs(raw, null, count, names);
-    }
-
-    /** As {@link #outputs(float[], int, Set)}, with the samples' labels for a model conditioned on them. */
+    /** Runs the model on raw samples with their labels (a model conditioned on labels needs them; else null). */
     ModelOutputs outputs(float[] raw, int[] labels, int count, Set<String> names) {
-        requireOutputs(names);
-        float[] x = normalizer.apply(raw);
-        Map<String, Samples> out = condition == null ? ModelRunner.run(session, env, spec, x, count, names)
-                : ModelRunner.run(session, env, spec, x, count, names, condition.inputName(),
-                        new Samples(condition.oneHot(raw, spec.features(), labels, count), count, condition.classes()));
-        return new ModelOutputs(new Samples(x, count, spec.features()), out);
-    }
-
-    private void requireOutputs(Set<String> names) {
-        for (String name : names) {
-            if (!session.outputs().containsKey(name)) {
-                throw new PipelineException("the model has no output '" + name + "' (its outputs are "
-                        + session.outputs().keySet() + "): the family does not provide what the scoring method or "
-                        + "call needs; pick a family that publishes '" + name + "'");
-            }
-        }
+        return inference.outputs(raw, labels, count, names);
     }
 
     double[] score(float[] raw, int count) {
-        return scoring.score(outputs(raw, count, scoredOutputs()), record.scorer());
+        return scoring.score(outputs(raw, null, count, scoredOutputs()), record.scorer());
     }
 
     /** Scores of rows of raw samples, validated. */
@@ -184,7 +158,7 @@ final class ServedModel implements AutoCloseable {
     }
 
     float[][] reconstruct(float[] raw, int count) {
-        return inInputUnits(outputs(raw, count, Set.of(ModelOutputs.RECONSTRUCTION)));
+        return rows(inference.reconstruct(raw, count));
     }
 
     private float[][] inInputUnits(ModelOutputs out) {
@@ -219,16 +193,16 @@ final class ServedModel implements AutoCloseable {
 
     /** The same model on the same session with another record (e.g. a re-fitted threshold). */
     ServedModel withRecord(StoredPipeline newRecord) {
-        return new ServedModel(session, env, spec, normalizer, scoring, newRecord, modelFile);
+        return new ServedModel(inference, scoring, newRecord, modelFile);
     }
 
     /** Whether both run on one session: replacing one by the other must not close it. */
     boolean sharesSession(ServedModel other) {
-        return other != null && other.session == session;
+        return other != null && inference.sharesSession(other.inference);
     }
 
     @Override
     public void close() {
-        session.close();
+        inference.close();
     }
 }

@@ -88,7 +88,7 @@ class CudaTrainingRunTest {
         Settings s = Fixtures.settings(modelDir, EPOCHS, 0, true);
         TrainingRun run = new TrainingRun(s, Fixtures.plugins(() -> TRAIN, () -> EVAL), executor,
                 new ModelStore(s.storeDir()), "fingerprint", Map.of("epochs", s.epochs()));
-        try (ServedModel served = run.call()) {
+        try (ServedModel served = Fixtures.served(run, executor)) {
             Map<String, Double> metrics = served.record().metrics();
             return new Trained(run.progress().epochLosses(), metrics.get("final_loss"), metrics.get("eval_auroc"),
                     served.score(EVAL.samples().values(), EVAL.count()));

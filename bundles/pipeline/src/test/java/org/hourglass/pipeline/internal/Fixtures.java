@@ -1,13 +1,15 @@
 package org.hourglass.pipeline.internal;
 
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Random;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
-import org.hourglass.loss.mse.DefaultMseLoss;
+import org.hourglass.loss.mse.MseLoss;
 import org.hourglass.spi.AutoencoderFamily;
 import org.hourglass.spi.DataSource;
 import org.hourglass.spi.Dataset;
@@ -28,9 +30,9 @@ final class Fixtures {
     /** A one-hidden-layer autoencoder, enough to learn a low-dimensional subspace. */
     static final AutoencoderFamily TINY_AE = ctx -> {
         Graph g = ctx.graph();
-        Tensor h = g.tanh(g.linear("enc", g.flatten(ctx.input(), 1), 16, Init.xavierUniform(1.0)));
-        Tensor z = g.linear("code", h, ctx.latentSize(), Init.xavierUniform(1.0));
-        Tensor out = g.linear("dec", g.tanh(g.linear("dec_h", z, 16, Init.xavierUniform(1.0))),
+        Tensor h = Ops.tanh(Layers.linear("enc", ShapeOps.flatten(ctx.input(), 1), 16, Init.xavierUniform(1.0)));
+        Tensor z = Layers.linear("code", h, ctx.latentSize(), Init.xavierUniform(1.0));
+        Tensor out = Layers.linear("dec", Ops.tanh(Layers.linear("dec_h", z, 16, Init.xavierUniform(1.0))),
                 ctx.inputSpec().features(), Init.xavierUniform(1.0));
         return FamilyOutputs.of(z, out);
     };
@@ -84,16 +86,17 @@ final class Fixtures {
         return new Dataset(InputSpec.of(WIDTH), new Samples(v, count, WIDTH), labels, "synthetic");
     }
 
-    static Map<Role, Plugin> plugins(DataSource train, DataSource eval) {
-        Map<Role, Plugin> m = new EnumMap<>(Role.class);
-        m.put(Role.FAMILY, new Plugin("tiny", TINY_AE, "test", "1", Map.of()));
-        m.put(Role.LOSS, new Plugin("mse", new DefaultMseLoss(), "test", "1", Map.of()));
-        m.put(Role.SCORING, new Plugin("error", ERROR, "test", "1", Map.of()));
-        m.put(Role.TRAINING_DATA, new Plugin("train", train, "test", "1", Map.of()));
-        if (eval != null) {
-            m.put(Role.EVALUATION_DATA, new Plugin("eval", eval, "test", "1", Map.of()));
-        }
-        return m;
+    static Selection plugins(DataSource train, DataSource eval) {
+        return new Selection(new Plugin<>("tiny", TINY_AE, "test", "1", Map.of()),
+                new Plugin<>("mse", new MseLoss(), "test", "1", Map.of()), null,
+                new Plugin<>("error", ERROR, "test", "1", Map.of()),
+                new Plugin<>("train", train, "test", "1", Map.of()),
+                eval == null ? null : new Plugin<>("eval", eval, "test", "1", Map.of()));
+    }
+
+    /** The model a training job stored, opened from the store as the pipeline serves it. */
+    static ServedModel served(TrainingRun run, org.hourglass.api.executor.OnnxExecutor executor) throws Exception {
+        return new StoreReconciler("synthetic", run.store(), executor, null).openTrained(run.call(), ERROR);
     }
 
     static Settings settings(Path modelDir, int epochs, int patience, boolean withEval) {

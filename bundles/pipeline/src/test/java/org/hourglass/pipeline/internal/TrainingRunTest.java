@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.hourglass.api.executor.ModelSession;
+import org.hourglass.graph.Ops;
 import org.hourglass.spi.DataException;
 import org.hourglass.spi.DataOptions;
 import org.hourglass.spi.DataSource;
@@ -40,6 +41,10 @@ class TrainingRunTest {
     private static final Dataset TRAIN = Fixtures.data(800, 0, 1);
     private static final Dataset EVAL = Fixtures.data(400, 0.25, 2);
 
+    private ServedModel served(TrainingRun run) throws Exception {
+        return Fixtures.served(run, runner.executor());
+    }
+
     private TrainingRun run(Settings s, DataSource train, DataSource eval) {
         return new TrainingRun(s, Fixtures.plugins(train, eval), runner.executor(), new ModelStore(s.storeDir()),
                 "fingerprint", Map.of("epochs", s.epochs()));
@@ -49,7 +54,7 @@ class TrainingRunTest {
     void trainsScoresEvaluatesAndStoresAModelThatServesTheSameScores() throws Exception {
         Settings s = Fixtures.settings(dir, 30, 0, true);
         TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
-        try (ServedModel served = run.call()) {
+        try (ServedModel served = served(run)) {
             StoredPipeline rec = served.record();
             assertTrue(rec.metrics().get("final_loss") < run.progress().epochLosses().get(0) * 0.5,
                     "loss falls: " + run.progress().epochLosses());
@@ -102,7 +107,7 @@ class TrainingRunTest {
         });
         watcher.start();
         long start = System.nanoTime();
-        try (ServedModel served = run.call()) {
+        try (ServedModel served = served(run)) {
             assertEquals(60, run.progress().epochLosses().size());
         } finally {
             done.set(true);
@@ -122,7 +127,7 @@ class TrainingRunTest {
                 f.weightDecay(), f.seed(), f.normalization(), f.validationFraction(), f.patience(),
                 f.thresholdPolicy(), f.contamination(), f.threshold(), f.autoTrain(), f.modelDir());
         TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
-        try (ServedModel served = run.call()) {
+        try (ServedModel served = served(run)) {
             java.util.List<String> recoveries = run.progress().recoveries();
             assertTrue(!recoveries.isEmpty() && recoveries.size() <= TrainingRun.MAX_RECOVERIES, recoveries.toString());
             assertTrue(recoveries.get(0).contains("the loss became") && recoveries.get(0).contains("rolled back to step")
@@ -139,14 +144,14 @@ class TrainingRunTest {
     @Test
     void aLossThatAlwaysDivergesFailsWithTheHistoryOfItsRecoveries() {
         Settings s = Fixtures.settings(dir, 3, 0, false);
-        Map<Role, Plugin> plugins = new java.util.EnumMap<>(Fixtures.plugins(() -> TRAIN, null));
+        Selection plugins = Fixtures.plugins(() -> TRAIN, null);
         // A reconstruction that is NaN whatever the weights: no step size helps.
         org.hourglass.spi.AutoencoderFamily nan = ctx -> {
             org.hourglass.spi.FamilyOutputs ok = Fixtures.TINY_AE.build(ctx);
             return org.hourglass.spi.FamilyOutputs.of(ok.latent(),
-                    ctx.graph().mul(ok.reconstruction(), ctx.graph().scalar(Double.NaN)));
+                    Ops.mul(ok.reconstruction(), ctx.graph().scalar(Double.NaN)));
         };
-        plugins.put(Role.FAMILY, new Plugin("nan", nan, "test", "1", Map.of()));
+        plugins = plugins.withFamily(new Plugin<>("nan", nan, "test", "1", Map.of()));
         TrainingRun run = new TrainingRun(s, plugins, runner.executor(), new ModelStore(s.storeDir()), "fingerprint",
                 Map.of());
         IllegalStateException e = assertThrows(IllegalStateException.class, run::call);
@@ -164,7 +169,7 @@ class TrainingRunTest {
     void sameSeedSameModel() throws Exception {
         Settings a = Fixtures.settings(dir.resolve("a"), 3, 0, false);
         Settings b = Fixtures.settings(dir.resolve("b"), 3, 0, false);
-        try (ServedModel x = run(a, () -> TRAIN, null).call(); ServedModel y = run(b, () -> TRAIN, null).call()) {
+        try (ServedModel x = served(run(a, () -> TRAIN, null)); ServedModel y = served(run(b, () -> TRAIN, null))) {
             assertArrayEquals(x.score(first(50), 50), y.score(first(50), 50), 0,
                     "CPU training is reproducible bit for bit");
         }
@@ -174,7 +179,7 @@ class TrainingRunTest {
     void concurrentCallersShareTheModelAndGetTheSameScores() throws Exception {
         Settings s = Fixtures.settings(dir, 2, 0, false);
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (ServedModel served = run(s, () -> TRAIN, null).call()) {
+        try (ServedModel served = served(run(s, () -> TRAIN, null))) {
             double[] expected = served.score(first(100), 100);
             java.util.List<Future<double[]>> results = new java.util.ArrayList<>();
             for (int i = 0; i < 16; i++) {
@@ -191,11 +196,11 @@ class TrainingRunTest {
     @Test
     void resumesFromTheCheckpointOfAShorterRun() throws Exception {
         Settings two = Fixtures.settings(dir, 2, 0, false);
-        run(two, () -> TRAIN, null).call().close();
+        run(two, () -> TRAIN, null).call();
         Checkpoint cp = new ModelStore(two.storeDir()).readCheckpoint().orElseThrow();
         assertEquals(2, cp.epochsDone());
         TrainingRun four = run(Fixtures.settings(dir, 4, 0, false), () -> TRAIN, null);
-        four.call().close();
+        four.call();
         assertEquals(2, four.progress().epochLosses().size(), "only epochs 3 and 4 ran");
         assertEquals(4, new ModelStore(two.storeDir()).readCheckpoint().orElseThrow().epochsDone());
     }
@@ -205,7 +210,7 @@ class TrainingRunTest {
         Settings s = new Settings("stall", "tiny", "mse", "", "error", "train", "", new int[0], 2, 50, 32, 0.05,
                 "adam", 0, 7, "minmax", 0.2, 2, "quantile", 0.05, 0, false, dir);
         TrainingRun run = run(s, () -> TRAIN, () -> EVAL);
-        run.call().close();
+        run.call();
         int ran = run.progress().epochLosses().size();
         assertTrue(ran < 50, "stopped early after " + ran + " epochs");
     }
@@ -234,7 +239,7 @@ class TrainingRunTest {
         Settings s = Fixtures.settings(dir, 10_000, 0, false);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<ServedModel> f = pool.submit(run(s, () -> TRAIN, null));
+            Future<StoredPipeline> f = pool.submit(run(s, () -> TRAIN, null));
             Thread.sleep(1500);
             f.cancel(true);
             assertThrows(CancellationException.class, f::get);
@@ -250,7 +255,7 @@ class TrainingRunTest {
         public org.hourglass.spi.FamilyOutputs build(org.hourglass.spi.FamilyContext ctx) {
             org.hourglass.spi.FamilyOutputs plain = Fixtures.TINY_AE.build(ctx);
             org.hourglass.graph.Graph g = ctx.graph();
-            org.hourglass.graph.Tensor meanAbs = g.reduceMean(g.abs(plain.latent()), false, 0);
+            org.hourglass.graph.Tensor meanAbs = Ops.reduceMean(Ops.abs(plain.latent()), false, 0);
             return new org.hourglass.spi.FamilyOutputs(plain.latent(), plain.reconstruction(), Map.of(), Map.of(),
                     Map.of("mean_abs_code", meanAbs));
         }
@@ -265,11 +270,11 @@ class TrainingRunTest {
     @Test
     void familyDiagnosticsAreSummarisedPerEpochAndStored() throws Exception {
         Settings s = Fixtures.settings(dir, 3, 0, false);
-        Map<Role, Plugin> plugins = Fixtures.plugins(() -> TRAIN, null);
-        plugins.put(Role.FAMILY, new Plugin("tiny", REPORTING, "test", "1", Map.of()));
+        Selection plugins = Fixtures.plugins(() -> TRAIN, null)
+                .withFamily(new Plugin<>("tiny", REPORTING, "test", "1", Map.of()));
         TrainingRun run = new TrainingRun(s, plugins, runner.executor(), new ModelStore(s.storeDir()), "fingerprint",
                 Map.of("epochs", s.epochs()));
-        try (ServedModel served = run.call()) {
+        try (ServedModel served = served(run)) {
             java.util.List<Map<String, Object>> perEpoch = run.progress().epochDiagnostics();
             assertEquals(3, perEpoch.size());
             assertEquals(s.latentSize(), ((Number) perEpoch.get(0).get("dims")).intValue());
@@ -328,7 +333,7 @@ class TrainingRunTest {
     void downstreamMetricOfTheTrainingDataIsReportedPerEpochAndStored() throws Exception {
         Settings s = Fixtures.settings(dir, 4, 0, false);
         TrainingRun run = run(s, MEASURED, null);
-        try (ServedModel served = run.call()) {
+        try (ServedModel served = served(run)) {
             java.util.List<Map<String, Object>> perEpoch = run.progress().epochDiagnostics();
             assertEquals(4, perEpoch.size(), perEpoch.toString());
             double first = ((Number) perEpoch.get(0).get("downstream_rmse")).doubleValue();
@@ -355,7 +360,7 @@ class TrainingRunTest {
         for (DataSource source : java.util.List.of(failing, badRows)) {
             Settings s = Fixtures.settings(dir.resolve(String.valueOf(System.identityHashCode(source))), 2, 0, false);
             TrainingRun run = run(s, source, null);
-            try (ServedModel served = run.call()) {
+            try (ServedModel served = served(run)) {
                 assertEquals(2, run.progress().epochLosses().size());
                 assertTrue(run.progress().epochDiagnostics().isEmpty(), run.progress().epochDiagnostics().toString());
                 assertTrue(served.record().metrics().keySet().stream().noneMatch(k -> k.startsWith("downstream")),

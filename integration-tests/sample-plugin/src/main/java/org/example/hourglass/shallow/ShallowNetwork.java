@@ -2,7 +2,10 @@ package org.example.hourglass.shallow;
 
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -26,22 +29,22 @@ final class ShallowNetwork {
         Graph g = ctx.graph();
         long features = ctx.inputSpec().features();
         long latentSize = ctx.latentSize();
-        Tensor x = g.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.flatten(ctx.input(), 1);
 
         Tensor w = g.param(ENCODER_WEIGHT, Shape.of(features, latentSize), Init.xavierUniform(1.0));
         Tensor b = g.param(ENCODER_BIAS, Shape.of(latentSize), Init.zeros());
-        Tensor code = g.activate(g.gemm(x, w, b, 1.0, 1.0, false, false), s.activation());
+        Tensor code = Layers.activate(Ops.gemm(x, w, b, 1.0, 1.0, false, false), s.activation());
 
         Tensor c = g.param(DECODER_BIAS, Shape.of(features), Init.zeros());
         Tensor decoded;
         if (s.tied()) {
-            decoded = g.gemm(code, w, c, 1.0, 1.0, false, true); // code @ W^T + c
+            decoded = Ops.gemm(code, w, c, 1.0, 1.0, false, true); // code @ W^T + c
         } else {
             Tensor v = g.param(DECODER_WEIGHT, Shape.of(latentSize, features), Init.xavierUniform(1.0));
-            decoded = g.gemm(code, v, c, 1.0, 1.0, false, false);
+            decoded = Ops.gemm(code, v, c, 1.0, 1.0, false, false);
         }
-        Tensor out = g.activate(decoded, s.outputActivation());
+        Tensor out = Layers.activate(decoded, s.outputActivation());
         long[] shape = ctx.inputSpec().batchShape();
-        return FamilyOutputs.of(code, shape.length == 2 ? out : g.reshape(out, shape));
+        return FamilyOutputs.of(code, shape.length == 2 ? out : ShapeOps.reshape(out, shape));
     }
 }

@@ -1,7 +1,8 @@
 package org.example.hourglass.shallow;
 
 import java.util.Locale;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
 
 /** The shallow family's configuration as checked values; plain code, so tests build it without DS. */
 record ShallowSettings(boolean tied, Activation activation, Activation outputActivation) {

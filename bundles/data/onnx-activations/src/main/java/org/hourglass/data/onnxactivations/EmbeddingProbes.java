@@ -12,11 +12,14 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.hourglass.api.executor.ModelSession;
 import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.graph.Autodiff;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.OnnxImport;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.DataException;
 
@@ -88,12 +91,12 @@ final class EmbeddingProbes implements AutoCloseable {
         }
         int h = (int) hidden.shape().dim(2);
         Tensor u = g.input(U, Shape.of(Shape.DYNAMIC, h));
-        Tensor m = g.cast(mask, DType.FLOAT);
-        Tensor sum = g.reduceSum(g.mul(hidden, g.unsqueeze(m, 2)), false, 1);
-        Tensor mean = g.div(sum, g.reduceSum(m, true, 1));
-        Tensor e = g.div(mean, g.sqrt(g.reduceSum(g.mul(mean, mean), true, 1)));
-        Tensor loss = g.sum(g.mul(e, u));
-        Tensor grad = g.gradients(loss, List.of(x)).get(x);
+        Tensor m = Ops.cast(mask, DType.FLOAT);
+        Tensor sum = Ops.reduceSum(Ops.mul(hidden, ShapeOps.unsqueeze(m, 2)), false, 1);
+        Tensor mean = Ops.div(sum, Ops.reduceSum(m, true, 1));
+        Tensor e = Ops.div(mean, Ops.sqrt(Ops.reduceSum(Ops.mul(mean, mean), true, 1)));
+        Tensor loss = Ops.sum(Ops.mul(e, u));
+        Tensor grad = Autodiff.gradients(loss, List.of(x)).get(x);
         ModelProto built = InferenceModel.builder(g).name("embedding-probes").output(GRADIENT, grad)
                 .output(EMBEDDING, e).build();
         return new Built(built, h);

@@ -6,7 +6,9 @@ import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -46,7 +48,7 @@ final class BatchTopkNetwork {
         int n = ctx.latentSize();
         s.requireLatents(n);
         long d = ctx.inputSpec().features();
-        Tensor x = g.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.flatten(ctx.input(), 1);
         SaeBlocks.Params p = SaeBlocks.params(g, d, n);
         Tensor threshold = g.buffer(THRESHOLD, Shape.of(1), Init.zeros());
         long[] shape = ctx.inputSpec().batchShape();
@@ -56,14 +58,14 @@ final class BatchTopkNetwork {
                 Tensor pre = SaeBlocks.preActivations(g, x, p.wEnc(), p.bEnc(), p.bPre());
                 Tensor z = jumpRelu(g, pre, threshold);
                 Tensor r = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
-                return FamilyOutputs.of(z, shape.length == 2 ? r : g.reshape(r, shape));
+                return FamilyOutputs.of(z, shape.length == 2 ? r : ShapeOps.reshape(r, shape));
             }
         }
 
         Forward f = trainingForward(g, x, p, s.k());
-        Tensor reconstruction = shape.length == 2 ? f.reconstruction() : g.reshape(f.reconstruction(), shape);
+        Tensor reconstruction = shape.length == 2 ? f.reconstruction() : ShapeOps.reshape(f.reconstruction(), shape);
         Tensor aux = s.auxCoefficient() > 0 ? SaeBlocks.auxLoss(g, f.pre(), p.wDec(),
-                g.stopGradient(g.sub(x, f.reconstruction())), SaeBlocks.deadMask(g, p.idle(), s.deadTokens()),
+                Ops.stopGradient(Ops.sub(x, f.reconstruction())), SaeBlocks.deadMask(g, p.idle(), s.deadTokens()),
                 s.auxK(d, n), s.auxCoefficient()) : null;
         try (Graph.Scope scope = g.scope("sae_state")) {
             Tensor active = SaeBlocks.active(g, f.z());
@@ -85,30 +87,30 @@ final class BatchTopkNetwork {
         try (Graph.Scope scope = g.scope("sae")) {
             Tensor pre = SaeBlocks.preActivations(g, x, p.wEnc(), p.bEnc(), p.bPre());
             Tensor rows = SaeBlocks.rowCount(g, x);
-            Tensor keep = g.reshape(g.cast(g.mul(rows, k), DType.INT64), 1);
-            Graph.TopK top = g.topK(g.reshape(g.stopGradient(pre), 1, -1), keep, 1);
+            Tensor keep = ShapeOps.reshape(Ops.cast(Ops.mul(rows, k), DType.INT64), 1);
+            ShapeOps.TopK top = ShapeOps.topK(ShapeOps.reshape(Ops.stopGradient(pre), 1, -1), keep, 1);
             // TopK's values are sorted, so their minimum is the k·B-th largest entry.
-            Tensor kth = g.neg(g.reduceMax(g.neg(top.values()), false, 0, 1));
-            Tensor z = g.where(g.greaterOrEqual(pre, kth), g.relu(pre), g.scalar(0.0));
+            Tensor kth = Ops.neg(Ops.reduceMax(Ops.neg(top.values()), false, 0, 1));
+            Tensor z = Ops.where(Ops.greaterOrEqual(pre, kth), Ops.relu(pre), g.scalar(0.0));
             Tensor reconstruction = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
-            Tensor zs = g.stopGradient(z);
-            Tensor smallest = g.neg(g.reduceMax(g.where(g.greater(zs, g.scalar(0.0)), g.neg(zs), g.scalar(-FAR)),
+            Tensor zs = Ops.stopGradient(z);
+            Tensor smallest = Ops.neg(Ops.reduceMax(Ops.where(Ops.greater(zs, g.scalar(0.0)), Ops.neg(zs), g.scalar(-FAR)),
                     false, 0, 1));
-            return new Forward(pre, z, reconstruction, rows, g.reshape(smallest, 1));
+            return new Forward(pre, z, reconstruction, rows, ShapeOps.reshape(smallest, 1));
         }
     }
 
     /** The running average of the smallest kept activation; unchanged when nothing positive was kept. */
     static Tensor nextThreshold(Graph g, Tensor threshold, Tensor smallestKept, double momentum) {
-        Tensor anyKept = g.less(smallestKept, g.scalar(FAR / 2));
-        Tensor first = g.equal(g.trainingStep(), g.scalar(1.0));
-        Tensor blended = g.add(g.mul(threshold, momentum), g.mul(smallestKept, 1 - momentum));
-        return g.where(anyKept, g.where(first, smallestKept, blended), threshold);
+        Tensor anyKept = Ops.less(smallestKept, g.scalar(FAR / 2));
+        Tensor first = Ops.equal(g.trainingStep(), g.scalar(1.0));
+        Tensor blended = Ops.add(Ops.mul(threshold, momentum), Ops.mul(smallestKept, 1 - momentum));
+        return Ops.where(anyKept, Ops.where(first, smallestKept, blended), threshold);
     }
 
     /** JumpReLU: {@code pre} where it exceeds {@code θ}, else 0. */
     static Tensor jumpRelu(Graph g, Tensor pre, Tensor threshold) {
-        return g.where(g.greater(pre, threshold), pre, g.scalar(0.0));
+        return Ops.where(Ops.greater(pre, threshold), pre, g.scalar(0.0));
     }
 
     /** The shared SAE figures plus the epoch's mean {@code threshold}. */

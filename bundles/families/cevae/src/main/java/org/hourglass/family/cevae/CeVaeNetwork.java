@@ -5,10 +5,13 @@ import java.util.List;
 import java.util.Map;
 import org.hourglass.family.vae.blocks.VaeModel;
 import org.hourglass.family.vae.blocks.VaeSpec;
+import org.hourglass.graph.Autodiff;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.Noise;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -57,7 +60,7 @@ final class CeVaeNetwork {
         terms.put(VaeModel.KL, m.klLossTerm(p));
         if (c > 0) {
             Tensor restored = m.reconstruction(m.encode(corrupt(g, x, ctx.inputSpec())).mean());
-            terms.put(CONTEXT, g.mul(g.mean(ctx.reconstructionLoss(x, restored)), c / (1 - c)));
+            terms.put(CONTEXT, Ops.mul(Ops.mean(ctx.reconstructionLoss(x, restored)), c / (1 - c)));
         }
         return new FamilyOutputs(p.mean(), m.reconstruction(m.sample(p)), terms, Map.of(),
                 Map.of(VaeModel.KL_PER_DIMENSION, m.klPerDimension(p)));
@@ -70,13 +73,13 @@ final class CeVaeNetwork {
      */
     static Tensor anomalyMap(Graph g, VaeModel m, Tensor x, VaeModel.Posterior p, Tensor reconstruction,
                              InputSpec spec) {
-        Tensor grad = g.gradients(g.sum(m.klPerSample(p)), List.of(x)).get(x);
-        Tensor magnitude = g.abs(g.flatten(grad, 1));
-        Tensor normalised = g.div(magnitude, g.add(g.reduceMax(magnitude, true, 1), 1e-12));
-        Tensor d = g.sub(g.flatten(x, 1), g.flatten(m.expectation(reconstruction), 1));
-        Tensor map = g.mul(normalised, g.mul(d, d));
+        Tensor grad = Autodiff.gradients(Ops.sum(m.klPerSample(p)), List.of(x)).get(x);
+        Tensor magnitude = Ops.abs(ShapeOps.flatten(grad, 1));
+        Tensor normalised = Ops.div(magnitude, Ops.add(Ops.reduceMax(magnitude, true, 1), 1e-12));
+        Tensor d = Ops.sub(ShapeOps.flatten(x, 1), ShapeOps.flatten(m.expectation(reconstruction), 1));
+        Tensor map = Ops.mul(normalised, Ops.mul(d, d));
         long[] shape = spec.batchShape();
-        return shape.length == 2 ? map : g.reshape(map, shape);
+        return shape.length == 2 ? map : ShapeOps.reshape(map, shape);
     }
 
     /**
@@ -105,24 +108,24 @@ final class CeVaeNetwork {
         Tensor thresholds = g.constant("cevae/slots", HostTensor.of(g.floatType(), slot, 1, SLOTS, 1));
         Tensor draws = g.randomInput(RECTANGLES, Shape.batchOf(SLOTS, 5), Noise.uniform(0, 1));
         Tensor fill = g.randomInput(FILL, Shape.batchOf(features), Noise.uniform(0, 1));
-        List<Tensor> u = g.split(draws, 2, 1, 1, 1, 1, 1); // each [batch, SLOTS, 1]
+        List<Tensor> u = ShapeOps.split(draws, 2, 1, 1, 1, 1, 1); // each [batch, SLOTS, 1]
         // n = floor(4 u) rectangles: slot k is on when u >= (k + 1) / 4, with the first slot's u for all slots.
-        Tensor count = g.slice(u.get(0), new long[] {1}, new long[] {0}, new long[] {1});
-        Tensor on = bool(g, g.greaterOrEqual(count, thresholds));
-        Tensor w = g.add(g.mul(u.get(3), Math.max(width / 2.0, 1) - 1), 1.0);
-        Tensor h = g.add(g.mul(u.get(4), Math.max(height / 2.0, 1) - 1), 1.0);
-        Tensor x0 = g.mul(u.get(1), g.sub(width, w));
-        Tensor y0 = g.mul(u.get(2), g.sub(height, h));
-        Tensor inside = g.mul(g.mul(bool(g, g.greaterOrEqual(cols, x0)), bool(g, g.less(cols, g.add(x0, w)))),
-                g.mul(bool(g, g.greaterOrEqual(rows, y0)), bool(g, g.less(rows, g.add(y0, h)))));
-        Tensor mask = g.reduceMax(g.mul(inside, on), false, 1); // [batch, features]: union of the rectangles
-        Tensor flat = g.flatten(x, 1);
-        Tensor corrupted = g.add(g.mul(flat, g.sub(1.0, mask)), g.mul(fill, mask));
+        Tensor count = ShapeOps.slice(u.get(0), new long[] {1}, new long[] {0}, new long[] {1});
+        Tensor on = bool(g, Ops.greaterOrEqual(count, thresholds));
+        Tensor w = Ops.add(Ops.mul(u.get(3), Math.max(width / 2.0, 1) - 1), 1.0);
+        Tensor h = Ops.add(Ops.mul(u.get(4), Math.max(height / 2.0, 1) - 1), 1.0);
+        Tensor x0 = Ops.mul(u.get(1), Ops.sub(width, w));
+        Tensor y0 = Ops.mul(u.get(2), Ops.sub(height, h));
+        Tensor inside = Ops.mul(Ops.mul(bool(g, Ops.greaterOrEqual(cols, x0)), bool(g, Ops.less(cols, Ops.add(x0, w)))),
+                Ops.mul(bool(g, Ops.greaterOrEqual(rows, y0)), bool(g, Ops.less(rows, Ops.add(y0, h)))));
+        Tensor mask = Ops.reduceMax(Ops.mul(inside, on), false, 1); // [batch, features]: union of the rectangles
+        Tensor flat = ShapeOps.flatten(x, 1);
+        Tensor corrupted = Ops.add(Ops.mul(flat, Ops.sub(1.0, mask)), Ops.mul(fill, mask));
         long[] shape = spec.batchShape();
-        return shape.length == 2 ? corrupted : g.reshape(corrupted, shape);
+        return shape.length == 2 ? corrupted : ShapeOps.reshape(corrupted, shape);
     }
 
     private static Tensor bool(Graph g, Tensor condition) {
-        return g.cast(condition, g.floatType());
+        return Ops.cast(condition, g.floatType());
     }
 }

@@ -12,10 +12,13 @@ import java.util.SplittableRandom;
 import org.hourglass.family.vae.blocks.VaeModel;
 import org.hourglass.family.vae.blocks.VaeSpec;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.InferenceModel;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
@@ -64,8 +67,8 @@ class CeVaeNetworkTest {
         @Override
         public Tensor reconstructionLoss(Tensor target, Tensor reconstruction) {
             Graph g = graph();
-            Tensor d = g.flatten(g.sub(reconstruction, target), 1);
-            return g.reduceMean(g.mul(d, d), false, 1);
+            Tensor d = ShapeOps.flatten(Ops.sub(reconstruction, target), 1);
+            return Ops.reduceMean(Ops.mul(d, d), false, 1);
         }
     }
 

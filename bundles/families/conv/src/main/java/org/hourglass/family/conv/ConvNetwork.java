@@ -4,10 +4,13 @@ import java.util.Arrays;
 import java.util.Map;
 import org.hourglass.graph.ConvOptions;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.ConvOps;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 
@@ -63,21 +66,21 @@ final class ConvNetwork {
                 : Init.xavierUniform(1.0);
         ConvOptions down = ConvOptions.defaults().stride(STRIDE).padding(PAD);
 
-        Tensor h = g.reshape(ctx.input(), -1, chw[0], chw[1], chw[2]);
+        Tensor h = ShapeOps.reshape(ctx.input(), -1, chw[0], chw[1], chw[2]);
         long in = chw[0];
         for (int i = 0; i < layers; i++) {
             try (Graph.Scope scope = g.scope("encoder/conv" + (i + 1))) {
                 Tensor w = g.param("weight", Shape.of(channels[i], in, k, k), hidden);
                 Tensor b = g.param("bias", Shape.of(channels[i]), Init.zeros());
-                h = g.activate(g.conv2d(h, w, b, down), s.activation());
+                h = Layers.activate(ConvOps.conv2d(h, w, b, down), s.activation());
             }
             in = channels[i];
         }
         long bottleneck = channels[layers - 1] * hs[layers] * ws[layers];
-        Tensor latent = g.linear("encoder/latent", g.flatten(h, 1), ctx.latentSize(), Init.xavierUniform(1.0));
+        Tensor latent = Layers.linear("encoder/latent", ShapeOps.flatten(h, 1), ctx.latentSize(), Init.xavierUniform(1.0));
 
-        h = g.activate(g.linear("decoder/fc", latent, bottleneck, hidden), s.activation());
-        h = g.reshape(h, -1, channels[layers - 1], hs[layers], ws[layers]);
+        h = Layers.activate(Layers.linear("decoder/fc", latent, bottleneck, hidden), s.activation());
+        h = ShapeOps.reshape(h, -1, channels[layers - 1], hs[layers], ws[layers]);
         Tensor beforeLast = null;
         ConvOptions lastUp = null;
         for (int i = layers - 1; i >= 0; i--) {
@@ -94,10 +97,10 @@ final class ConvNetwork {
             try (Graph.Scope scope = g.scope("decoder/deconv" + (layers - i))) {
                 Tensor w = g.param("weight", Shape.of(channels[i], out, k, k), last ? Init.xavierUniform(1.0) : hidden);
                 Tensor b = g.param("bias", Shape.of(out), Init.zeros());
-                h = g.activate(g.convTranspose2d(h, w, b, up), last ? s.outputActivation() : s.activation());
+                h = Layers.activate(ConvOps.convTranspose2d(h, w, b, up), last ? s.outputActivation() : s.activation());
             }
         }
-        Tensor reconstruction = g.reshape(h, ctx.inputSpec().batchShape());
+        Tensor reconstruction = ShapeOps.reshape(h, ctx.inputSpec().batchShape());
         if (!s.varianceHead()) {
             return FamilyOutputs.of(latent, reconstruction);
         }
@@ -106,9 +109,9 @@ final class ConvNetwork {
         try (Graph.Scope scope = g.scope("decoder/variance")) {
             Tensor w = g.param("weight", Shape.of(channels[0], chw[0], k, k), Init.xavierUniform(1.0));
             Tensor b = g.param("bias", Shape.of(chw[0]), Init.zeros());
-            raw = g.convTranspose2d(beforeLast, w, b, lastUp);
+            raw = ConvOps.convTranspose2d(beforeLast, w, b, lastUp);
         }
         return new FamilyOutputs(latent, reconstruction, Map.of(), Map.of(FamilyOutputs.LOG_VARIANCE,
-                g.reshape(FamilyOutputs.varianceHead(g, raw), ctx.inputSpec().batchShape())));
+                ShapeOps.reshape(FamilyOutputs.varianceHead(g, raw), ctx.inputSpec().batchShape())));
     }
 }

@@ -2,7 +2,8 @@ package org.hourglass.family.conv;
 
 import java.util.Arrays;
 import java.util.Locale;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
 
 /**
  * The conv family's configuration as checked values (the component converts its Config to this).

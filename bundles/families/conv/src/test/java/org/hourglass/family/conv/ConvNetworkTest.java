@@ -9,20 +9,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingResult;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingResult;
 import org.junit.jupiter.api.Test;
 
 class ConvNetworkTest {
@@ -101,7 +103,7 @@ class ConvNetworkTest {
         TestContext ctx = TestContext.of(spec, 4, true, 11);
         FamilyOutputs out = ConvNetwork.build(ConvSettings.defaults(), ctx);
         Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
+        Tensor loss = FamilyTraining.mse(out.reconstruction(), ctx.input());
         TrainStepModel model = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam()).build();
         int n = 64;
         float[] x = new float[n * 256];

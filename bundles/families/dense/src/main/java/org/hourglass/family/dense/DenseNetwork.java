@@ -5,11 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Noise;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 
@@ -25,7 +28,7 @@ final class DenseNetwork {
     static FamilyOutputs build(DenseSettings s, FamilyContext ctx) {
         Graph g = ctx.graph();
         long features = ctx.inputSpec().features();
-        Tensor x = g.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.flatten(ctx.input(), 1);
         if (ctx.training()) {
             x = corrupt(g, x, s, features);
         }
@@ -38,11 +41,11 @@ final class DenseNetwork {
             encoder.add(l);
             h = l.output();
         }
-        Tensor latent = g.linear("encoder/latent", h, ctx.latentSize(), Init.xavierUniform(1.0));
+        Tensor latent = Layers.linear("encoder/latent", h, ctx.latentSize(), Init.xavierUniform(1.0));
         Map<String, Tensor> terms = new LinkedHashMap<>();
         if (contractive) {
             try (Graph.Scope scope = g.scope("contractive")) {
-                terms.put(CONTRACTIVE, g.mul(jacobianNorm(g, s, encoder, g.tensor("encoder/latent/weight"), features),
+                terms.put(CONTRACTIVE, Ops.mul(jacobianNorm(g, s, encoder, g.tensor("encoder/latent/weight"), features),
                         s.contractiveWeight()));
             }
         }
@@ -50,17 +53,17 @@ final class DenseNetwork {
         for (int i = hidden.length - 1; i >= 0; i--) {
             h = layer(g, "decoder/fc" + (hidden.length - i), h, hidden[i], s, ctx.training(), false).output();
         }
-        Tensor out = g.activate(g.linear("decoder/out", h, features, Init.xavierUniform(1.0)), s.outputActivation());
+        Tensor out = Layers.activate(Layers.linear("decoder/out", h, features, Init.xavierUniform(1.0)), s.outputActivation());
         long[] shape = ctx.inputSpec().batchShape();
-        Tensor reconstruction = shape.length == 2 ? out : g.reshape(out, shape);
+        Tensor reconstruction = shape.length == 2 ? out : ShapeOps.reshape(out, shape);
         if (!s.varianceHead()) {
             return new FamilyOutputs(latent, reconstruction, terms, Map.of());
         }
         // Second head from the same last hidden layer: sigma² = softplus(s) + eps stays positive and finite.
-        Tensor head = g.linear("decoder/variance", h, features, Init.xavierUniform(1.0));
+        Tensor head = Layers.linear("decoder/variance", h, features, Init.xavierUniform(1.0));
         Tensor logVariance = FamilyOutputs.varianceHead(g, head);
         return new FamilyOutputs(latent, reconstruction, terms,
-                Map.of(FamilyOutputs.LOG_VARIANCE, shape.length == 2 ? logVariance : g.reshape(logVariance, shape)));
+                Map.of(FamilyOutputs.LOG_VARIANCE, shape.length == 2 ? logVariance : ShapeOps.reshape(logVariance, shape)));
     }
 
     /**
@@ -74,15 +77,15 @@ final class DenseNetwork {
                                boolean derivative) {
         Init init = s.activation() == Activation.RELU || s.activation() == Activation.GELU ? Init.heUniform()
                 : Init.xavierUniform(1.0);
-        Tensor a = g.linear(name, x, width, init);
-        Tensor h = g.activate(a, s.activation());
+        Tensor a = Layers.linear(name, x, width, init);
+        Tensor h = Layers.activate(a, s.activation());
         Tensor d = derivative ? activationDerivative(g, s.activation(), a, h) : null;
         if (training && s.dropout() > 0) {
             // Inverted dropout: keep with probability 1-p and scale by 1/(1-p), so inference needs no change.
-            Tensor keep = g.mul(g.randomInput(name + "/dropout", Shape.batchOf(width), Noise.bernoulli(1 - s.dropout())),
+            Tensor keep = Ops.mul(g.randomInput(name + "/dropout", Shape.batchOf(width), Noise.bernoulli(1 - s.dropout())),
                     1 / (1 - s.dropout()));
-            h = g.mul(h, keep);
-            d = d == null ? null : g.mul(d, keep);
+            h = Ops.mul(h, keep);
+            d = d == null ? null : Ops.mul(d, keep);
         }
         return new Layer(g.tensor(name + "/weight"), h, d);
     }
@@ -92,16 +95,16 @@ final class DenseNetwork {
         switch (act) {
             case RELU:
                 // from the output, as the ReLU gradient does: a second consumer of a would block Gemm+Relu fusion
-                return g.cast(g.greater(h, 0.0), g.floatType());
+                return Ops.cast(Ops.greater(h, 0.0), g.floatType());
             case TANH:
-                return g.sub(1.0, g.mul(h, h));
+                return Ops.sub(1.0, Ops.mul(h, h));
             case SIGMOID:
-                return g.mul(h, g.sub(1.0, h));
+                return Ops.mul(h, Ops.sub(1.0, h));
             case GELU: {
                 // d/da [a Φ(a)] = Φ(a) + a φ(a)
-                Tensor cdf = g.mul(g.add(g.erf(g.mul(a, 1 / Math.sqrt(2))), 1.0), 0.5);
-                Tensor pdf = g.mul(g.exp(g.mul(g.mul(a, a), -0.5)), 1 / Math.sqrt(2 * Math.PI));
-                return g.add(cdf, g.mul(a, pdf));
+                Tensor cdf = Ops.mul(Ops.add(Ops.erf(Ops.mul(a, 1 / Math.sqrt(2))), 1.0), 0.5);
+                Tensor pdf = Ops.mul(Ops.exp(Ops.mul(Ops.mul(a, a), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+                return Ops.add(cdf, Ops.mul(a, pdf));
             }
             default:
                 return g.scalar(1.0);
@@ -123,32 +126,32 @@ final class DenseNetwork {
      */
     static Tensor jacobianNorm(Graph g, DenseSettings s, List<Layer> encoder, Tensor wz, long features) {
         if (encoder.isEmpty()) {
-            return g.sum(g.mul(wz, wz));
+            return Ops.sum(Ops.mul(wz, wz));
         }
         if (encoder.size() == 1) {
             Layer l = encoder.get(0);
             Tensor w1 = l.weight();
-            Tensor m = g.mul(g.gemm(w1, w1, null, 1.0, 0.0, true, false), g.gemm(wz, wz, null, 1.0, 0.0, false, true));
+            Tensor m = Ops.mul(Ops.gemm(w1, w1, null, 1.0, 0.0, true, false), Ops.gemm(wz, wz, null, 1.0, 0.0, false, true));
             Tensor d = l.derivative();
-            return g.mean(g.reduceSum(g.mul(g.matmul(d, m), d), false, 1));
+            return Ops.mean(Ops.reduceSum(Ops.mul(Ops.matmul(d, m), d), false, 1));
         }
         int p = s.contractiveProjections();
         // t [N, P, width]: P directions carried through the layers at once
         Tensor t = g.randomInput("contractive/directions", Shape.batchOf(p, features), Noise.normal(0, 1));
         for (Layer l : encoder) {
-            t = g.mul(g.matmul(t, l.weight()), g.unsqueeze(l.derivative(), 1));
+            t = Ops.mul(Ops.matmul(t, l.weight()), ShapeOps.unsqueeze(l.derivative(), 1));
         }
-        Tensor ju = g.matmul(t, wz);
-        return g.div(g.mean(g.reduceSum(g.mul(ju, ju), false, 1, 2)), p);
+        Tensor ju = Ops.matmul(t, wz);
+        return Ops.div(Ops.mean(Ops.reduceSum(Ops.mul(ju, ju), false, 1, 2)), p);
     }
 
     /** Denoising: the encoder sees a corrupted input, the loss compares with the clean one. */
     private static Tensor corrupt(Graph g, Tensor x, DenseSettings s, long features) {
         switch (s.noise()) {
             case GAUSSIAN:
-                return g.add(x, g.randomInput("dense/noise", Shape.batchOf(features), Noise.normal(0, s.noiseLevel())));
+                return Ops.add(x, g.randomInput("dense/noise", Shape.batchOf(features), Noise.normal(0, s.noiseLevel())));
             case MASKING:
-                return g.mul(x, g.randomInput("dense/noise", Shape.batchOf(features), Noise.bernoulli(1 - s.noiseLevel())));
+                return Ops.mul(x, g.randomInput("dense/noise", Shape.batchOf(features), Noise.bernoulli(1 - s.noiseLevel())));
             default:
                 return x;
         }

@@ -20,23 +20,27 @@ import java.util.Map;
 import java.util.Random;
 import org.hourglass.api.executor.ModelSession;
 import org.hourglass.api.executor.OnnxExecutor;
+import org.hourglass.graph.Autodiff;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
 import org.hourglass.testing.Configs;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -306,7 +310,7 @@ class ContractiveTest {
                             params.add(t);
                         }
                     }
-                    Map<Tensor, Tensor> grads = g.gradients(term, params);
+                    Map<Tensor, Tensor> grads = Autodiff.gradients(term, params);
                     InferenceModel.Builder b = InferenceModel.builder(g);
                     for (int i = 0; i < params.size(); i++) {
                         b.output("g" + i, grads.get(params.get(i)));
@@ -391,10 +395,10 @@ class ContractiveTest {
             TestContext ctx = context(DType.FLOAT, 21);
             FamilyOutputs out = DenseNetwork.build(settings(hidden, Activation.TANH, run == 0 ? 0 : 0.05, 1), ctx);
             Graph g = ctx.graph();
-            Tensor mse = g.mse(out.reconstruction(), ctx.input());
+            Tensor mse = FamilyTraining.mse(out.reconstruction(), ctx.input());
             Tensor loss = mse;
             for (Tensor t : out.lossTerms().values()) {
-                loss = g.add(loss, t);
+                loss = Ops.add(loss, t);
             }
             assertEquals(run == 1, !out.lossTerms().isEmpty());
             try (GraphRunner runner = new GraphRunner();

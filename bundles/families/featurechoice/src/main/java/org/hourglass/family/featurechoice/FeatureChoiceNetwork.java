@@ -3,7 +3,9 @@ package org.hourglass.family.featurechoice;
 import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -30,11 +32,11 @@ final class FeatureChoiceNetwork {
     /** Each latent's {@code m}-th largest entry over the rows of {@code pre [rows, n]}, shaped {@code [n]}. */
     static Tensor threshold(Graph g, Tensor pre, Tensor rows, FeatureChoiceSettings s, int n) {
         try (Graph.Scope scope = g.scope("feature_choice")) {
-            Tensor m = s.m() > 0 ? g.scalar(s.m()) : g.clip(g.div(g.mul(rows, (double) s.k()), n), 1, Long.MAX_VALUE);
+            Tensor m = s.m() > 0 ? g.scalar(s.m()) : Ops.clip(Ops.div(Ops.mul(rows, (double) s.k()), n), 1, Long.MAX_VALUE);
             // A small last batch may have fewer rows than m: then each latent may keep all of them.
-            Tensor bounded = g.where(g.less(rows, m), rows, m);
-            Tensor count = g.reshape(g.cast(bounded, DType.INT64), 1);
-            return ThresholdSae.min(g, g.topK(g.transpose(pre, 1, 0), count, 1).values(), 1);
+            Tensor bounded = Ops.where(Ops.less(rows, m), rows, m);
+            Tensor count = ShapeOps.reshape(Ops.cast(bounded, DType.INT64), 1);
+            return ThresholdSae.min(g, ShapeOps.topK(ShapeOps.transpose(pre, 1, 0), count, 1).values(), 1);
         }
     }
 }

@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -64,19 +66,19 @@ final class GsaeNetwork {
                     + width + " values, not a multiple of " + (1 + probes));
         }
         long d = width / (probes == 0 ? 2 : 1 + probes);
-        Tensor rows = g.flatten(ctx.input(), 1);
-        Tensor x = g.slice(rows, new long[] {1}, new long[] {0}, new long[] {d});
-        Tensor grad = g.stopGradient(g.slice(rows, new long[] {1}, new long[] {d}, new long[] {width}));
+        Tensor rows = ShapeOps.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.slice(rows, new long[] {1}, new long[] {0}, new long[] {d});
+        Tensor grad = Ops.stopGradient(ShapeOps.slice(rows, new long[] {1}, new long[] {d}, new long[] {width}));
         SaeBlocks.Params p = SaeBlocks.params(g, d, n);
 
         Tensor dead = ctx.training() && s.auxCoefficient() > 0
                 ? SaeBlocks.deadMask(g, p.idle(), s.deadTokens()) : null;
         Forward f = forward(g, x, grad, probes, p.wEnc(), p.bEnc(), p.wDec(), p.bPre(), s.k(), s.beta());
         Tensor aux = dead == null ? null : SaeBlocks.auxLoss(g, f.pre(), p.wDec(),
-                g.stopGradient(g.sub(x, f.reconstruction())), dead, s.auxK(d, n), s.auxCoefficient());
-        Tensor both = g.concat(1, f.reconstruction(), grad);
+                Ops.stopGradient(Ops.sub(x, f.reconstruction())), dead, s.auxK(d, n), s.auxCoefficient());
+        Tensor both = ShapeOps.concat(1, f.reconstruction(), grad);
         long[] shape = ctx.inputSpec().batchShape();
-        Tensor reconstruction = shape.length == 2 ? both : g.reshape(both, shape);
+        Tensor reconstruction = shape.length == 2 ? both : ShapeOps.reshape(both, shape);
         if (!ctx.training()) {
             return FamilyOutputs.of(f.z(), reconstruction);
         }
@@ -88,9 +90,9 @@ final class GsaeNetwork {
             SaeBlocks.startAtBatchMean(g, p.bPre(), x);
             Map<String, Tensor> diagnostics = new LinkedHashMap<>(SaeBlocks.diagnostics(g, x, f.reconstruction(),
                     active, idleNext, s.deadTokens()));
-            Tensor belowPlain = g.greater(f.plainKth(), g.relu(g.stopGradient(f.pre())));
-            Tensor outside = g.mul(active, g.cast(belowPlain, g.floatType()));
-            diagnostics.put(SWAPPED, g.reshape(g.reduceMean(g.reduceSum(outside, false, 1), false, 0), 1));
+            Tensor belowPlain = Ops.greater(f.plainKth(), Ops.relu(Ops.stopGradient(f.pre())));
+            Tensor outside = Ops.mul(active, Ops.cast(belowPlain, g.floatType()));
+            diagnostics.put(SWAPPED, ShapeOps.reshape(Ops.reduceMean(Ops.reduceSum(outside, false, 1), false, 0), 1));
             Map<String, Tensor> terms = aux == null ? Map.of() : Map.of(SaeBlocks.AUX, aux);
             return new FamilyOutputs(f.z(), reconstruction, terms, Map.of(), diagnostics);
         }
@@ -104,12 +106,12 @@ final class GsaeNetwork {
                            Tensor bPre, int k, double beta) {
         try (Graph.Scope scope = g.scope("sae")) {
             Tensor pre = SaeBlocks.preActivations(g, x, wEnc, bEnc, bPre);
-            Tensor sensitivity = probes == 0 ? sensitivity(g, grad, g.stopGradient(wDec))
-                    : probedSensitivity(g, grad, g.stopGradient(wDec), probes);
-            Tensor relu = g.relu(g.stopGradient(pre));
-            Tensor score = g.mul(relu, g.add(g.mul(sensitivity, beta), 1.0));
+            Tensor sensitivity = probes == 0 ? sensitivity(g, grad, Ops.stopGradient(wDec))
+                    : probedSensitivity(g, grad, Ops.stopGradient(wDec), probes);
+            Tensor relu = Ops.relu(Ops.stopGradient(pre));
+            Tensor score = Ops.mul(relu, Ops.add(Ops.mul(sensitivity, beta), 1.0));
             Tensor kth = kth(g, score, k);
-            Tensor z = g.where(g.greaterOrEqual(g.stopGradient(score), kth), g.relu(pre), g.scalar(0.0));
+            Tensor z = Ops.where(Ops.greaterOrEqual(Ops.stopGradient(score), kth), Ops.relu(pre), g.scalar(0.0));
             Tensor reconstruction = SaeBlocks.decode(g, z, wDec, bPre);
             return new Forward(pre, z, reconstruction, sensitivity, kth(g, relu, k));
         }
@@ -117,10 +119,10 @@ final class GsaeNetwork {
 
     /** {@code s_i = sqrt(max(0, ‖g‖² ‖w_i‖² − (g·w_i)²))} for {@code grad [N, d]}, {@code wDec [n, d]}: {@code [N, n]}. */
     static Tensor sensitivity(Graph g, Tensor grad, Tensor wDec) {
-        Tensor gw = g.matmul(grad, g.transpose(wDec, 1, 0));
-        Tensor gg = g.reduceSum(g.mul(grad, grad), true, 1);
-        Tensor ww = g.reduceSum(g.mul(wDec, wDec), false, 1);
-        return g.sqrt(g.relu(g.sub(g.mul(gg, ww), g.mul(gw, gw))));
+        Tensor gw = Ops.matmul(grad, ShapeOps.transpose(wDec, 1, 0));
+        Tensor gg = Ops.reduceSum(Ops.mul(grad, grad), true, 1);
+        Tensor ww = Ops.reduceSum(Ops.mul(wDec, wDec), false, 1);
+        return Ops.sqrt(Ops.relu(Ops.sub(Ops.mul(gg, ww), Ops.mul(gw, gw))));
     }
 
     /**
@@ -130,14 +132,14 @@ final class GsaeNetwork {
      */
     static Tensor probedSensitivity(Graph g, Tensor grads, Tensor wDec, int probes) {
         long d = wDec.shape().dim(1);
-        Tensor perProbe = g.reshape(grads, 0, probes, d);
-        Tensor gw = g.matmul(perProbe, g.transpose(wDec, 1, 0));
-        return g.sqrt(g.reduceMean(g.mul(gw, gw), false, 1));
+        Tensor perProbe = ShapeOps.reshape(grads, 0, probes, d);
+        Tensor gw = Ops.matmul(perProbe, ShapeOps.transpose(wDec, 1, 0));
+        return Ops.sqrt(Ops.reduceMean(Ops.mul(gw, gw), false, 1));
     }
 
     private static Tensor kth(Graph g, Tensor values, int k) {
-        Graph.TopK top = g.topK(values, k, 1);
-        return g.slice(top.values(), new long[] {1}, new long[] {k - 1}, new long[] {k});
+        ShapeOps.TopK top = ShapeOps.topK(values, k, 1);
+        return ShapeOps.slice(top.values(), new long[] {1}, new long[] {k - 1}, new long[] {k});
     }
 
     /** The epoch's figures: topk's ({@link SaeBlocks#summarize}) and {@code swapped_latents}. */

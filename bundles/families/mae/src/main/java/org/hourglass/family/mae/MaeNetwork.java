@@ -12,7 +12,9 @@ import org.hourglass.family.mae.Transformer.Params;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -82,14 +84,14 @@ final class MaeNetwork {
 
         /** {@code [N, ...sample]} to patch tokens {@code [N, P, C*p*p]}, patches in row-major grid order. */
         Tensor patchify(Graph g, Tensor x) {
-            Tensor grid = g.reshape(x, -1, channels, rows(), patch, cols(), patch);
-            return g.reshape(g.transpose(grid, 0, 2, 4, 1, 3, 5), -1, patches(), patchDim());
+            Tensor grid = ShapeOps.reshape(x, -1, channels, rows(), patch, cols(), patch);
+            return ShapeOps.reshape(ShapeOps.transpose(grid, 0, 2, 4, 1, 3, 5), -1, patches(), patchDim());
         }
 
         /** The inverse of {@link #patchify}. */
         Tensor unpatchify(Graph g, Tensor tokens) {
-            Tensor grid = g.reshape(tokens, -1, rows(), cols(), channels, patch, patch);
-            return g.reshape(g.transpose(grid, 0, 3, 1, 4, 2, 5), batchShape);
+            Tensor grid = ShapeOps.reshape(tokens, -1, rows(), cols(), channels, patch, patch);
+            return ShapeOps.reshape(ShapeOps.transpose(grid, 0, 3, 1, 4, 2, 5), batchShape);
         }
     }
 
@@ -121,7 +123,7 @@ final class MaeNetwork {
 
         /** Patch tokens with positions: {@code [N, P, embed.dim]}. */
         Tensor embed(Graph g, Tensor patches) {
-            return g.add(patchEmbed.apply(g, patches), encoderPositions);
+            return Ops.add(patchEmbed.apply(g, patches), encoderPositions);
         }
 
         /** The encoder on any number of tokens {@code [N, T, embed.dim]}. */
@@ -135,12 +137,12 @@ final class MaeNetwork {
 
         /** Decoder tokens at all P positions {@code [N, P, decoder.dim]} to patch pixels {@code [N, P, C*p*p]}. */
         Tensor decode(Graph g, Tensor tokens) {
-            Tensor h = g.add(tokens, decoderPositions);
+            Tensor h = Ops.add(tokens, decoderPositions);
             for (Block b : decoder) {
                 h = b.apply(g, h);
             }
             Tensor out = head.apply(g, decoderNorm.apply(g, h));
-            return s.sigmoidOutput() ? g.sigmoid(out) : out;
+            return s.sigmoidOutput() ? Ops.sigmoid(out) : out;
         }
     }
 
@@ -161,23 +163,23 @@ final class MaeNetwork {
     static FamilyOutputs training(Graph g, Model m, Tensor x, Tensor visible, int k) {
         Geometry geo = m.geo();
         Tensor tokens = m.embed(g, geo.patchify(g, x));
-        Tensor patchVisibility = g.reduceMean(geo.patchify(g, visible), false, 2);
+        Tensor patchVisibility = Ops.reduceMean(geo.patchify(g, visible), false, 2);
         Tensor select;
         try (Graph.Scope sc = g.scope("select")) {
-            Tensor indices = g.topK(patchVisibility, k, 1).indices();
+            Tensor indices = ShapeOps.topK(patchVisibility, k, 1).indices();
             Tensor positions = g.longs(range(geo.patches()));
-            select = g.cast(g.equal(g.unsqueeze(indices, -1), positions), g.floatType());
+            select = Ops.cast(Ops.equal(ShapeOps.unsqueeze(indices, -1), positions), g.floatType());
         }
-        Tensor encoded = m.encode(g, g.matmul(select, tokens));
-        Tensor latent = g.reduceMean(encoded, false, 1);
-        Tensor placed = g.matmul(g.transpose(select, 0, 2, 1), m.decoderEmbed().apply(g, encoded));
-        Tensor shown = g.unsqueeze(g.reduceSum(select, false, 1), -1);
-        Tensor full = g.add(placed, g.mul(g.sub(1.0, shown), m.maskToken()));
+        Tensor encoded = m.encode(g, Ops.matmul(select, tokens));
+        Tensor latent = Ops.reduceMean(encoded, false, 1);
+        Tensor placed = Ops.matmul(ShapeOps.transpose(select, 0, 2, 1), m.decoderEmbed().apply(g, encoded));
+        Tensor shown = ShapeOps.unsqueeze(Ops.reduceSum(select, false, 1), -1);
+        Tensor full = Ops.add(placed, Ops.mul(Ops.sub(1.0, shown), m.maskToken()));
         Tensor reconstruction = geo.unpatchify(g, m.decode(g, full));
-        Tensor selectedVisibility = g.div(g.mean(g.mul(g.squeeze(shown, -1), patchVisibility)), (double) k
+        Tensor selectedVisibility = Ops.div(Ops.mean(Ops.mul(ShapeOps.squeeze(shown, -1), patchVisibility)), (double) k
                 / geo.patches());
         return new FamilyOutputs(latent, reconstruction, Map.of(), Map.of(),
-                Map.of(SELECTED_VISIBILITY, selectedVisibility, VISIBLE_FRACTION, g.mean(patchVisibility)));
+                Map.of(SELECTED_VISIBILITY, selectedVisibility, VISIBLE_FRACTION, Ops.mean(patchVisibility)));
     }
 
     private static FamilyOutputs inference(Graph g, Model m, Tensor x, int k) {
@@ -185,7 +187,7 @@ final class MaeNetwork {
         int patches = geo.patches();
         Tensor patchPixels = geo.patchify(g, x);
         Tensor tokens = m.embed(g, patchPixels);
-        Tensor latent = g.reduceMean(m.encode(g, tokens), false, 1);
+        Tensor latent = Ops.reduceMean(m.encode(g, tokens), false, 1);
 
         Views v = Views.of(patches, k, g.seed());
         int views = v.count();
@@ -196,13 +198,13 @@ final class MaeNetwork {
         Tensor hidden = g.constant("views/hidden", HostTensor.of(g.floatType(), v.hidden(), views, patches, 1));
         Tensor weight = g.constant("views/weight", HostTensor.of(g.floatType(), v.weight(), views, patches, 1));
         // [G, k, P] @ [N, 1, P, E] -> [N, G, k, E]: every sample's G views, run as N*G sequences of k tokens.
-        Tensor viewed = g.reshape(g.matmul(select, g.unsqueeze(tokens, 1)), -1, k, e);
-        Tensor decoded = g.reshape(m.decoderEmbed().apply(g, m.encode(g, viewed)), -1, views, k, d);
-        Tensor full = g.add(g.matmul(place, decoded), g.mul(hidden, m.maskToken()));
-        Tensor predicted = g.reshape(m.decode(g, g.reshape(full, -1, patches, d)), -1, views, patches,
+        Tensor viewed = ShapeOps.reshape(Ops.matmul(select, ShapeOps.unsqueeze(tokens, 1)), -1, k, e);
+        Tensor decoded = ShapeOps.reshape(m.decoderEmbed().apply(g, m.encode(g, viewed)), -1, views, k, d);
+        Tensor full = Ops.add(Ops.matmul(place, decoded), Ops.mul(hidden, m.maskToken()));
+        Tensor predicted = ShapeOps.reshape(m.decode(g, ShapeOps.reshape(full, -1, patches, d)), -1, views, patches,
                 geo.patchDim());
-        Tensor combined = g.reduceSum(g.mul(predicted, weight), false, 1);
-        Tensor patchError = g.reduceMean(g.pow(g.sub(combined, patchPixels), 2), false, 2);
+        Tensor combined = Ops.reduceSum(Ops.mul(predicted, weight), false, 1);
+        Tensor patchError = Ops.reduceMean(Ops.pow(Ops.sub(combined, patchPixels), 2), false, 2);
         return new FamilyOutputs(latent, geo.unpatchify(g, combined), Map.of(), Map.of(PATCH_ERROR, patchError));
     }
 

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -42,8 +44,8 @@ final class Transformer {
         /** {@code [N, T, in] -> [N, T, out]}: one Gemm on {@code [N*T, in]}. */
         Tensor apply(Graph g, Tensor x) {
             long t = x.shape().dim(1);
-            Tensor flat = g.reshape(x, -1, weight.shape().dim(0));
-            return g.reshape(g.gemm(flat, weight, bias, 1.0, 1.0, false, false), -1, t, out());
+            Tensor flat = ShapeOps.reshape(x, -1, weight.shape().dim(0));
+            return ShapeOps.reshape(Ops.gemm(flat, weight, bias, 1.0, 1.0, false, false), -1, t, out());
         }
     }
 
@@ -58,7 +60,7 @@ final class Transformer {
         }
 
         Tensor apply(Graph g, Tensor x) {
-            return g.layerNorm(x, scale, shift, -1, EPSILON);
+            return Ops.layerNorm(x, scale, shift, -1, EPSILON);
         }
     }
 
@@ -83,8 +85,8 @@ final class Transformer {
 
         Tensor apply(Graph g, Tensor x) {
             try (Graph.Scope s = g.scope(name)) {
-                Tensor h = g.add(x, proj.apply(g, attention(g, norm1.apply(g, x))));
-                return g.add(h, fc2.apply(g, gelu(g, fc1.apply(g, norm2.apply(g, h)))));
+                Tensor h = Ops.add(x, proj.apply(g, attention(g, norm1.apply(g, x))));
+                return Ops.add(h, fc2.apply(g, gelu(g, fc1.apply(g, norm2.apply(g, h)))));
             }
         }
 
@@ -92,16 +94,16 @@ final class Transformer {
             long t = x.shape().dim(1);
             long d = x.shape().dim(2);
             long dh = d / heads;
-            List<Tensor> parts = g.split(qkv.apply(g, x), 2, d, d, d);
+            List<Tensor> parts = ShapeOps.split(qkv.apply(g, x), 2, d, d, d);
             List<Tensor> qkvHeads = new ArrayList<>();
             for (Tensor part : parts) {
                 // [N, T, D] -> [N, heads, T, dh]
-                qkvHeads.add(g.transpose(g.reshape(part, -1, t, heads, dh), 0, 2, 1, 3));
+                qkvHeads.add(ShapeOps.transpose(ShapeOps.reshape(part, -1, t, heads, dh), 0, 2, 1, 3));
             }
-            Tensor scores = g.mul(g.matmul(qkvHeads.get(0), g.transpose(qkvHeads.get(1), 0, 1, 3, 2)),
+            Tensor scores = Ops.mul(Ops.matmul(qkvHeads.get(0), ShapeOps.transpose(qkvHeads.get(1), 0, 1, 3, 2)),
                     1 / Math.sqrt(dh));
-            Tensor mixed = g.matmul(g.softmax(scores, -1), qkvHeads.get(2));
-            return g.reshape(g.transpose(mixed, 0, 2, 1, 3), -1, t, d);
+            Tensor mixed = Ops.matmul(Ops.softmax(scores, -1), qkvHeads.get(2));
+            return ShapeOps.reshape(ShapeOps.transpose(mixed, 0, 2, 1, 3), -1, t, d);
         }
     }
 
@@ -110,7 +112,7 @@ final class Transformer {
      * and made of ops ONNX Runtime runs in double precision, so whole blocks can be gradient-checked exactly.
      */
     static Tensor gelu(Graph g, Tensor x) {
-        Tensor inner = g.mul(g.add(x, g.mul(g.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
-        return g.mul(g.mul(x, 0.5), g.add(g.tanh(inner), 1.0));
+        Tensor inner = Ops.mul(Ops.add(x, Ops.mul(Ops.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+        return Ops.mul(Ops.mul(x, 0.5), Ops.add(Ops.tanh(inner), 1.0));
     }
 }

@@ -22,10 +22,11 @@ import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.Ops;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingResult;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
@@ -45,7 +46,7 @@ class MaeNetworkTest {
             Graph g = Graph.create(seed);
             Tensor x = g.input("x", Shape.of(spec.batchShape()));
             Tensor visible = g.input("visible", Shape.of(spec.batchShape()));
-            return new Context(g, g.mul(x, visible), spec, 8, true, Optional.of(visible));
+            return new Context(g, Ops.mul(x, visible), spec, 8, true, Optional.of(visible));
         }
 
         static Context inference(InputSpec spec, long seed) {
@@ -341,9 +342,9 @@ class MaeNetworkTest {
         Graph g = ctx.graph();
         FamilyOutputs out = MaeNetwork.build(s, ctx);
         Tensor x = g.tensor("x");
-        Tensor hidden = g.sub(1.0, ctx.visible().orElseThrow());
+        Tensor hidden = Ops.sub(1.0, ctx.visible().orElseThrow());
         // The pipeline's masked loss: squared error over hidden pixels only.
-        Tensor loss = g.div(g.sum(g.mul(g.pow(g.sub(out.reconstruction(), x), 2), hidden)), g.sum(hidden));
+        Tensor loss = Ops.div(Ops.sum(Ops.mul(Ops.pow(Ops.sub(out.reconstruction(), x), 2), hidden)), Ops.sum(hidden));
         TrainStepModel model = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam()).build();
         int n = 256;
         float[] data = images(n, 8, 10);

@@ -3,7 +3,9 @@ package org.hourglass.family.mutualchoice;
 import org.hourglass.family.topk.blocks.ThresholdSae;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -29,9 +31,9 @@ final class MutualChoiceNetwork {
     /** The {@code k·rows}-th largest entry of {@code pre [rows, n]}, a scalar. */
     static Tensor threshold(Graph g, Tensor pre, Tensor rows, int k) {
         try (Graph.Scope scope = g.scope("mutual_choice")) {
-            Tensor flat = g.reshape(pre, -1);
-            Tensor count = g.reshape(g.cast(g.mul(rows, (double) k), DType.INT64), 1);
-            return ThresholdSae.min(g, g.topK(flat, count, 0).values(), 0);
+            Tensor flat = ShapeOps.reshape(pre, -1);
+            Tensor count = ShapeOps.reshape(Ops.cast(Ops.mul(rows, (double) k), DType.INT64), 1);
+            return ThresholdSae.min(g, ShapeOps.topK(flat, count, 0).values(), 0);
         }
     }
 }

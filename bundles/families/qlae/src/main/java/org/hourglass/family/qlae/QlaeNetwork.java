@@ -3,10 +3,13 @@ package org.hourglass.family.qlae;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 
@@ -53,11 +56,11 @@ final class QlaeNetwork {
                 : Init.xavierUniform(1.0);
         long[] widths = s.hiddenSizes();
 
-        Tensor h = g.flatten(ctx.input(), 1);
+        Tensor h = ShapeOps.flatten(ctx.input(), 1);
         for (int i = 0; i < widths.length; i++) {
-            h = g.activate(g.linear("encoder/fc" + (i + 1), h, widths[i], hidden), s.activation());
+            h = Layers.activate(Layers.linear("encoder/fc" + (i + 1), h, widths[i], hidden), s.activation());
         }
-        Tensor z = g.linear("encoder/latent", h, latentSize, Init.xavierUniform(1.0));
+        Tensor z = Layers.linear("encoder/latent", h, latentSize, Init.xavierUniform(1.0));
 
         Tensor codebook = g.param("quantizer/codebook", Shape.of(latentSize, s.codebookSize()),
                 linspace(s.codebookRange()));
@@ -65,27 +68,27 @@ final class QlaeNetwork {
         Tensor q = a.quantized();
         // Training: straight-through. Inference: q itself, so codes are exactly codebook values (z + (q - z) can be
         // off by a rounding step).
-        Tensor latent = ctx.training() ? g.straightThrough(z, q) : q;
+        Tensor latent = ctx.training() ? Ops.straightThrough(z, q) : q;
 
         h = latent;
         for (int i = widths.length - 1; i >= 0; i--) {
-            h = g.activate(g.linear("decoder/fc" + (widths.length - i), h, widths[i], hidden), s.activation());
+            h = Layers.activate(Layers.linear("decoder/fc" + (widths.length - i), h, widths[i], hidden), s.activation());
         }
-        Tensor out = g.activate(g.linear("decoder/out", h, features, Init.xavierUniform(1.0)), s.outputActivation());
+        Tensor out = Layers.activate(Layers.linear("decoder/out", h, features, Init.xavierUniform(1.0)), s.outputActivation());
         long[] shape = ctx.inputSpec().batchShape();
-        Tensor reconstruction = shape.length == 2 ? out : g.reshape(out, shape);
+        Tensor reconstruction = shape.length == 2 ? out : ShapeOps.reshape(out, shape);
 
         Map<String, Tensor> terms = new LinkedHashMap<>();
         if (ctx.training()) {
             if (s.quantizationWeight() > 0) {
-                terms.put(QUANTIZATION, g.mul(g.mean(g.pow(g.sub(q, g.stopGradient(z)), 2)), s.quantizationWeight()));
+                terms.put(QUANTIZATION, Ops.mul(Ops.mean(Ops.pow(Ops.sub(q, Ops.stopGradient(z)), 2)), s.quantizationWeight()));
             }
             if (s.commitmentWeight() > 0) {
-                terms.put(COMMITMENT, g.mul(g.mean(g.pow(g.sub(z, g.stopGradient(q)), 2)), s.commitmentWeight()));
+                terms.put(COMMITMENT, Ops.mul(Ops.mean(Ops.pow(Ops.sub(z, Ops.stopGradient(q)), 2)), s.commitmentWeight()));
             }
         }
         return new FamilyOutputs(latent, reconstruction, terms, Map.of(),
-                ctx.training() ? Map.of(USAGE, g.reduceMean(a.weights(), false, 0)) : Map.of());
+                ctx.training() ? Map.of(USAGE, Ops.reduceMean(a.weights(), false, 0)) : Map.of());
     }
 
     /**
@@ -99,12 +102,12 @@ final class QlaeNetwork {
     static Assignment quantize(Graph g, Tensor z, Tensor codebook) {
         try (Graph.Scope scope = g.scope("quantizer")) {
             // squared distance of every code to every value of its dimension's codebook: [N, D, n]
-            Tensor d = g.pow(g.sub(g.unsqueeze(g.stopGradient(z), 2), g.stopGradient(codebook)), 2);
-            Tensor negative = g.neg(d);
-            Tensor nearest = g.cast(g.equal(negative, g.reduceMax(negative, true, 2)), g.floatType());
+            Tensor d = Ops.pow(Ops.sub(ShapeOps.unsqueeze(Ops.stopGradient(z), 2), Ops.stopGradient(codebook)), 2);
+            Tensor negative = Ops.neg(d);
+            Tensor nearest = Ops.cast(Ops.equal(negative, Ops.reduceMax(negative, true, 2)), g.floatType());
             // ties (equidistant values) average their values; the gradient reaches the codebook only
-            Tensor weights = g.div(nearest, g.reduceSum(nearest, true, 2));
-            return new Assignment(weights, g.reduceSum(g.mul(weights, codebook), false, 2));
+            Tensor weights = Ops.div(nearest, Ops.reduceSum(nearest, true, 2));
+            return new Assignment(weights, Ops.reduceSum(Ops.mul(weights, codebook), false, 2));
         }
     }
 

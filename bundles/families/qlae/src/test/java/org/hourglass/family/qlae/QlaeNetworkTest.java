@@ -10,24 +10,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingResult;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
-import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.testing.Configs;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
+import org.hourglass.training.TrainingResult;
 import org.junit.jupiter.api.Test;
 
 class QlaeNetworkTest {
@@ -140,9 +143,9 @@ class QlaeNetworkTest {
         TestContext ctx = TestContext.of(spec, 4, true, 3);
         FamilyOutputs out = QlaeNetwork.build(settings(6), ctx);
         Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
+        Tensor loss = FamilyTraining.mse(out.reconstruction(), ctx.input());
         for (Tensor term : out.lossTerms().values()) {
-            loss = g.add(loss, term);
+            loss = Ops.add(loss, term);
         }
         TrainStepModel model = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam())
                 .diagnostic(QlaeNetwork.USAGE, out.diagnostics().get(QlaeNetwork.USAGE)).build();

@@ -3,6 +3,8 @@ package org.hourglass.family.topk;
 import java.util.Map;
 import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -55,16 +57,16 @@ final class TopkNetwork {
         int n = ctx.latentSize();
         s.requireLatents(n);
         long d = ctx.inputSpec().features();
-        Tensor x = g.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.flatten(ctx.input(), 1);
         SaeBlocks.Params p = SaeBlocks.params(g, d, n);
 
         Tensor dead = ctx.training() && s.auxCoefficient() > 0
                 ? SaeBlocks.deadMask(g, p.idle(), s.deadTokens()) : null;
         Forward f = forward(g, x, p.wEnc(), p.bEnc(), p.wDec(), p.bPre(), s.k());
         Tensor aux = dead == null ? null : SaeBlocks.auxLoss(g, f.pre(), p.wDec(),
-                g.stopGradient(g.sub(x, f.reconstruction())), dead, s.auxK(d, n), s.auxCoefficient());
+                Ops.stopGradient(Ops.sub(x, f.reconstruction())), dead, s.auxK(d, n), s.auxCoefficient());
         long[] shape = ctx.inputSpec().batchShape();
-        Tensor reconstruction = shape.length == 2 ? f.reconstruction() : g.reshape(f.reconstruction(), shape);
+        Tensor reconstruction = shape.length == 2 ? f.reconstruction() : ShapeOps.reshape(f.reconstruction(), shape);
         if (!ctx.training()) {
             return FamilyOutputs.of(f.z(), reconstruction);
         }
@@ -85,13 +87,13 @@ final class TopkNetwork {
     static Forward forward(Graph g, Tensor x, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bPre, int k) {
         try (Graph.Scope scope = g.scope("sae")) {
             Tensor pre = SaeBlocks.preActivations(g, x, wEnc, bEnc, bPre);
-            Graph.TopK top = g.topK(g.stopGradient(pre), k, 1);
-            Tensor kth = g.slice(top.values(), new long[] {1}, new long[] {k - 1}, new long[] {k});
-            Tensor z = g.where(g.greaterOrEqual(pre, kth), g.relu(pre), g.scalar(0.0));
+            ShapeOps.TopK top = ShapeOps.topK(Ops.stopGradient(pre), k, 1);
+            Tensor kth = ShapeOps.slice(top.values(), new long[] {1}, new long[] {k - 1}, new long[] {k});
+            Tensor z = Ops.where(Ops.greaterOrEqual(pre, kth), Ops.relu(pre), g.scalar(0.0));
             Tensor reconstruction = SaeBlocks.decode(g, z, wDec, bPre);
             // Every row has a first TopK index >= 0, so this counts the batch's rows.
-            Tensor first = g.slice(top.indices(), new long[] {1}, new long[] {0}, new long[] {1});
-            Tensor rows = g.reduceSum(g.cast(g.greaterOrEqual(first, g.longs(0)), g.floatType()), false, 0, 1);
+            Tensor first = ShapeOps.slice(top.indices(), new long[] {1}, new long[] {0}, new long[] {1});
+            Tensor rows = Ops.reduceSum(Ops.cast(Ops.greaterOrEqual(first, g.longs(0)), g.floatType()), false, 0, 1);
             return new Forward(pre, z, reconstruction, rows);
         }
     }

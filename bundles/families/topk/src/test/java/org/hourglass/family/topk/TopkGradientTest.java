@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Tensor;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.FiniteDifferences;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +38,7 @@ class TopkGradientTest {
 
         TopkNetwork.Forward f = TopkNetwork.forward(g, x, wEnc, bEnc, wDec, bPre, 3);
         Tensor aux = TopkNetwork.auxLoss(g, f.pre(), wDec, residual, dead, 3, 0.7);
-        Tensor loss = g.add(g.mse(f.reconstruction(), x), aux);
+        Tensor loss = Ops.add(FamilyTraining.mse(f.reconstruction(), x), aux);
         assertTrue(fd.evaluate(Map.of("aux", aux)).get("aux")[0] > 0, "the AuxK term is active");
         assertEquals(N * D + 2 * D * LATENTS + LATENTS + D, fd.checkLoss(loss));
     }

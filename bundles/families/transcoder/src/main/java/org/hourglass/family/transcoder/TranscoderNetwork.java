@@ -4,7 +4,9 @@ import java.util.Map;
 import org.hourglass.family.topk.blocks.SaeBlocks;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -40,9 +42,9 @@ final class TranscoderNetwork {
                     + "(onnx-activations with target.tensor), got " + width + " values");
         }
         long d = width / 2;
-        Tensor rows2d = g.flatten(ctx.input(), 1);
-        Tensor x = g.slice(rows2d, new long[] {1}, new long[] {0}, new long[] {d});
-        Tensor y = g.slice(rows2d, new long[] {1}, new long[] {d}, new long[] {width});
+        Tensor rows2d = ShapeOps.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.slice(rows2d, new long[] {1}, new long[] {0}, new long[] {d});
+        Tensor y = ShapeOps.slice(rows2d, new long[] {1}, new long[] {d}, new long[] {width});
         SaeBlocks.Params p = SaeBlocks.params(g, d, n);
         Tensor bDec = g.param(B_DEC, Shape.of(d), Init.zeros());
 
@@ -51,20 +53,20 @@ final class TranscoderNetwork {
         Tensor prediction;
         try (Graph.Scope scope = g.scope("sae")) {
             pre = SaeBlocks.preActivations(g, x, p.wEnc(), p.bEnc(), p.bPre());
-            Graph.TopK top = g.topK(g.stopGradient(pre), s.k(), 1);
-            Tensor kth = g.slice(top.values(), new long[] {1}, new long[] {s.k() - 1}, new long[] {s.k()});
-            z = g.where(g.greaterOrEqual(pre, kth), g.relu(pre), g.scalar(0.0));
+            ShapeOps.TopK top = ShapeOps.topK(Ops.stopGradient(pre), s.k(), 1);
+            Tensor kth = ShapeOps.slice(top.values(), new long[] {1}, new long[] {s.k() - 1}, new long[] {s.k()});
+            z = Ops.where(Ops.greaterOrEqual(pre, kth), Ops.relu(pre), g.scalar(0.0));
             prediction = SaeBlocks.decode(g, z, p.wDec(), bDec);
         }
-        Tensor both = g.concat(1, g.stopGradient(x), prediction);
+        Tensor both = ShapeOps.concat(1, Ops.stopGradient(x), prediction);
         long[] shape = ctx.inputSpec().batchShape();
-        Tensor reconstruction = shape.length == 2 ? both : g.reshape(both, shape);
+        Tensor reconstruction = shape.length == 2 ? both : ShapeOps.reshape(both, shape);
         if (!ctx.training()) {
             return FamilyOutputs.of(z, reconstruction);
         }
 
         Tensor aux = s.auxCoefficient() > 0 ? SaeBlocks.auxLoss(g, pre, p.wDec(),
-                g.stopGradient(g.sub(y, prediction)), SaeBlocks.deadMask(g, p.idle(), s.deadTokens()),
+                Ops.stopGradient(Ops.sub(y, prediction)), SaeBlocks.deadMask(g, p.idle(), s.deadTokens()),
                 s.auxK(d, n), s.auxCoefficient()) : null;
         try (Graph.Scope scope = g.scope("sae_state")) {
             Tensor active = SaeBlocks.active(g, z);

@@ -17,8 +17,10 @@ import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
 import org.hourglass.testing.FamilyTraining;
@@ -134,11 +136,11 @@ class TranscoderNetworkTest {
         TestContext ctx = TestContext.of(InputSpec.of(2 * d), n, true, 3);
         FamilyOutputs out = TranscoderNetwork.build(new TranscoderSettings(4, 0, 1.0 / 32, 2000), ctx);
         Graph g = ctx.graph();
-        Tensor mse = g.mse(out.reconstruction(), ctx.input());
-        TrainStep step = TrainStep.builder(g).loss(g.add(mse, out.lossTerms().get(SaeBlocks.AUX)))
+        Tensor mse = FamilyTraining.mse(out.reconstruction(), ctx.input());
+        TrainStep step = TrainStep.builder(g).loss(Ops.add(mse, out.lossTerms().get(SaeBlocks.AUX)))
                 .optimizer(Optimizer.adam());
         out.diagnostics().forEach(step::diagnostic);
-        step.diagnostic("pipeline_mse", g.reshape(mse, 1));
+        step.diagnostic("pipeline_mse", ShapeOps.reshape(mse, 1));
         TrainStepModel model = step.build();
         List<Map<String, double[]>> means = FamilyTraining.epochs(model, v, rows, TrainingConfig.of(15, 64, 0.01, 7))
                 .stream().map(TrainingListener.EpochSummary::diagnostics).toList();

@@ -11,26 +11,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.hourglass.family.vae.blocks.VaeModel;
-import org.hourglass.family.vae.blocks.VaeSpec;
 import org.hourglass.family.vae.blocks.VaeSpec.Decoder;
+import org.hourglass.family.vae.blocks.VaeSpec;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
-import org.hourglass.testing.GraphRunner;
+import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.GraphRunner.Input;
+import org.hourglass.testing.GraphRunner;
 import org.hourglass.testing.TestContext;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
 import org.junit.jupiter.api.Test;
 
 class VaeNetworkTest {
@@ -180,10 +184,10 @@ class VaeNetworkTest {
         Graph g = ctx.graph();
         VaeModel.Posterior p = m.encode(ctx.input());
         Tensor term = m.klLossTerm(p);
-        Tensor full = g.mul(g.mean(m.klPerSample(p)), 3.0 / D);
-        Tensor loss = g.add(g.mse(m.reconstruction(m.sample(p)), ctx.input()), term);
+        Tensor full = Ops.mul(Ops.mean(m.klPerSample(p)), 3.0 / D);
+        Tensor loss = Ops.add(FamilyTraining.mse(m.reconstruction(m.sample(p)), ctx.input()), term);
         // One sample, batch 1: each epoch is one step, and its diagnostics are that step's values.
-        TrainStepModel model = TrainStep.builder(g).loss(loss).diagnostic("ratio", g.reshape(g.div(term, full), 1))
+        TrainStepModel model = TrainStep.builder(g).loss(loss).diagnostic("ratio", ShapeOps.reshape(Ops.div(term, full), 1))
                 .build();
         List<Double> ratios = new java.util.ArrayList<>();
         try (GraphRunner runner = new GraphRunner();
@@ -236,7 +240,7 @@ class VaeNetworkTest {
         Tensor draws = g.tensor("vae/likelihood_draws");
         assertArrayEquals(new long[] {1, 4, 2}, draws.shape().dims());
         try (GraphRunner runner = new GraphRunner()) {
-            float[] v = runner.run(InferenceModel.builder(g).output("d", g.identity(draws)).build(), Map.of()).get("d");
+            float[] v = runner.run(InferenceModel.builder(g).output("d", Ops.identity(draws)).build(), Map.of()).get("d");
             assertEquals(-v[0], v[2], 0);
             assertEquals(-v[5], v[7], 0);
             assertTrue(v[0] != 0 && v[1] != v[0]);

@@ -4,11 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.hourglass.graph.DType;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Noise;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 
@@ -61,7 +64,7 @@ final class VqNetwork {
 
         long[] encoderWidths = java.util.Arrays.copyOf(hidden, hidden.length + 1);
         encoderWidths[hidden.length] = latentSize;
-        Tensor z = g.mlp("encoder", g.flatten(ctx.input(), 1), encoderWidths, s.activation(), Activation.NONE);
+        Tensor z = Layers.mlp("encoder", ShapeOps.flatten(ctx.input(), 1), encoderWidths, s.activation(), Activation.NONE);
 
         Init init = Init.uniform(-s.codebookRange(), s.codebookRange());
         Tensor codebook = s.ema() ? g.buffer(CODEBOOK_PARAM, Shape.of(k, c), init)
@@ -70,89 +73,89 @@ final class VqNetwork {
         Tensor count = s.ema() ? g.buffer(EMA_COUNT, Shape.of(k), Init.ones()) : null;
         Tensor idle = s.deadCodeSteps() > 0 ? g.buffer(IDLE, Shape.of(k), Init.zeros()) : null;
 
-        Tensor rows = g.reshape(z, -1, c);
+        Tensor rows = ShapeOps.reshape(z, -1, c);
         Assignment a = quantize(g, rows, codebook);
         // Training: straight-through. Inference: the codebook vectors themselves.
-        Tensor codeRows = ctx.training() ? g.straightThrough(rows, a.quantized()) : a.quantized();
-        Tensor latent = g.reshape(codeRows, -1, latentSize);
+        Tensor codeRows = ctx.training() ? Ops.straightThrough(rows, a.quantized()) : a.quantized();
+        Tensor latent = ShapeOps.reshape(codeRows, -1, latentSize);
 
         long[] decoderWidths = new long[hidden.length + 1];
         for (int i = 0; i < hidden.length; i++) {
             decoderWidths[i] = hidden[hidden.length - 1 - i];
         }
         decoderWidths[hidden.length] = features;
-        Tensor out = g.mlp("decoder", latent, decoderWidths, s.activation(), s.outputActivation());
+        Tensor out = Layers.mlp("decoder", latent, decoderWidths, s.activation(), s.outputActivation());
         long[] shape = ctx.inputSpec().batchShape();
-        Tensor reconstruction = shape.length == 2 ? out : g.reshape(out, shape);
+        Tensor reconstruction = shape.length == 2 ? out : ShapeOps.reshape(out, shape);
         if (!ctx.training()) {
             return FamilyOutputs.of(latent, reconstruction);
         }
 
         Map<String, Tensor> terms = new LinkedHashMap<>();
         if (!s.ema()) {
-            terms.put(CODEBOOK, g.mean(g.pow(g.sub(a.quantized(), g.stopGradient(rows)), 2)));
+            terms.put(CODEBOOK, Ops.mean(Ops.pow(Ops.sub(a.quantized(), Ops.stopGradient(rows)), 2)));
         }
         if (s.beta() > 0) {
-            terms.put(COMMITMENT, g.mul(g.mean(g.pow(g.sub(rows, g.stopGradient(a.quantized())), 2)), s.beta()));
+            terms.put(COMMITMENT, Ops.mul(Ops.mean(Ops.pow(Ops.sub(rows, Ops.stopGradient(a.quantized())), 2)), s.beta()));
         }
         try (Graph.Scope scope = g.scope("quantizer_state")) {
             updateState(g, s, rows, a.onehot(), codebook, count, idle);
         }
         return new FamilyOutputs(latent, reconstruction, terms, Map.of(),
-                Map.of(USAGE, g.reduceMean(a.onehot(), false, 0)));
+                Map.of(USAGE, Ops.reduceMean(a.onehot(), false, 0)));
     }
 
     /** Nearest codebook row for every row of {@code rows [R, c]}: one-hot {@code [R, K]} and the rows' codes. */
     static Assignment quantize(Graph g, Tensor rows, Tensor codebook) {
         try (Graph.Scope scope = g.scope("quantizer")) {
-            Tensor r = g.stopGradient(rows);
-            Tensor e = g.stopGradient(codebook);
+            Tensor r = Ops.stopGradient(rows);
+            Tensor e = Ops.stopGradient(codebook);
             // |r|² - 2 r Eᵀ + |E|²: [R, K] from one matrix product
-            Tensor cross = g.gemm(r, e, null, -2.0, 0.0, false, true);
-            Tensor d = g.add(g.add(cross, g.reduceSum(g.mul(r, r), true, 1)), g.reduceSum(g.mul(e, e), false, 1));
-            Tensor index = g.topK(g.neg(d), 1, 1).indices();
+            Tensor cross = Ops.gemm(r, e, null, -2.0, 0.0, false, true);
+            Tensor d = Ops.add(Ops.add(cross, Ops.reduceSum(Ops.mul(r, r), true, 1)), Ops.reduceSum(Ops.mul(e, e), false, 1));
+            Tensor index = ShapeOps.topK(Ops.neg(d), 1, 1).indices();
             long[] ids = new long[Math.toIntExact(codebook.shape().dim(0))];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = i;
             }
-            Tensor onehot = g.cast(g.equal(index, g.longs(ids)), g.floatType());
-            return new Assignment(onehot, g.matmul(onehot, codebook));
+            Tensor onehot = Ops.cast(Ops.equal(index, g.longs(ids)), g.floatType());
+            return new Assignment(onehot, Ops.matmul(onehot, codebook));
         }
     }
 
     /** EMA codebook and dead-code restarts: the buffers' values after the step, and the codebook's projection. */
     private static void updateState(Graph g, VqSettings s, Tensor rows, Tensor onehot, Tensor codebook, Tensor count,
                                     Tensor idle) {
-        Tensor assigned = g.reduceSum(onehot, false, 0);
+        Tensor assigned = Ops.reduceSum(onehot, false, 0);
         Tensor codebookNext = codebook;
         Tensor countNext = count;
         if (s.ema()) {
             double gamma = s.emaDecay();
-            Tensor sums = g.gemm(onehot, g.stopGradient(rows), null, 1.0, 0.0, true, false);
-            countNext = g.add(g.mul(count, gamma), g.mul(assigned, 1 - gamma));
-            Tensor mass = g.add(g.mul(g.mul(codebook, g.unsqueeze(count, 1)), gamma), g.mul(sums, 1 - gamma));
-            Tensor enough = g.greater(countNext, MIN_COUNT);
-            Tensor safe = g.where(enough, countNext, g.scalar(1.0));
-            codebookNext = g.where(g.unsqueeze(enough, 1), g.div(mass, g.unsqueeze(safe, 1)), codebook);
+            Tensor sums = Ops.gemm(onehot, Ops.stopGradient(rows), null, 1.0, 0.0, true, false);
+            countNext = Ops.add(Ops.mul(count, gamma), Ops.mul(assigned, 1 - gamma));
+            Tensor mass = Ops.add(Ops.mul(Ops.mul(codebook, ShapeOps.unsqueeze(count, 1)), gamma), Ops.mul(sums, 1 - gamma));
+            Tensor enough = Ops.greater(countNext, MIN_COUNT);
+            Tensor safe = Ops.where(enough, countNext, g.scalar(1.0));
+            codebookNext = Ops.where(ShapeOps.unsqueeze(enough, 1), Ops.div(mass, ShapeOps.unsqueeze(safe, 1)), codebook);
         }
         if (idle != null) {
-            Tensor unused = g.cast(g.equal(assigned, g.scalar(0.0)), g.floatType());
-            Tensor idleNext = g.mul(g.add(idle, 1.0), unused);
-            Tensor dead = g.greaterOrEqual(idleNext, g.scalar(s.deadCodeSteps()));
-            Tensor deadRows = g.unsqueeze(dead, 1);
+            Tensor unused = Ops.cast(Ops.equal(assigned, g.scalar(0.0)), g.floatType());
+            Tensor idleNext = Ops.mul(Ops.add(idle, 1.0), unused);
+            Tensor dead = Ops.greaterOrEqual(idleNext, g.scalar(s.deadCodeSteps()));
+            Tensor deadRows = ShapeOps.unsqueeze(dead, 1);
             // A random row of the batch's encoder outputs for every code: floor(u (R - 1/2)) is in [0, R - 1].
             // (Random inputs are drawn per sample; the first sample's row of K draws is enough.)
             Tensor draws = g.randomInput(RESTART_INPUT, Shape.batchOf(s.codebookSize()), Noise.uniform(0, 1));
-            Tensor u = g.reshape(g.slice(draws, new long[] {0}, new long[] {0}, new long[] {1}), s.codebookSize());
-            Tensor total = g.reduceSum(assigned, false, 0);
-            Tensor pick = g.cast(g.mul(u, g.sub(total, 0.5)), DType.INT64);
-            Tensor restart = g.gather(g.stopGradient(rows), pick, 0);
-            g.assign(idle, g.where(dead, g.scalar(0.0), idleNext));
+            Tensor u = ShapeOps.reshape(ShapeOps.slice(draws, new long[] {0}, new long[] {0}, new long[] {1}), s.codebookSize());
+            Tensor total = Ops.reduceSum(assigned, false, 0);
+            Tensor pick = Ops.cast(Ops.mul(u, Ops.sub(total, 0.5)), DType.INT64);
+            Tensor restart = ShapeOps.gather(Ops.stopGradient(rows), pick, 0);
+            g.assign(idle, Ops.where(dead, g.scalar(0.0), idleNext));
             if (s.ema()) {
-                codebookNext = g.where(deadRows, restart, codebookNext);
-                countNext = g.where(dead, g.scalar(1.0), countNext);
+                codebookNext = Ops.where(deadRows, restart, codebookNext);
+                countNext = Ops.where(dead, g.scalar(1.0), countNext);
             } else {
-                g.constrain(codebook, updated -> g.where(deadRows, restart, updated));
+                g.constrain(codebook, updated -> Ops.where(deadRows, restart, updated));
             }
         }
         if (s.ema()) {

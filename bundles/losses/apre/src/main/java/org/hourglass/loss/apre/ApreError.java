@@ -1,6 +1,8 @@
 package org.hourglass.loss.apre;
 
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyOutputs;
 
@@ -29,12 +31,12 @@ final class ApreError {
             throw new IllegalArgumentException("apre: reconstruction " + reconstruction.shape() + " and log-variance "
                     + logVariance.shape() + " must match input " + input.shape());
         }
-        Tensor d = g.flatten(g.sub(reconstruction, input), 1);
-        Tensor variance = g.add(g.exp(g.flatten(logVariance, 1)), epsilon);
-        Tensor e = g.add(g.mul(g.div(g.mul(d, d), variance), alpha), g.mul(g.log(variance), beta));
+        Tensor d = ShapeOps.flatten(Ops.sub(reconstruction, input), 1);
+        Tensor variance = Ops.add(Ops.exp(ShapeOps.flatten(logVariance, 1)), epsilon);
+        Tensor e = Ops.add(Ops.mul(Ops.div(Ops.mul(d, d), variance), alpha), Ops.mul(Ops.log(variance), beta));
         if (weights != null) {
-            e = g.mul(e, g.flatten(weights, 1));
+            e = Ops.mul(e, ShapeOps.flatten(weights, 1));
         }
-        return g.reduceSum(e, false, 1);
+        return Ops.reduceSum(e, false, 1);
     }
 }

@@ -15,10 +15,11 @@ import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.Ops;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingResult;
 import org.hourglass.testing.GraphRunner;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +91,7 @@ class ApreLossTest {
         Graph g = Graph.create(1);
         Tensor in = g.input("x", Shape.batchOf(4));
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> new ApreLoss(1, 1, 1e-6).perSample(g, in, g.identity(in), null, null));
+                () -> new ApreLoss(1, 1, 1e-6).perSample(g, in, Ops.identity(in), null, null));
         assertTrue(e.getMessage().contains("no variance head") && e.getMessage().contains("variance.head=true"),
                 e.getMessage());
     }
@@ -112,8 +113,8 @@ class ApreLossTest {
         Tensor x = g.input("x", Shape.batchOf(4));
         Tensor mu = g.param("mu", Shape.of(1, 4), Init.zeros());
         Tensor lv = g.param("lv", Shape.of(1, 4), Init.constant(2.0));
-        Tensor zeros = g.mul(x, 0.0);
-        Tensor loss = g.mean(new ApreLoss(1, 1, 1e-6).perSample(g, x, g.add(zeros, mu), null, g.add(zeros, lv)));
+        Tensor zeros = Ops.mul(x, 0.0);
+        Tensor loss = Ops.mean(new ApreLoss(1, 1, 1e-6).perSample(g, x, Ops.add(zeros, mu), null, Ops.add(zeros, lv)));
         TrainStepModel m = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam()).build();
         int n = 64;
         float[] data = new float[n * 4];

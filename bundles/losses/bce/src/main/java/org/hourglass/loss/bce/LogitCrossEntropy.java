@@ -1,6 +1,8 @@
 package org.hourglass.loss.bce;
 
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -22,16 +24,16 @@ final class LogitCrossEntropy {
             throw new IllegalArgumentException("bce: reconstruction " + reconstruction.shape()
                     + " does not match input " + input.shape());
         }
-        Tensor r = g.flatten(reconstruction, 1);
-        Tensor x = g.flatten(input, 1);
+        Tensor r = ShapeOps.flatten(reconstruction, 1);
+        Tensor x = ShapeOps.flatten(input, 1);
         // log(1 + exp(-|r|)) = softplus(-|r|): the argument is <= 0, so exp never overflows.
-        Tensor e = g.add(g.sub(g.relu(r), g.mul(r, x)), g.softplus(g.neg(g.abs(r))));
+        Tensor e = Ops.add(Ops.sub(Ops.relu(r), Ops.mul(r, x)), Ops.softplus(Ops.neg(Ops.abs(r))));
         if (weights == null) {
-            return g.reduceMean(e, false, 1);
+            return Ops.reduceMean(e, false, 1);
         }
-        Tensor w = g.flatten(weights, 1);
-        Tensor total = g.reduceSum(g.mul(e, w), false, 1);
-        Tensor count = g.reduceSum(w, false, 1);
-        return g.div(total, g.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
+        Tensor w = ShapeOps.flatten(weights, 1);
+        Tensor total = Ops.reduceSum(Ops.mul(e, w), false, 1);
+        Tensor count = Ops.reduceSum(w, false, 1);
+        return Ops.div(total, Ops.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
     }
 }

@@ -1,6 +1,8 @@
 package org.hourglass.loss.huber;
 
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -20,16 +22,16 @@ final class HuberError {
             throw new IllegalArgumentException("huber: reconstruction " + reconstruction.shape()
                     + " does not match input " + input.shape());
         }
-        Tensor a = g.abs(g.flatten(g.sub(reconstruction, input), 1));
+        Tensor a = Ops.abs(ShapeOps.flatten(Ops.sub(reconstruction, input), 1));
         // q = min(a, delta): q²/2 + delta (a - q) is a²/2 inside and delta (a - delta/2) outside, without a branch.
-        Tensor q = g.clip(a, 0, delta);
-        Tensor e = g.add(g.mul(g.mul(q, q), 0.5), g.mul(g.sub(a, q), delta));
+        Tensor q = Ops.clip(a, 0, delta);
+        Tensor e = Ops.add(Ops.mul(Ops.mul(q, q), 0.5), Ops.mul(Ops.sub(a, q), delta));
         if (weights == null) {
-            return g.reduceMean(e, false, 1);
+            return Ops.reduceMean(e, false, 1);
         }
-        Tensor w = g.flatten(weights, 1);
-        Tensor total = g.reduceSum(g.mul(e, w), false, 1);
-        Tensor count = g.reduceSum(w, false, 1);
-        return g.div(total, g.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
+        Tensor w = ShapeOps.flatten(weights, 1);
+        Tensor total = Ops.reduceSum(Ops.mul(e, w), false, 1);
+        Tensor count = Ops.reduceSum(w, false, 1);
+        return Ops.div(total, Ops.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
     }
 }

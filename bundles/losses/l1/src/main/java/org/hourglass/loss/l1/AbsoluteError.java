@@ -1,6 +1,8 @@
 package org.hourglass.loss.l1;
 
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /** Per-sample mean absolute error, built into a graph; with weights, the mean over the weighted entries only. */
@@ -17,13 +19,13 @@ final class AbsoluteError {
             throw new IllegalArgumentException("l1: reconstruction " + reconstruction.shape()
                     + " does not match input " + input.shape());
         }
-        Tensor a = g.abs(g.flatten(g.sub(reconstruction, input), 1));
+        Tensor a = Ops.abs(ShapeOps.flatten(Ops.sub(reconstruction, input), 1));
         if (weights == null) {
-            return g.reduceMean(a, false, 1);
+            return Ops.reduceMean(a, false, 1);
         }
-        Tensor w = g.flatten(weights, 1);
-        Tensor total = g.reduceSum(g.mul(a, w), false, 1);
-        Tensor count = g.reduceSum(w, false, 1);
-        return g.div(total, g.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
+        Tensor w = ShapeOps.flatten(weights, 1);
+        Tensor total = Ops.reduceSum(Ops.mul(a, w), false, 1);
+        Tensor count = Ops.reduceSum(w, false, 1);
+        return Ops.div(total, Ops.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
     }
 }

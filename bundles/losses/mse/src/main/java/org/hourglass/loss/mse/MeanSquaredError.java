@@ -1,6 +1,8 @@
 package org.hourglass.loss.mse;
 
 import org.hourglass.graph.Graph;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /** Per-sample mean squared error, built into a graph; with weights, the mean over the weighted entries only. */
@@ -17,14 +19,14 @@ final class MeanSquaredError {
             throw new IllegalArgumentException("mse: reconstruction " + reconstruction.shape()
                     + " does not match input " + input.shape());
         }
-        Tensor d = g.flatten(g.sub(reconstruction, input), 1);
-        Tensor sq = g.mul(d, d);
+        Tensor d = ShapeOps.flatten(Ops.sub(reconstruction, input), 1);
+        Tensor sq = Ops.mul(d, d);
         if (weights == null) {
-            return g.reduceMean(sq, false, 1);
+            return Ops.reduceMean(sq, false, 1);
         }
-        Tensor w = g.flatten(weights, 1);
-        Tensor total = g.reduceSum(g.mul(sq, w), false, 1);
-        Tensor count = g.reduceSum(w, false, 1);
-        return g.div(total, g.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
+        Tensor w = ShapeOps.flatten(weights, 1);
+        Tensor total = Ops.reduceSum(Ops.mul(sq, w), false, 1);
+        Tensor count = Ops.reduceSum(w, false, 1);
+        return Ops.div(total, Ops.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
     }
 }

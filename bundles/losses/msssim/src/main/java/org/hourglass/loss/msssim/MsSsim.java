@@ -2,10 +2,13 @@ package org.hourglass.loss.msssim;
 
 import java.util.Arrays;
 import java.util.List;
+import org.hourglass.graph.ConvOps;
 import org.hourglass.graph.ConvOptions;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -41,11 +44,11 @@ final class MsSsim {
         Tensor loss = null;
         if (s.alpha() > 0) {
             Tensor similarity = msSsim(g, s, input, reconstruction, chw);
-            loss = g.mul(g.sub(1.0, similarity), s.alpha());
+            loss = Ops.mul(Ops.sub(1.0, similarity), s.alpha());
         }
         if (s.alpha() < 1) {
-            Tensor l1 = g.mul(l1(g, input, reconstruction, weights), 1 - s.alpha());
-            loss = loss == null ? l1 : g.add(loss, l1);
+            Tensor l1 = Ops.mul(l1(g, input, reconstruction, weights), 1 - s.alpha());
+            loss = loss == null ? l1 : Ops.add(loss, l1);
         }
         return loss;
     }
@@ -96,8 +99,8 @@ final class MsSsim {
         }
         try (Graph.Scope scope = g.scope("ms-ssim")) {
             // Batch and channels together: every channel is an image of its own.
-            Tensor x = g.reshape(input, -1, 1, h, w);
-            Tensor y = g.reshape(reconstruction, -1, 1, h, w);
+            Tensor x = ShapeOps.reshape(input, -1, 1, h, w);
+            Tensor y = ShapeOps.reshape(reconstruction, -1, 1, h, w);
             double c1 = Math.pow(0.01 * s.dataRange(), 2);
             double c2 = Math.pow(0.03 * s.dataRange(), 2);
             Tensor[] window = windowConstants(g, s);
@@ -109,10 +112,10 @@ final class MsSsim {
                 }
                 boolean last = j == weights.length - 1;
                 Tensor term = scale(g, x, y, window, c1, c2, last);
-                Tensor powered = g.pow(g.clip(term, MIN_TERM, Double.MAX_VALUE), weights[j]);
-                product = product == null ? powered : g.mul(product, powered);
+                Tensor powered = Ops.pow(Ops.clip(term, MIN_TERM, Double.MAX_VALUE), weights[j]);
+                product = product == null ? powered : Ops.mul(product, powered);
             }
-            return g.reduceMean(g.reshape(product, -1, chw[0]), false, 1);
+            return Ops.reduceMean(ShapeOps.reshape(product, -1, chw[0]), false, 1);
         }
     }
 
@@ -131,41 +134,41 @@ final class MsSsim {
 
     /** The mean of cs (or of SSIM = l * cs when {@code last}) over one scale's valid window positions: {@code [N]}. */
     private static Tensor scale(Graph g, Tensor x, Tensor y, Tensor[] window, double c1, double c2, boolean last) {
-        Tensor maps = g.concat(1, x, y, g.mul(x, x), g.mul(y, y), g.mul(x, y));
+        Tensor maps = ShapeOps.concat(1, x, y, Ops.mul(x, x), Ops.mul(y, y), Ops.mul(x, y));
         ConvOptions depthwise = ConvOptions.defaults().groups(5);
-        Tensor filtered = g.conv2d(g.conv2d(maps, window[0], null, depthwise), window[1], null, depthwise);
-        List<Tensor> m = g.split(filtered, 1, 1, 1, 1, 1, 1);
+        Tensor filtered = ConvOps.conv2d(ConvOps.conv2d(maps, window[0], null, depthwise), window[1], null, depthwise);
+        List<Tensor> m = ShapeOps.split(filtered, 1, 1, 1, 1, 1, 1);
         Tensor mx = m.get(0);
         Tensor my = m.get(1);
-        Tensor mxx = g.mul(mx, mx);
-        Tensor myy = g.mul(my, my);
-        Tensor mxy = g.mul(mx, my);
-        Tensor sxx = g.sub(m.get(2), mxx);
-        Tensor syy = g.sub(m.get(3), myy);
-        Tensor sxy = g.sub(m.get(4), mxy);
-        Tensor cs = g.div(g.add(g.mul(sxy, 2.0), c2), g.add(g.add(sxx, syy), c2));
+        Tensor mxx = Ops.mul(mx, mx);
+        Tensor myy = Ops.mul(my, my);
+        Tensor mxy = Ops.mul(mx, my);
+        Tensor sxx = Ops.sub(m.get(2), mxx);
+        Tensor syy = Ops.sub(m.get(3), myy);
+        Tensor sxy = Ops.sub(m.get(4), mxy);
+        Tensor cs = Ops.div(Ops.add(Ops.mul(sxy, 2.0), c2), Ops.add(Ops.add(sxx, syy), c2));
         Tensor map = cs;
         if (last) {
-            Tensor luminance = g.div(g.add(g.mul(mxy, 2.0), c1), g.add(g.add(mxx, myy), c1));
-            map = g.mul(luminance, cs);
+            Tensor luminance = Ops.div(Ops.add(Ops.mul(mxy, 2.0), c1), Ops.add(Ops.add(mxx, myy), c1));
+            map = Ops.mul(luminance, cs);
         }
-        return g.reduceMean(map, false, 1, 2, 3);
+        return Ops.reduceMean(map, false, 1, 2, 3);
     }
 
     /** 2x2 average pooling, stride 2. */
     private static Tensor halve(Graph g, Tensor x) {
-        return g.avgPool2d(x, new long[] {2, 2}, ConvOptions.defaults().stride(2), false);
+        return ConvOps.avgPool2d(x, new long[] {2, 2}, ConvOptions.defaults().stride(2), false);
     }
 
     /** Mean absolute error per sample; with weights, over the weighted entries only. */
     static Tensor l1(Graph g, Tensor input, Tensor reconstruction, Tensor weights) {
-        Tensor a = g.abs(g.flatten(g.sub(reconstruction, input), 1));
+        Tensor a = Ops.abs(ShapeOps.flatten(Ops.sub(reconstruction, input), 1));
         if (weights == null) {
-            return g.reduceMean(a, false, 1);
+            return Ops.reduceMean(a, false, 1);
         }
-        Tensor wt = g.flatten(weights, 1);
-        Tensor total = g.reduceSum(g.mul(a, wt), false, 1);
-        Tensor count = g.reduceSum(wt, false, 1);
-        return g.div(total, g.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
+        Tensor wt = ShapeOps.flatten(weights, 1);
+        Tensor total = Ops.reduceSum(Ops.mul(a, wt), false, 1);
+        Tensor count = Ops.reduceSum(wt, false, 1);
+        return Ops.div(total, Ops.clip(count, MIN_WEIGHT, Double.MAX_VALUE));
     }
 }

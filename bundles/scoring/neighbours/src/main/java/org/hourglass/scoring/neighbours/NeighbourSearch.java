@@ -16,7 +16,9 @@ import org.hourglass.api.executor.ModelSession;
 import org.hourglass.api.executor.OnnxExecutor;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -68,14 +70,14 @@ public class NeighbourSearch implements AutoCloseable {
         Graph g = Graph.create(0);
         Tensor q = g.input(QUERY, Shape.of(Shape.DYNAMIC, width));
         Tensor r = g.input(REFERENCE, Shape.of(Shape.DYNAMIC, width));
-        Tensor qq = g.reduceSum(g.mul(q, q), true, 1);                   // [b, 1]
-        Tensor rr = g.reduceSum(g.mul(r, r), false, 1);                  // [m]
-        Tensor cross = g.gemm(q, r, null, 2.0, 0.0, false, true);        // [b, m] = 2 q·rᵀ
+        Tensor qq = Ops.reduceSum(Ops.mul(q, q), true, 1);                   // [b, 1]
+        Tensor rr = Ops.reduceSum(Ops.mul(r, r), false, 1);                  // [m]
+        Tensor cross = Ops.gemm(q, r, null, 2.0, 0.0, false, true);        // [b, m] = 2 q·rᵀ
         // TopK keeps the largest: rank by -distance = 2 q·r - |q|² - |r|².
-        Tensor negDist = g.sub(cross, g.add(qq, rr));
-        Graph.TopK top = g.topK(negDist, k, 1);
+        Tensor negDist = Ops.sub(cross, Ops.add(qq, rr));
+        ShapeOps.TopK top = ShapeOps.topK(negDist, k, 1);
         // Rounding can make a distance to an identical row slightly negative; distances are never below 0.
-        Tensor dist = g.relu(g.neg(top.values()));
+        Tensor dist = Ops.relu(Ops.neg(top.values()));
         return InferenceModel.builder(g).name(owner + "-neighbours")
                 .output(DISTANCE, dist).output(INDEX, top.indices());
     }

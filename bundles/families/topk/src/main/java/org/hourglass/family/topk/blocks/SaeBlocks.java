@@ -5,7 +5,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 
 /**
@@ -109,12 +111,12 @@ public final class SaeBlocks {
 
     /** {@code (x - b_pre) W_enc + b_enc} for {@code x [N, d]}. */
     public static Tensor preActivations(Graph g, Tensor x, Tensor wEnc, Tensor bEnc, Tensor bPre) {
-        return g.add(g.matmul(g.sub(x, bPre), wEnc), bEnc);
+        return Ops.add(Ops.matmul(Ops.sub(x, bPre), wEnc), bEnc);
     }
 
     /** {@code z W_dec + bias}. */
     public static Tensor decode(Graph g, Tensor z, Tensor wDec, Tensor bias) {
-        return g.add(g.matmul(z, wDec), bias);
+        return Ops.add(Ops.matmul(z, wDec), bias);
     }
 
     /**
@@ -122,14 +124,14 @@ public final class SaeBlocks {
      * {@code >= 0} whatever the values (NaN included).
      */
     public static Tensor rowCount(Graph g, Tensor x) {
-        Tensor col = g.slice(g.stopGradient(x), new long[] {1}, new long[] {0}, new long[] {1});
-        Tensor index = g.topK(col, 1, 1).indices();
-        return g.reduceSum(g.cast(g.greaterOrEqual(index, g.longs(0)), g.floatType()), false, 0, 1);
+        Tensor col = ShapeOps.slice(Ops.stopGradient(x), new long[] {1}, new long[] {0}, new long[] {1});
+        Tensor index = ShapeOps.topK(col, 1, 1).indices();
+        return Ops.reduceSum(Ops.cast(Ops.greaterOrEqual(index, g.longs(0)), g.floatType()), false, 0, 1);
     }
 
     /** 1 for latents idle for {@code deadTokens} samples or more before this step, else 0 ({@code [n]}). */
     public static Tensor deadMask(Graph g, Tensor idle, long deadTokens) {
-        return g.cast(g.greaterOrEqual(idle, g.scalar(deadTokens)), g.floatType());
+        return Ops.cast(Ops.greaterOrEqual(idle, g.scalar(deadTokens)), g.floatType());
     }
 
     /**
@@ -139,32 +141,32 @@ public final class SaeBlocks {
     public static Tensor auxLoss(Graph g, Tensor pre, Tensor wDec, Tensor residual, Tensor dead, int auxK,
                                  double coefficient) {
         try (Graph.Scope scope = g.scope("auxk")) {
-            Tensor isDead = g.greater(dead, g.scalar(0.0));
-            Tensor candidates = g.where(isDead, g.stopGradient(pre), g.scalar(FAR_BELOW));
-            Graph.TopK top = g.topK(candidates, auxK, 1);
-            Tensor kth = g.slice(top.values(), new long[] {1}, new long[] {auxK - 1}, new long[] {auxK});
-            Tensor chosen = g.greaterOrEqual(candidates, kth);
-            Tensor zAux = g.where(chosen, g.where(isDead, g.relu(pre), g.scalar(0.0)), g.scalar(0.0));
-            Tensor estimate = g.matmul(zAux, wDec);
-            Tensor diff = g.sub(estimate, residual);
-            Tensor centred = g.sub(residual, g.reduceMean(residual, true, 0));
-            Tensor scale = g.add(g.mean(g.mul(centred, centred)), 1e-12);
-            Tensor anyDead = g.cast(g.greater(g.reduceSum(dead, false, 0), g.scalar(0.0)), g.floatType());
-            return g.mul(g.mul(g.div(g.mean(g.mul(diff, diff)), scale), anyDead), coefficient);
+            Tensor isDead = Ops.greater(dead, g.scalar(0.0));
+            Tensor candidates = Ops.where(isDead, Ops.stopGradient(pre), g.scalar(FAR_BELOW));
+            ShapeOps.TopK top = ShapeOps.topK(candidates, auxK, 1);
+            Tensor kth = ShapeOps.slice(top.values(), new long[] {1}, new long[] {auxK - 1}, new long[] {auxK});
+            Tensor chosen = Ops.greaterOrEqual(candidates, kth);
+            Tensor zAux = Ops.where(chosen, Ops.where(isDead, Ops.relu(pre), g.scalar(0.0)), g.scalar(0.0));
+            Tensor estimate = Ops.matmul(zAux, wDec);
+            Tensor diff = Ops.sub(estimate, residual);
+            Tensor centred = Ops.sub(residual, Ops.reduceMean(residual, true, 0));
+            Tensor scale = Ops.add(Ops.mean(Ops.mul(centred, centred)), 1e-12);
+            Tensor anyDead = Ops.cast(Ops.greater(Ops.reduceSum(dead, false, 0), g.scalar(0.0)), g.floatType());
+            return Ops.mul(Ops.mul(Ops.div(Ops.mean(Ops.mul(diff, diff)), scale), anyDead), coefficient);
         }
     }
 
     /** Projects each row of {@code wDec} back to unit norm after every optimizer update. */
     public static void unitNormRows(Graph g, Tensor wDec) {
-        g.constrain(wDec, updated -> g.div(updated, g.sqrt(g.add(g.reduceSum(g.mul(updated, updated), true, 1),
+        g.constrain(wDec, updated -> Ops.div(updated, Ops.sqrt(Ops.add(Ops.reduceSum(Ops.mul(updated, updated), true, 1),
                 1e-12))));
     }
 
     /** Replaces {@code param [m]} by the batch mean of {@code data [N, m]} after training step 1. */
     public static void startAtBatchMean(Graph g, Tensor param, Tensor data) {
-        Tensor batchMean = g.reduceMean(g.stopGradient(data), false, 0);
-        Tensor first = g.equal(g.trainingStep(), g.scalar(1.0));
-        g.constrain(param, updated -> g.where(first, batchMean, updated));
+        Tensor batchMean = Ops.reduceMean(Ops.stopGradient(data), false, 0);
+        Tensor first = Ops.equal(g.trainingStep(), g.scalar(1.0));
+        g.constrain(param, updated -> Ops.where(first, batchMean, updated));
     }
 
     /**
@@ -172,15 +174,15 @@ public final class SaeBlocks {
      * the batch's {@code rows}, capped at twice {@code deadTokens}. Returns the counts after the step.
      */
     public static Tensor trackIdle(Graph g, Tensor idle, Tensor active, Tensor rows, long deadTokens) {
-        Tensor firedInBatch = g.greater(g.reduceMax(active, false, 0), g.scalar(0.0));
-        Tensor idleNext = g.where(firedInBatch, g.scalar(0.0), g.clip(g.add(idle, rows), 0, 2.0 * deadTokens));
+        Tensor firedInBatch = Ops.greater(Ops.reduceMax(active, false, 0), g.scalar(0.0));
+        Tensor idleNext = Ops.where(firedInBatch, g.scalar(0.0), Ops.clip(Ops.add(idle, rows), 0, 2.0 * deadTokens));
         g.assign(idle, idleNext);
         return idleNext;
     }
 
     /** 1 where {@code z} is non-zero, else 0. */
     public static Tensor active(Graph g, Tensor z) {
-        return g.cast(g.greater(g.stopGradient(z), g.scalar(0.0)), g.floatType());
+        return Ops.cast(Ops.greater(Ops.stopGradient(z), g.scalar(0.0)), g.floatType());
     }
 
     /**
@@ -190,25 +192,25 @@ public final class SaeBlocks {
     public static Map<String, Tensor> diagnostics(Graph g, Tensor target, Tensor estimate, Tensor active,
                                                   Tensor idleNext, long deadTokens) {
         Map<String, Tensor> diagnostics = new LinkedHashMap<>();
-        Tensor xs = g.stopGradient(target);
-        Tensor xh = g.stopGradient(estimate);
-        Tensor err = g.sub(xs, xh);
-        Tensor centred = g.sub(xs, g.reduceMean(xs, true, 0));
-        diagnostics.put(FIRED, g.reduceMean(active, false, 0));
-        diagnostics.put(SQUARED_ERROR, perSampleMean(g, g.reduceSum(g.mul(err, err), false, 1)));
-        diagnostics.put(MSE, perSampleMean(g, g.reduceMean(g.mul(err, err), false, 1)));
-        diagnostics.put(VARIANCE, perSampleMean(g, g.reduceSum(g.mul(centred, centred), false, 1)));
-        Tensor dot = g.reduceSum(g.mul(xs, xh), false, 1);
-        Tensor norms = g.sqrt(g.add(g.mul(g.reduceSum(g.mul(xs, xs), false, 1),
-                g.reduceSum(g.mul(xh, xh), false, 1)), 1e-24));
-        diagnostics.put(COSINE, perSampleMean(g, g.div(dot, norms)));
-        diagnostics.put(DEAD, g.reshape(g.reduceSum(deadMask(g, idleNext, deadTokens), false, 0), 1));
+        Tensor xs = Ops.stopGradient(target);
+        Tensor xh = Ops.stopGradient(estimate);
+        Tensor err = Ops.sub(xs, xh);
+        Tensor centred = Ops.sub(xs, Ops.reduceMean(xs, true, 0));
+        diagnostics.put(FIRED, Ops.reduceMean(active, false, 0));
+        diagnostics.put(SQUARED_ERROR, perSampleMean(g, Ops.reduceSum(Ops.mul(err, err), false, 1)));
+        diagnostics.put(MSE, perSampleMean(g, Ops.reduceMean(Ops.mul(err, err), false, 1)));
+        diagnostics.put(VARIANCE, perSampleMean(g, Ops.reduceSum(Ops.mul(centred, centred), false, 1)));
+        Tensor dot = Ops.reduceSum(Ops.mul(xs, xh), false, 1);
+        Tensor norms = Ops.sqrt(Ops.add(Ops.mul(Ops.reduceSum(Ops.mul(xs, xs), false, 1),
+                Ops.reduceSum(Ops.mul(xh, xh), false, 1)), 1e-24));
+        diagnostics.put(COSINE, perSampleMean(g, Ops.div(dot, norms)));
+        diagnostics.put(DEAD, ShapeOps.reshape(Ops.reduceSum(deadMask(g, idleNext, deadTokens), false, 0), 1));
         return diagnostics;
     }
 
     /** The batch mean of a per-sample value {@code [N]}, shaped {@code [1]} (diagnostics need a static shape). */
     private static Tensor perSampleMean(Graph g, Tensor perSample) {
-        return g.reshape(g.reduceMean(perSample, false, 0), 1);
+        return ShapeOps.reshape(Ops.reduceMean(perSample, false, 0), 1);
     }
 
     /**

@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.hourglass.graph.Graph;
 import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
 import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.graph.Tensor;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
@@ -52,7 +54,7 @@ public final class ThresholdSae {
         Graph g = ctx.graph();
         int n = ctx.latentSize();
         long d = ctx.inputSpec().features();
-        Tensor x = g.flatten(ctx.input(), 1);
+        Tensor x = ShapeOps.flatten(ctx.input(), 1);
         SaeBlocks.Params p = SaeBlocks.params(g, d, n);
         // Both graphs create the buffer, so the inference model carries its trained value.
         Tensor learned = g.buffer(THRESHOLD, thresholdShape, Init.zeros());
@@ -64,14 +66,14 @@ public final class ThresholdSae {
         if (!ctx.training()) {
             Tensor z = jump(g, pre, learned);
             Tensor r = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
-            return FamilyOutputs.of(z, shape.length == 2 ? r : g.reshape(r, shape));
+            return FamilyOutputs.of(z, shape.length == 2 ? r : ShapeOps.reshape(r, shape));
         }
         Tensor rows = SaeBlocks.rowCount(g, x);
-        Tensor batchThreshold = selection.threshold(g, g.stopGradient(pre), rows);
+        Tensor batchThreshold = selection.threshold(g, Ops.stopGradient(pre), rows);
         Tensor z = jump(g, pre, batchThreshold);
         Tensor xr = SaeBlocks.decode(g, z, p.wDec(), p.bPre());
-        Tensor reconstruction = shape.length == 2 ? xr : g.reshape(xr, shape);
-        Tensor aux = s.auxCoefficient() > 0 ? SaeBlocks.auxLoss(g, pre, p.wDec(), g.stopGradient(g.sub(x, xr)),
+        Tensor reconstruction = shape.length == 2 ? xr : ShapeOps.reshape(xr, shape);
+        Tensor aux = s.auxCoefficient() > 0 ? SaeBlocks.auxLoss(g, pre, p.wDec(), Ops.stopGradient(Ops.sub(x, xr)),
                 SaeBlocks.deadMask(g, p.idle(), s.deadTokens()), s.auxK(d, n), s.auxCoefficient()) : null;
 
         try (Graph.Scope scope = g.scope("sae_state")) {
@@ -79,16 +81,16 @@ public final class ThresholdSae {
             Tensor idleNext = SaeBlocks.trackIdle(g, p.idle(), active, rows, s.deadTokens());
             // Only the positive part of the threshold matters (ReLU zeroes the rest); the first step takes the
             // batch's value so that the average does not start from 0.
-            Tensor observed = g.add(g.mul(learned, 0.0), g.relu(batchThreshold));
-            Tensor first = g.equal(g.trainingStep(), g.scalar(1.0));
-            Tensor learnedNext = g.where(first, observed,
-                    g.add(g.mul(learned, s.thresholdDecay()), g.mul(observed, 1 - s.thresholdDecay())));
+            Tensor observed = Ops.add(Ops.mul(learned, 0.0), Ops.relu(batchThreshold));
+            Tensor first = Ops.equal(g.trainingStep(), g.scalar(1.0));
+            Tensor learnedNext = Ops.where(first, observed,
+                    Ops.add(Ops.mul(learned, s.thresholdDecay()), Ops.mul(observed, 1 - s.thresholdDecay())));
             g.assign(learned, learnedNext);
             SaeBlocks.unitNormRows(g, p.wDec());
             SaeBlocks.startAtBatchMean(g, p.bPre(), x);
             Map<String, Tensor> diagnostics = new LinkedHashMap<>(SaeBlocks.diagnostics(g, x, xr, active, idleNext,
                     s.deadTokens()));
-            diagnostics.put(THRESHOLD_MEAN, g.reshape(g.reduceMean(learnedNext, false, 0), 1));
+            diagnostics.put(THRESHOLD_MEAN, ShapeOps.reshape(Ops.reduceMean(learnedNext, false, 0), 1));
             Map<String, Tensor> terms = aux == null ? Map.of() : Map.of(SaeBlocks.AUX, aux);
             return new FamilyOutputs(z, reconstruction, terms, Map.of(), diagnostics);
         }
@@ -96,12 +98,12 @@ public final class ThresholdSae {
 
     /** JumpReLU: {@code pre} where it is at least {@code threshold} and positive, else 0. */
     public static Tensor jump(Graph g, Tensor pre, Tensor threshold) {
-        return g.where(g.greaterOrEqual(pre, threshold), g.relu(pre), g.scalar(0.0));
+        return Ops.where(Ops.greaterOrEqual(pre, threshold), Ops.relu(pre), g.scalar(0.0));
     }
 
     /** The smallest entry along {@code axis} (minus the maximum of the negation). */
     public static Tensor min(Graph g, Tensor x, long axis) {
-        return g.neg(g.reduceMax(g.neg(x), false, axis));
+        return Ops.neg(Ops.reduceMax(Ops.neg(x), false, axis));
     }
 
     /** The epoch's figures of {@link SaeBlocks#summarize} plus {@code threshold}, the learned threshold's mean. */

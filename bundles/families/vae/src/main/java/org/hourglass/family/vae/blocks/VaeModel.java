@@ -6,12 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.hourglass.graph.Graph;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.HostTensor;
 import org.hourglass.graph.Init;
 import org.hourglass.graph.Noise;
 import org.hourglass.graph.Shape;
 import org.hourglass.graph.Tensor;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
 
 /**
@@ -46,7 +49,7 @@ public final class VaeModel {
 
     private record Layer(Tensor weight, Tensor bias) {
         Tensor apply(Graph g, Tensor x) {
-            return g.gemm(x, weight, bias, 1.0, 1.0, false, false);
+            return Ops.gemm(x, weight, bias, 1.0, 1.0, false, false);
         }
     }
 
@@ -126,19 +129,19 @@ public final class VaeModel {
 
     /** The posterior of {@code x} ({@code [batch, ...sample]}, flattened here). */
     public Posterior encode(Tensor x) {
-        Tensor h = g.flatten(x, 1);
+        Tensor h = ShapeOps.flatten(x, 1);
         if (condition != null) {
-            h = g.concat(1, h, condition);
+            h = ShapeOps.concat(1, h, condition);
         }
         for (Layer l : encoder) {
-            h = g.activate(l.apply(g, h), spec.activation());
+            h = Layers.activate(l.apply(g, h), spec.activation());
         }
         return new Posterior(meanHead.apply(g, h), logVarianceHead.apply(g, h));
     }
 
     /** z = mean + exp(logvar / 2) · eps, the reparameterised sample. */
     public Tensor sample(Posterior p, Tensor eps) {
-        return g.add(p.mean(), g.mul(g.exp(g.mul(p.logVariance(), 0.5)), eps));
+        return Ops.add(p.mean(), Ops.mul(Ops.exp(Ops.mul(p.logVariance(), 0.5)), eps));
     }
 
     /** A sample of the posterior with fresh standard-normal noise (the training graph's random input {@link #EPSILON}). */
@@ -152,9 +155,9 @@ public final class VaeModel {
      * null when unconditional.
      */
     public Tensor decodeRaw(Tensor z, Tensor conditionRows) {
-        Tensor d = conditionRows == null ? z : g.concat(1, z, conditionRows);
+        Tensor d = conditionRows == null ? z : ShapeOps.concat(1, z, conditionRows);
         for (Layer l : decoder) {
-            d = g.activate(l.apply(g, d), spec.activation());
+            d = Layers.activate(l.apply(g, d), spec.activation());
         }
         return out.apply(g, d);
     }
@@ -162,34 +165,34 @@ public final class VaeModel {
     /** The reconstruction in the input's shape as the pipeline's loss reads it: logits (Bernoulli) or the mean. */
     public Tensor reconstruction(Tensor z) {
         Tensor raw = decodeRaw(z, condition);
-        Tensor r = spec.decoder() == VaeSpec.Decoder.BERNOULLI ? raw : g.activate(raw, spec.outputActivation());
+        Tensor r = spec.decoder() == VaeSpec.Decoder.BERNOULLI ? raw : Layers.activate(raw, spec.outputActivation());
         return inputShaped(r);
     }
 
     /** The expected value of x given the decoder's output in the input's shape: sigmoid of logits, or the mean. */
     public Tensor expectation(Tensor reconstruction) {
-        return spec.decoder() == VaeSpec.Decoder.BERNOULLI ? g.sigmoid(reconstruction) : reconstruction;
+        return spec.decoder() == VaeSpec.Decoder.BERNOULLI ? Ops.sigmoid(reconstruction) : reconstruction;
     }
 
     private Tensor inputShaped(Tensor flat) {
         long[] shape = ctx.inputSpec().batchShape();
-        return shape.length == 2 ? flat : g.reshape(flat, shape);
+        return shape.length == 2 ? flat : ShapeOps.reshape(flat, shape);
     }
 
     /** Per sample {@code [batch]}: KL(N(mean, var) || N(0, I)) in nats. */
     public Tensor klPerSample(Posterior p) {
-        return g.reduceSum(klTerms(p), false, 1);
+        return Ops.reduceSum(klTerms(p), false, 1);
     }
 
     /** Per latent dimension {@code [latent]}: the batch mean of its KL in nats (the posterior-collapse diagnostic). */
     public Tensor klPerDimension(Posterior p) {
-        return g.reduceMean(klTerms(p), false, 0);
+        return Ops.reduceMean(klTerms(p), false, 0);
     }
 
     private Tensor klTerms(Posterior p) {
         Tensor lv = p.logVariance();
         Tensor m = p.mean();
-        return g.mul(g.sub(g.add(g.exp(lv), g.mul(m, m)), g.add(lv, 1.0)), 0.5);
+        return Ops.mul(Ops.sub(Ops.add(Ops.exp(lv), Ops.mul(m, m)), Ops.add(lv, 1.0)), 0.5);
     }
 
     /**
@@ -197,16 +200,16 @@ public final class VaeModel {
      * beta · min(1, step / kl.warmup.steps).
      */
     public Tensor klLossTerm(Posterior p) {
-        Tensor term = g.mul(g.mean(klPerSample(p)), spec.beta() / features);
+        Tensor term = Ops.mul(Ops.mean(klPerSample(p)), spec.beta() / features);
         if (ctx.training() && spec.warmupSteps() > 0) {
-            term = g.mul(term, g.clip(g.mul(g.trainingStep(), 1.0 / spec.warmupSteps()), 0, 1));
+            term = Ops.mul(term, Ops.clip(Ops.mul(g.trainingStep(), 1.0 / spec.warmupSteps()), 0, 1));
         }
         return term;
     }
 
     /** Per sample {@code [batch]}: beta · KL / D, the inference output {@link #KL_OUTPUT}. */
     public Tensor klOutput(Posterior p) {
-        return g.mul(klPerSample(p), spec.beta() / features);
+        return Ops.mul(klPerSample(p), spec.beta() / features);
     }
 
     /**
@@ -219,27 +222,27 @@ public final class VaeModel {
         int draws = spec.likelihoodSamples();
         Tensor eps = g.constant("vae/likelihood_draws", draws(draws, latent, g.seed(), g.floatType()));
         // [batch, 1, latent] against [1, draws, latent] → [batch, draws, latent] → [batch * draws, latent]
-        Tensor mean = g.unsqueeze(p.mean(), 1);
-        Tensor std = g.unsqueeze(g.exp(g.mul(p.logVariance(), 0.5)), 1);
-        Tensor z = g.reshape(g.add(mean, g.mul(std, eps)), -1, latent);
+        Tensor mean = ShapeOps.unsqueeze(p.mean(), 1);
+        Tensor std = ShapeOps.unsqueeze(Ops.exp(Ops.mul(p.logVariance(), 0.5)), 1);
+        Tensor z = ShapeOps.reshape(Ops.add(mean, Ops.mul(std, eps)), -1, latent);
         Tensor rows = null;
         if (condition != null) {
             Tensor zeros = g.constant("vae/likelihood_zeros",
                     HostTensor.of(g.floatType(), new double[draws], 1, draws, 1));
-            rows = g.reshape(g.add(g.unsqueeze(condition, 1), zeros), -1, spec.conditionClasses());
+            rows = ShapeOps.reshape(Ops.add(ShapeOps.unsqueeze(condition, 1), zeros), -1, spec.conditionClasses());
         }
-        Tensor raw = g.reshape(decodeRaw(z, rows), -1, draws, features);
-        Tensor target = g.unsqueeze(g.flatten(x, 1), 1);
+        Tensor raw = ShapeOps.reshape(decodeRaw(z, rows), -1, draws, features);
+        Tensor target = ShapeOps.unsqueeze(ShapeOps.flatten(x, 1), 1);
         Tensor perEntry;
         if (spec.decoder() == VaeSpec.Decoder.BERNOULLI) {
             // log p = x·l − softplus(l) = −(max(l, 0) − l·x + log(1 + exp(−|l|)))
-            perEntry = g.neg(g.add(g.sub(g.relu(raw), g.mul(raw, target)), g.softplus(g.neg(g.abs(raw)))));
+            perEntry = Ops.neg(Ops.add(Ops.sub(Ops.relu(raw), Ops.mul(raw, target)), Ops.softplus(Ops.neg(Ops.abs(raw)))));
         } else {
-            Tensor d = g.sub(g.activate(raw, spec.outputActivation()), target);
-            perEntry = g.sub(g.mul(g.mul(d, d), -1.0 / (2 * GAUSSIAN_VARIANCE)),
+            Tensor d = Ops.sub(Layers.activate(raw, spec.outputActivation()), target);
+            perEntry = Ops.sub(Ops.mul(Ops.mul(d, d), -1.0 / (2 * GAUSSIAN_VARIANCE)),
                     0.5 * Math.log(2 * Math.PI * GAUSSIAN_VARIANCE));
         }
-        return g.reduceMean(g.reduceMean(perEntry, false, 2), false, 1);
+        return Ops.reduceMean(Ops.reduceMean(perEntry, false, 2), false, 1);
     }
 
     /** {@code draws} standard-normal vectors {@code [1, draws, latent]}, in antithetic pairs. */

@@ -2,7 +2,8 @@ package org.hourglass.family.vae.blocks;
 
 import java.util.Arrays;
 import java.util.Locale;
-import org.hourglass.graph.Graph.Activation;
+import org.hourglass.graph.Layers.Activation;
+import org.hourglass.graph.Layers;
 
 /**
  * The settings of a variational autoencoder, checked: every bad value fails naming its configuration attribute.
