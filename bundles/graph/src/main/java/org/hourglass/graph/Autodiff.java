@@ -14,34 +14,31 @@ import java.util.Set;
  * Reverse-mode differentiation: finds the nodes on a path from {@code wrt} to the loss, orders them
  * topologically (Kahn's algorithm, no recursion, so graphs of any depth work), walks them in reverse and asks
  * {@link GradientRules} for each node's input gradients, summing contributions to tensors used more than once.
+ * The backward pass is appended to the loss's graph as ordinary nodes named {@code grad/<node>/...}.
  */
-final class Autodiff {
+public final class Autodiff {
 
     private Autodiff() {
     }
 
-    static Map<Tensor, Tensor> gradients(Graph g, Tensor loss, List<Tensor> wrt) {
-        return gradients(g, loss, wrt, false);
+    /**
+     * Appends the backward pass of {@code loss} (a scalar) and returns the gradient of every tensor in
+     * {@code wrt} (parameters or inputs of the loss's graph). A tensor the loss does not depend on gets a zero
+     * gradient. The gradient nodes are plain ONNX, so inference models may contain them.
+     *
+     * @throws IllegalArgumentException naming the op when a node on the path has no gradient rule
+     */
+    public static Map<Tensor, Tensor> gradients(Tensor loss, List<Tensor> wrt) {
+        return gradients(loss, wrt, false);
     }
 
     /**
      * @param fused whether float32 matrix products may use ONNX Runtime's {@code FusedMatMul} (train steps only:
-     *              a contrib op, kept out of the gradients of {@link Graph#gradients}, which inference models use)
+     *              a contrib op, kept out of the public {@link #gradients(Tensor, List)}, which inference models use);
+     *              passed to every gradient rule
      */
-    static Map<Tensor, Tensor> gradients(Graph g, Tensor loss, List<Tensor> wrt, boolean fused) {
-        boolean saved = g.fusedProducts();
-        g.fusedProducts(fused);
-        try {
-            return walk(g, loss, wrt);
-        } finally {
-            g.fusedProducts(saved);
-        }
-    }
-
-    private static Map<Tensor, Tensor> walk(Graph g, Tensor loss, List<Tensor> wrt) {
-        if (loss.graph() != g) {
-            throw new IllegalArgumentException("loss " + loss + " belongs to another graph");
-        }
+    static Map<Tensor, Tensor> gradients(Tensor loss, List<Tensor> wrt, boolean fused) {
+        Graph g = loss.graph();
         if (loss.rank() != 0 || !loss.dtype().isFloating()) {
             throw new IllegalArgumentException("the loss must be a floating scalar, got " + loss
                     + " (reduce it with mean() or sum())");
@@ -106,7 +103,7 @@ final class Autodiff {
                 continue;
             }
             Deque<String> scope = new ArrayDeque<>(List.of("grad", node.name()));
-            Tensor[] gradIn = g.withScopes(scope, () -> rule.apply(g, node, gradOut));
+            Tensor[] gradIn = g.withScopes(scope, () -> rule.apply(g, node, gradOut, fused));
             for (int k = 0; k < node.inputs().size(); k++) {
                 Tensor in = node.input(k);
                 if (in == null || !dependsOnWrt.contains(in) || !in.dtype().isFloating()) {
@@ -121,14 +118,14 @@ final class Autodiff {
                 checkShape(node, k, in, gin);
                 Tensor prev = grads.get(in);
                 grads.put(in, prev == null ? gin : g.withScopes(new ArrayDeque<>(List.of("grad", "sum")),
-                        () -> g.add(prev, gin)));
+                        () -> Ops.add(prev, gin)));
             }
         }
         Map<Tensor, Tensor> out = new LinkedHashMap<>();
         for (Tensor w : wrt) {
             Tensor gw = grads.get(w);
             if (gw == null) {
-                gw = g.withScopes(new ArrayDeque<>(List.of("grad", "unused")), () -> g.zerosLike(w, w.dtype()));
+                gw = g.withScopes(new ArrayDeque<>(List.of("grad", "unused")), () -> GradOps.zerosLike(w, w.dtype()));
             }
             out.put(w, gw);
         }

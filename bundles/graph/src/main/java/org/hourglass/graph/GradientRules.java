@@ -17,123 +17,132 @@ import java.util.Map;
  */
 final class GradientRules {
 
-    /** A gradient rule. */
+    /**
+     * A gradient rule. {@code fusedProducts}: whether float32 matrix products may use ONNX Runtime's contrib
+     * {@code FusedMatMul} (train steps, which run only on ONNX Runtime; not gradients an inference model may hold).
+     */
     @FunctionalInterface
     interface Rule {
+        Tensor[] apply(Graph g, Node node, Tensor[] gradOut, boolean fusedProducts);
+    }
+
+    /** A rule that emits the same nodes whichever way products are allowed. */
+    @FunctionalInterface
+    private interface Plain {
         Tensor[] apply(Graph g, Node node, Tensor[] gradOut);
     }
 
     /** Explicitly no gradient: the node is skipped in the backward pass. */
-    static final Rule NONE = (g, n, go) -> new Tensor[0];
+    static final Rule NONE = (g, n, go, fused) -> new Tensor[0];
 
     private static final Map<String, Rule> RULES = new HashMap<>();
 
     static {
         // Arithmetic with broadcasting: every input gradient is summed back to the input's shape.
-        RULES.put("Add", (g, n, go) -> new Tensor[] {reduceTo(g, go[0], in(n, 0)), reduceTo(g, go[0], in(n, 1))});
-        RULES.put("Sub", (g, n, go) -> new Tensor[] {reduceTo(g, go[0], in(n, 0)),
-                reduceTo(g, g.neg(go[0]), in(n, 1))});
-        RULES.put("Mul", (g, n, go) -> new Tensor[] {reduceTo(g, g.mul(go[0], in(n, 1)), in(n, 0)),
-                reduceTo(g, g.mul(go[0], in(n, 0)), in(n, 1))});
+        put("Add", (g, n, go) -> new Tensor[] {reduceTo(g, go[0], in(n, 0)), reduceTo(g, go[0], in(n, 1))});
+        put("Sub", (g, n, go) -> new Tensor[] {reduceTo(g, go[0], in(n, 0)),
+                reduceTo(g, Ops.neg(go[0]), in(n, 1))});
+        put("Mul", (g, n, go) -> new Tensor[] {reduceTo(g, Ops.mul(go[0], in(n, 1)), in(n, 0)),
+                reduceTo(g, Ops.mul(go[0], in(n, 0)), in(n, 1))});
         // d(a/b)/db = -a/b^2 = -y/b: reuses the output.
-        RULES.put("Div", (g, n, go) -> new Tensor[] {reduceTo(g, g.div(go[0], in(n, 1)), in(n, 0)),
-                reduceTo(g, g.neg(g.div(g.mul(go[0], out(n, 0)), in(n, 1))), in(n, 1))});
-        RULES.put("Neg", (g, n, go) -> new Tensor[] {g.neg(go[0])});
-        RULES.put("Abs", (g, n, go) -> new Tensor[] {g.mul(go[0], g.sign(in(n, 0)))});
-        RULES.put("Sqrt", (g, n, go) -> new Tensor[] {g.div(g.mul(go[0], 0.5), out(n, 0))});
-        RULES.put("Pow", GradientRules::pow);
-        RULES.put("Exp", (g, n, go) -> new Tensor[] {g.mul(go[0], out(n, 0))});
-        RULES.put("Log", (g, n, go) -> new Tensor[] {g.div(go[0], in(n, 0))});
+        put("Div", (g, n, go) -> new Tensor[] {reduceTo(g, Ops.div(go[0], in(n, 1)), in(n, 0)),
+                reduceTo(g, Ops.neg(Ops.div(Ops.mul(go[0], out(n, 0)), in(n, 1))), in(n, 1))});
+        put("Neg", (g, n, go) -> new Tensor[] {Ops.neg(go[0])});
+        put("Abs", (g, n, go) -> new Tensor[] {Ops.mul(go[0], GradOps.sign(in(n, 0)))});
+        put("Sqrt", (g, n, go) -> new Tensor[] {Ops.div(Ops.mul(go[0], 0.5), out(n, 0))});
+        put("Pow", GradientRules::pow);
+        put("Exp", (g, n, go) -> new Tensor[] {Ops.mul(go[0], out(n, 0))});
+        put("Log", (g, n, go) -> new Tensor[] {Ops.div(go[0], in(n, 0))});
 
         // Activations.
-        RULES.put("Relu", (g, n, go) -> new Tensor[] {
-            g.where(g.greater(out(n, 0), 0.0), go[0], g.scalar(0.0, go[0].dtype()))});
-        RULES.put("LeakyRelu", (g, n, go) -> new Tensor[] {
-            g.where(g.greater(out(n, 0), 0.0), go[0], g.mul(go[0], n.attrDouble("alpha", 0.01)))});
-        RULES.put("Sigmoid", (g, n, go) -> {
+        put("Relu", (g, n, go) -> new Tensor[] {
+            Ops.where(Ops.greater(out(n, 0), 0.0), go[0], g.scalar(0.0, go[0].dtype()))});
+        put("LeakyRelu", (g, n, go) -> new Tensor[] {
+            Ops.where(Ops.greater(out(n, 0), 0.0), go[0], Ops.mul(go[0], n.attrDouble("alpha", 0.01)))});
+        put("Sigmoid", (g, n, go) -> {
             Tensor y = out(n, 0);
-            return new Tensor[] {g.mul(go[0], g.mul(y, g.sub(1.0, y)))};
+            return new Tensor[] {Ops.mul(go[0], Ops.mul(y, Ops.sub(1.0, y)))};
         });
-        RULES.put("Tanh", (g, n, go) -> {
+        put("Tanh", (g, n, go) -> {
             Tensor y = out(n, 0);
-            return new Tensor[] {g.mul(go[0], g.sub(1.0, g.mul(y, y)))};
+            return new Tensor[] {Ops.mul(go[0], Ops.sub(1.0, Ops.mul(y, y)))};
         });
-        RULES.put("Softplus", (g, n, go) -> new Tensor[] {g.mul(go[0], g.sigmoid(in(n, 0)))});
-        RULES.put("Erf", (g, n, go) -> {
+        put("Softplus", (g, n, go) -> new Tensor[] {Ops.mul(go[0], Ops.sigmoid(in(n, 0)))});
+        put("Erf", (g, n, go) -> {
             Tensor x = in(n, 0);
-            return new Tensor[] {g.mul(go[0], g.mul(g.exp(g.neg(g.mul(x, x))), 2 / Math.sqrt(Math.PI)))};
+            return new Tensor[] {Ops.mul(go[0], Ops.mul(Ops.exp(Ops.neg(Ops.mul(x, x))), 2 / Math.sqrt(Math.PI)))};
         });
-        RULES.put("Softmax", (g, n, go) -> {
+        put("Softmax", (g, n, go) -> {
             Tensor y = out(n, 0);
             long axis = n.attrLong("axis", -1);
-            return new Tensor[] {g.mul(y, g.sub(go[0], g.reduceSum(g.mul(go[0], y), true, axis)))};
+            return new Tensor[] {Ops.mul(y, Ops.sub(go[0], Ops.reduceSum(Ops.mul(go[0], y), true, axis)))};
         });
-        RULES.put("LogSoftmax", (g, n, go) -> {
+        put("LogSoftmax", (g, n, go) -> {
             long axis = n.attrLong("axis", -1);
-            return new Tensor[] {g.sub(go[0], g.mul(g.exp(out(n, 0)), g.reduceSum(go[0], true, axis)))};
+            return new Tensor[] {Ops.sub(go[0], Ops.mul(Ops.exp(out(n, 0)), Ops.reduceSum(go[0], true, axis)))};
         });
-        RULES.put("LayerNormalization", GradientRules::layerNorm);
+        put("LayerNormalization", GradientRules::layerNorm);
 
         // Linear algebra.
-        RULES.put("MatMul", (g, n, go) -> new Tensor[] {
-            reduceTo(g, product(g, go[0], in(n, 1), false, true), in(n, 0)),
-            reduceTo(g, product(g, in(n, 0), go[0], true, false), in(n, 1))});
+        RULES.put("MatMul", (g, n, go, fused) -> new Tensor[] {
+            reduceTo(g, product(go[0], in(n, 1), false, true, fused), in(n, 0)),
+            reduceTo(g, product(in(n, 0), go[0], true, false, fused), in(n, 1))});
         RULES.put("FusedMatMul", GradientRules::fusedMatMul);
-        RULES.put("Gemm", GradientRules::gemm);
+        put("Gemm", GradientRules::gemm);
 
         // Shape and data movement.
-        Rule backToShape = (g, n, go) -> new Tensor[] {reshapeTo(g, go[0], in(n, 0))};
-        RULES.put("Reshape", backToShape);
-        RULES.put("Flatten", backToShape);
-        RULES.put("Squeeze", backToShape);
-        RULES.put("Unsqueeze", backToShape);
-        RULES.put("Identity", (g, n, go) -> new Tensor[] {go[0]});
-        RULES.put("Transpose", (g, n, go) -> {
+        Plain backToShape = (g, n, go) -> new Tensor[] {reshapeTo(g, go[0], in(n, 0))};
+        put("Reshape", backToShape);
+        put("Flatten", backToShape);
+        put("Squeeze", backToShape);
+        put("Unsqueeze", backToShape);
+        put("Identity", (g, n, go) -> new Tensor[] {go[0]});
+        put("Transpose", (g, n, go) -> {
             long[] perm = n.attrLongs("perm");
             int[] inverse = new int[perm.length];
             for (int i = 0; i < perm.length; i++) {
                 inverse[(int) perm[i]] = i;
             }
-            return new Tensor[] {g.transpose(go[0], inverse)};
+            return new Tensor[] {ShapeOps.transpose(go[0], inverse)};
         });
-        RULES.put("Concat", GradientRules::concat);
-        RULES.put("Split", GradientRules::split);
-        RULES.put("Slice", GradientRules::slice);
-        RULES.put("Gather", GradientRules::gather);
-        RULES.put("Expand", (g, n, go) -> new Tensor[] {reduceTo(g, go[0], in(n, 0))});
-        RULES.put("Cast", (g, n, go) -> new Tensor[] {
-            in(n, 0).dtype().isFloating() ? g.cast(go[0], in(n, 0).dtype()) : null});
+        put("Concat", GradientRules::concat);
+        put("Split", GradientRules::split);
+        put("Slice", GradientRules::slice);
+        put("Gather", GradientRules::gather);
+        put("Expand", (g, n, go) -> new Tensor[] {reduceTo(g, go[0], in(n, 0))});
+        put("Cast", (g, n, go) -> new Tensor[] {
+            in(n, 0).dtype().isFloating() ? Ops.cast(go[0], in(n, 0).dtype()) : null});
 
         // Reductions.
-        RULES.put("ReduceSum", (g, n, go) -> new Tensor[] {
-            g.expandLike(keepDims(g, n, go[0], reduceAxes(g, n)), in(n, 0))});
-        RULES.put("ReduceMean", GradientRules::reduceMean);
-        RULES.put("ReduceMax", GradientRules::reduceMax);
+        put("ReduceSum", (g, n, go) -> new Tensor[] {
+            GradOps.expandLike(keepDims(g, n, go[0], reduceAxes(g, n)), in(n, 0))});
+        put("ReduceMean", GradientRules::reduceMean);
+        put("ReduceMax", GradientRules::reduceMax);
 
         // Selection.
-        RULES.put("Where", (g, n, go) -> {
+        put("Where", (g, n, go) -> {
             Tensor zero = g.scalar(0.0, go[0].dtype());
-            return new Tensor[] {null, reduceTo(g, g.where(in(n, 0), go[0], zero), in(n, 1)),
-                reduceTo(g, g.where(in(n, 0), zero, go[0]), in(n, 2))};
+            return new Tensor[] {null, reduceTo(g, Ops.where(in(n, 0), go[0], zero), in(n, 1)),
+                reduceTo(g, Ops.where(in(n, 0), zero, go[0]), in(n, 2))};
         });
         // Passes where the output equals the input, i.e. where nothing was clipped: one Equal on the output.
-        RULES.put("Clip", (g, n, go) -> new Tensor[] {
-            g.where(g.equal(in(n, 0), out(n, 0)), go[0], g.scalar(0.0, go[0].dtype()))});
-        RULES.put("TopK", (g, n, go) -> {
+        put("Clip", (g, n, go) -> new Tensor[] {
+            Ops.where(Ops.equal(in(n, 0), out(n, 0)), go[0], g.scalar(0.0, go[0].dtype()))});
+        put("TopK", (g, n, go) -> {
             if (go[0] == null) {
                 return new Tensor[] {null};
             }
             Tensor x = in(n, 0);
-            return new Tensor[] {g.scatterElements(g.zerosLike(x, x.dtype()), out(n, 1), go[0],
+            return new Tensor[] {GradOps.scatterElements(GradOps.zerosLike(x, x.dtype()), out(n, 1), go[0],
                     (int) n.attrLong("axis", -1), "none")};
         });
 
         // Convolution and pooling.
-        RULES.put("Conv", GradientRules::conv);
-        RULES.put("ConvTranspose", GradientRules::convTranspose);
-        RULES.put("AveragePool", GradientRules::averagePool);
-        RULES.put("MaxPool", GradientRules::maxPool);
-        RULES.put("Resize", GradientRules::resize);
+        put("Conv", GradientRules::conv);
+        put("ConvTranspose", GradientRules::convTranspose);
+        put("AveragePool", GradientRules::averagePool);
+        put("MaxPool", GradientRules::maxPool);
+        put("Resize", GradientRules::resize);
 
         // Explicitly no gradient.
         for (String op : List.of("StopGradient", "Greater", "Less", "Equal", "GreaterOrEqual", "LessOrEqual", "Not",
@@ -143,6 +152,10 @@ final class GradientRules {
     }
 
     private GradientRules() {
+    }
+
+    private static void put(String op, Plain rule) {
+        RULES.put(op, (g, n, go, fused) -> rule.apply(g, n, go));
     }
 
     /** The rule for a node, or a clear error naming the op. */
@@ -185,7 +198,7 @@ final class GradientRules {
             }
         }
         if (!axes.isEmpty()) {
-            r = g.reduceSum(r, true, axes.stream().mapToLong(Long::longValue).toArray());
+            r = Ops.reduceSum(r, true, axes.stream().mapToLong(Long::longValue).toArray());
         }
         return r;
     }
@@ -208,11 +221,11 @@ final class GradientRules {
             for (int i = 0; i < lead; i++) {
                 axes[i] = i;
             }
-            return g.reduceSum(x, false, axes);
+            return Ops.reduceSum(x, false, axes);
         }
-        Tensor flat = lead == 1 && dims.length == 2 ? x : g.reshape(x, -1, kept);
-        Tensor ones = rows == Shape.DYNAMIC ? g.onesRowLike(flat, x.dtype()) : g.onesRow(rows, x.dtype());
-        return g.reshape(g.matmul(ones, flat), keptShape.dims());
+        Tensor flat = lead == 1 && dims.length == 2 ? x : ShapeOps.reshape(x, -1, kept);
+        Tensor ones = rows == Shape.DYNAMIC ? GradOps.onesRowLike(flat, x.dtype()) : GradOps.onesRow(g, rows, x.dtype());
+        return ShapeOps.reshape(Ops.matmul(ones, flat), keptShape.dims());
     }
 
     /** Reshape back to {@code like}'s shape: a constant target when at most one dimension is dynamic. */
@@ -225,12 +238,12 @@ final class GradientRules {
             zero |= d == 0;
         }
         if (dynamic <= 1 && !zero) {
-            return g.reshape(grad, dims);
+            return ShapeOps.reshape(grad, dims);
         }
-        return g.reshapeLike(grad, like);
+        return GradOps.reshapeLike(grad, like);
     }
 
-    private static Tensor transposeLast(Graph g, Tensor x) {
+    private static Tensor transposeLast(Tensor x) {
         int r = x.rank();
         int[] perm = new int[r];
         for (int i = 0; i < r; i++) {
@@ -238,18 +251,18 @@ final class GradientRules {
         }
         perm[r - 2] = r - 1;
         perm[r - 1] = r - 2;
-        return g.transpose(x, perm);
+        return ShapeOps.transpose(x, perm);
     }
 
     /**
      * {@code op(a) @ op(b)}: in a train step's float32 gradient one FusedMatMul that reads the operands transposed,
      * else (float64, or gradients an inference model may contain) explicit Transposes and a MatMul.
      */
-    private static Tensor product(Graph g, Tensor a, Tensor b, boolean ta, boolean tb) {
-        if ((ta || tb) && g.fusedProducts() && a.dtype() == DType.FLOAT) {
-            return g.fusedMatMul(a, b, ta, tb);
+    private static Tensor product(Tensor a, Tensor b, boolean ta, boolean tb, boolean fused) {
+        if ((ta || tb) && fused && a.dtype() == DType.FLOAT) {
+            return GradOps.fusedMatMul(a, b, ta, tb);
         }
-        return g.matmul(ta ? transposeLast(g, a) : a, tb ? transposeLast(g, b) : b);
+        return Ops.matmul(ta ? transposeLast(a) : a, tb ? transposeLast(b) : b);
     }
 
     // --------------------------------------------------------------------------------------------- rules
@@ -264,14 +277,14 @@ final class GradientRules {
             if (e == 1) {
                 d = go[0];
             } else if (e == 2) {
-                d = g.mul(g.mul(go[0], 2.0), x);
+                d = Ops.mul(Ops.mul(go[0], 2.0), x);
             } else {
-                d = g.mul(go[0], g.mul(g.pow(x, e - 1), e));
+                d = Ops.mul(go[0], Ops.mul(Ops.pow(x, e - 1), e));
             }
             return new Tensor[] {reduceTo(g, d, x), null};
         }
         // Tensor exponent: gradient to the base only (the exponent is treated as a constant).
-        Tensor d = g.mul(go[0], g.mul(g.powTensor(x, g.sub(p, 1.0)), p));
+        Tensor d = Ops.mul(go[0], Ops.mul(GradOps.powTensor(x, Ops.sub(p, 1.0)), p));
         return new Tensor[] {reduceTo(g, d, x), null};
     }
 
@@ -284,20 +297,20 @@ final class GradientRules {
         boolean ta = n.attrLong("transA", 0) != 0;
         boolean tb = n.attrLong("transB", 0) != 0;
         Tensor gy = go[0];
-        Tensor da = ta ? g.gemm(b, gy, null, alpha, 0, tb, true) : g.gemm(gy, b, null, alpha, 0, false, !tb);
-        Tensor db = tb ? g.gemm(gy, a, null, alpha, 0, true, ta) : g.gemm(a, gy, null, alpha, 0, !ta, false);
+        Tensor da = ta ? Ops.gemm(b, gy, null, alpha, 0, tb, true) : Ops.gemm(gy, b, null, alpha, 0, false, !tb);
+        Tensor db = tb ? Ops.gemm(gy, a, null, alpha, 0, true, ta) : Ops.gemm(a, gy, null, alpha, 0, !ta, false);
         Tensor dc = null;
         if (c != null) {
             dc = reduceTo(g, gy, c);
             if (beta != 1.0) {
-                dc = g.mul(dc, beta);
+                dc = Ops.mul(dc, beta);
             }
         }
         return new Tensor[] {da, db, dc};
     }
 
     /** {@code C = op(A) op(B)}: the Gemm rule's four cases, broadcast dimensions summed back. */
-    private static Tensor[] fusedMatMul(Graph g, Node n, Tensor[] go) {
+    private static Tensor[] fusedMatMul(Graph g, Node n, Tensor[] go, boolean fused) {
         Tensor a = in(n, 0);
         Tensor b = in(n, 1);
         if (n.attrDouble("alpha", 1.0) != 1.0 || n.attrLong("transBatchA", 0) != 0
@@ -308,8 +321,8 @@ final class GradientRules {
         boolean ta = n.attrLong("transA", 0) != 0;
         boolean tb = n.attrLong("transB", 0) != 0;
         Tensor gy = go[0];
-        Tensor da = ta ? product(g, b, gy, tb, true) : product(g, gy, b, false, !tb);
-        Tensor db = tb ? product(g, gy, a, true, ta) : product(g, a, gy, !ta, false);
+        Tensor da = ta ? product(b, gy, tb, true, fused) : product(gy, b, false, !tb, fused);
+        Tensor db = tb ? product(gy, a, true, ta, fused) : product(a, gy, !ta, false, fused);
         return new Tensor[] {reduceTo(g, da, a), reduceTo(g, db, b)};
     }
 
@@ -328,19 +341,19 @@ final class GradientRules {
         Tensor xhat;
         if (x.dtype() == DType.FLOAT && n.attrLong("stash_type", 1) == 1) {
             // The forward node's own mean and 1/sigma (its optional outputs): no second pass over x for them.
-            Tensor[] stats = g.layerNormStats(n);
+            Tensor[] stats = GradOps.layerNormStats(n);
             inv = stats[1];
-            xhat = g.mul(g.sub(x, stats[0]), inv);
+            xhat = Ops.mul(Ops.sub(x, stats[0]), inv);
         } else {
             // float64: ONNX types the statistics outputs float32, so recompute them exactly as the forward op does.
-            Tensor xc = g.sub(x, g.reduceMean(x, true, axes));
-            inv = g.pow(g.add(g.reduceMean(g.mul(xc, xc), true, axes), eps), -0.5);
-            xhat = g.mul(xc, inv);
+            Tensor xc = Ops.sub(x, Ops.reduceMean(x, true, axes));
+            inv = Ops.pow(Ops.add(Ops.reduceMean(Ops.mul(xc, xc), true, axes), eps), -0.5);
+            xhat = Ops.mul(xc, inv);
         }
-        Tensor dxhat = g.mul(go[0], scale);
-        Tensor dx = g.mul(inv, g.sub(g.sub(dxhat, g.reduceMean(dxhat, true, axes)),
-                g.mul(xhat, g.reduceMean(g.mul(dxhat, xhat), true, axes))));
-        return new Tensor[] {dx, reduceTo(g, g.mul(go[0], xhat), scale), reduceTo(g, go[0], bias)};
+        Tensor dxhat = Ops.mul(go[0], scale);
+        Tensor dx = Ops.mul(inv, Ops.sub(Ops.sub(dxhat, Ops.reduceMean(dxhat, true, axes)),
+                Ops.mul(xhat, Ops.reduceMean(Ops.mul(dxhat, xhat), true, axes))));
+        return new Tensor[] {dx, reduceTo(g, Ops.mul(go[0], xhat), scale), reduceTo(g, go[0], bias)};
     }
 
     private static Tensor[] concat(Graph g, Node n, Tensor[] go) {
@@ -356,7 +369,7 @@ final class GradientRules {
                         + " has a dynamic size along the concatenation axis " + axis);
             }
         }
-        return g.split(go[0], axis, sizes).toArray(new Tensor[0]);
+        return ShapeOps.split(go[0], axis, sizes).toArray(new Tensor[0]);
     }
 
     private static Tensor[] split(Graph g, Node n, Tensor[] go) {
@@ -364,9 +377,9 @@ final class GradientRules {
         List<Tensor> parts = new ArrayList<>();
         for (int i = 0; i < go.length; i++) {
             Tensor o = out(n, i);
-            parts.add(go[i] != null ? go[i] : g.zerosLike(o, o.dtype()));
+            parts.add(go[i] != null ? go[i] : GradOps.zerosLike(o, o.dtype()));
         }
-        return new Tensor[] {parts.size() == 1 ? parts.get(0) : g.concat(axis, parts), null};
+        return new Tensor[] {parts.size() == 1 ? parts.get(0) : ShapeOps.concat(axis, parts), null};
     }
 
     private static Tensor[] slice(Graph g, Node n, Tensor[] go) {
@@ -383,12 +396,12 @@ final class GradientRules {
                 throw new IllegalArgumentException("gradient of Slice '" + n.name() + "': axis " + a + " of " + x
                         + " is dynamic; slicing needs a static size there to pad the gradient back");
             }
-            long s = Graph.clampIndex(starts[i], d);
-            long e = Math.max(s, Graph.clampIndex(ends[i], d));
+            long s = ShapeRules.clampIndex(starts[i], d);
+            long e = Math.max(s, ShapeRules.clampIndex(ends[i], d));
             pads[a] = s;
             pads[r + a] = d - e;
         }
-        return new Tensor[] {g.pad(go[0], pads, x.shape()), null, null, null};
+        return new Tensor[] {GradOps.pad(go[0], pads, x.shape()), null, null, null};
     }
 
     private static Tensor[] gather(Graph g, Node n, Tensor[] go) {
@@ -397,10 +410,10 @@ final class GradientRules {
         int a = (int) n.attrLong("axis", 0);
         int r = data.rank();
         int q = indices.rank();
-        Tensor idx = g.unsqueeze(indices.dtype() == DType.INT64 ? indices : g.cast(indices, DType.INT64), -1);
+        Tensor idx = ShapeOps.unsqueeze(indices.dtype() == DType.INT64 ? indices : Ops.cast(indices, DType.INT64), -1);
         if (a == 0) {
             // Duplicate indices accumulate: ScatterND with reduction=add.
-            return new Tensor[] {g.scatterND(g.zerosLike(data, data.dtype()), idx, go[0], "add"), null};
+            return new Tensor[] {GradOps.scatterND(GradOps.zerosLike(data, data.dtype()), idx, go[0], "add"), null};
         }
         // Bring the gathered axis to the front, scatter there, move it back.
         int[] permGo = new int[go[0].rank()];
@@ -430,11 +443,11 @@ final class GradientRules {
             permDataL[i] = permData[i];
             tDims[i] = data.shape().dim(permData[i]);
         }
-        Tensor tShape = g.gather(g.shapeOf(data), g.longs(permDataL), 0);
+        Tensor tShape = ShapeOps.gather(GradOps.shapeOf(data), g.longs(permDataL), 0);
         Tensor zeros = g.node1("ConstantOfShape", "zeros", List.of(tShape),
                 Map.of("value", HostTensor.of(data.dtype(), new double[] {0}, 1)), data.dtype(), Shape.of(tDims));
-        Tensor scattered = g.scatterND(zeros, idx, g.transpose(go[0], permGo), "add");
-        return new Tensor[] {g.transpose(scattered, inverse), null};
+        Tensor scattered = GradOps.scatterND(zeros, idx, ShapeOps.transpose(go[0], permGo), "add");
+        return new Tensor[] {ShapeOps.transpose(scattered, inverse), null};
     }
 
     private static long[] reduceAxes(Graph g, Node n) {
@@ -461,7 +474,7 @@ final class GradientRules {
         if (n.attrLong("keepdims", 1) != 0) {
             return grad;
         }
-        return axes.length == 0 ? grad : g.unsqueeze(grad, axes);
+        return axes.length == 0 ? grad : ShapeOps.unsqueeze(grad, axes);
     }
 
     private static Tensor[] reduceMean(Graph g, Node n, Tensor[] go) {
@@ -476,25 +489,25 @@ final class GradientRules {
         // A scalar broadcasts as it is; otherwise put the reduced axes back before expanding.
         Tensor grad = toScalar ? go[0] : keepDims(g, n, go[0], axes);
         if (count != Shape.DYNAMIC) {
-            grad = g.div(grad, (double) count);
+            grad = Ops.div(grad, (double) count);
         } else {
-            Tensor ratio = g.cast(g.sizeOf(x), x.dtype());
+            Tensor ratio = Ops.cast(GradOps.sizeOf(x), x.dtype());
             if (!toScalar) {
-                ratio = g.div(ratio, g.cast(g.sizeOf(out(n, 0)), x.dtype()));
+                ratio = Ops.div(ratio, Ops.cast(GradOps.sizeOf(out(n, 0)), x.dtype()));
             }
-            grad = g.div(grad, ratio);
+            grad = Ops.div(grad, ratio);
         }
-        return new Tensor[] {g.expandLike(grad, x)};
+        return new Tensor[] {GradOps.expandLike(grad, x)};
     }
 
     private static Tensor[] reduceMax(Graph g, Node n, Tensor[] go) {
         Tensor x = in(n, 0);
         long[] axes = reduceAxes(g, n);
         Tensor y = keepDims(g, n, out(n, 0), axes);
-        Tensor mask = g.cast(g.equal(x, y), x.dtype());
+        Tensor mask = Ops.cast(Ops.equal(x, y), x.dtype());
         // Ties share the gradient equally.
-        Tensor share = g.div(keepDims(g, n, go[0], axes), g.reduceSum(mask, true, axes));
-        return new Tensor[] {g.mul(mask, share)};
+        Tensor share = Ops.div(keepDims(g, n, go[0], axes), Ops.reduceSum(mask, true, axes));
+        return new Tensor[] {Ops.mul(mask, share)};
     }
 
     /** The weight gradient of a 2-D convolution as another convolution (strides and dilations swap roles). */
@@ -515,16 +528,16 @@ final class GradientRules {
         long cg = cin / groups;
         long og = cout / groups;
         // x [N, G*Cg, H, W] -> [Cg, G*N, H, W]: channels become the batch, the batch becomes channels (per group).
-        Tensor xt = g.reshape(g.transpose(g.reshape(x, -1, groups, cg, h, w), 2, 1, 0, 3, 4), cg, -1, h, w);
+        Tensor xt = ShapeOps.reshape(ShapeOps.transpose(ShapeOps.reshape(x, -1, groups, cg, h, w), 2, 1, 0, 3, 4), cg, -1, h, w);
         // gy [N, G*Og, Ho, Wo] -> [G*Og, N, Ho, Wo]: the kernel.
-        Tensor gt = g.reshape(g.transpose(g.reshape(gy, -1, groups, og, ho, wo), 1, 2, 0, 3, 4), cout, -1, ho, wo);
+        Tensor gt = ShapeOps.reshape(ShapeOps.transpose(ShapeOps.reshape(gy, -1, groups, og, ho, wo), 1, 2, 0, 3, 4), cout, -1, ho, wo);
         long kh2 = Math.floorDiv(h + pads[0] + pads[2] - ((ho - 1) * strides[0] + 1), dilations[0]) + 1;
         long kw2 = Math.floorDiv(w + pads[1] + pads[3] - ((wo - 1) * strides[1] + 1), dilations[1]) + 1;
-        Tensor full = g.convRaw("Conv", xt, gt, dilations, pads, strides, groups, null,
+        Tensor full = GradOps.convRaw("Conv", xt, gt, dilations, pads, strides, groups, null,
                 Shape.of(cg, cout, kh2, kw2));
-        Tensor dw = g.transpose(full, 1, 0, 2, 3);
+        Tensor dw = ShapeOps.transpose(full, 1, 0, 2, 3);
         if (kh2 != kh || kw2 != kw) {
-            dw = g.slice(dw, new long[] {2, 3}, new long[] {0, 0}, new long[] {kh, kw});
+            dw = ShapeOps.slice(dw, new long[] {2, 3}, new long[] {0, 0}, new long[] {kh, kw});
         }
         return dw;
     }
@@ -549,9 +562,9 @@ final class GradientRules {
             }
             op[i] = in - (s[i] * (o - 1) + (k - 1) * d[i] + 1 - p[i] - p[i + 2]);
         }
-        Tensor dx = g.convRaw("ConvTranspose", go[0], w, s, p, d, groups, op, x.shape());
+        Tensor dx = GradOps.convRaw("ConvTranspose", go[0], w, s, p, d, groups, op, x.shape());
         Tensor dw = convWeightGrad(g, "Conv '" + n.name() + "'", x, go[0], groups, kh, kw, s, p, d);
-        Tensor db = in(n, 2) == null ? null : g.reduceSum(go[0], false, 0, 2, 3);
+        Tensor db = in(n, 2) == null ? null : Ops.reduceSum(go[0], false, 0, 2, 3);
         return new Tensor[] {dx, dw, db};
     }
 
@@ -563,10 +576,10 @@ final class GradientRules {
         long[] d = n.attrLongs("dilations");
         long groups = n.attrLong("group", 1);
         // The adjoint of a transposed convolution is the convolution with the same geometry.
-        Tensor dx = g.convRaw("Conv", go[0], w, s, p, d, groups, null, x.shape());
+        Tensor dx = GradOps.convRaw("Conv", go[0], w, s, p, d, groups, null, x.shape());
         Tensor dw = convWeightGrad(g, "ConvTranspose '" + n.name() + "'", go[0], x, groups, w.shape().dim(2),
                 w.shape().dim(3), s, p, d);
-        Tensor db = in(n, 2) == null ? null : g.reduceSum(go[0], false, 0, 2, 3);
+        Tensor db = in(n, 2) == null ? null : Ops.reduceSum(go[0], false, 0, 2, 3);
         return new Tensor[] {dx, dw, db};
     }
 
@@ -594,12 +607,12 @@ final class GradientRules {
                 inv[(int) (i * wo + j)] = 1.0 / (rows * cols);
             }
         }
-        Tensor scaled = g.mul(go[0], g.constant("avgpool_divisor", HostTensor.of(x.dtype(), inv, ho, wo)));
+        Tensor scaled = Ops.mul(go[0], g.constant("avgpool_divisor", HostTensor.of(x.dtype(), inv, ho, wo)));
         double[] ones = new double[(int) (c * k[0] * k[1])];
         Arrays.fill(ones, 1.0);
         Tensor kernel = g.constant("avgpool_ones", HostTensor.of(x.dtype(), ones, c, 1, k[0], k[1]));
         long[] op = {h - (s[0] * (ho - 1) + k[0] - p[0] - p[2]), w - (s[1] * (wo - 1) + k[1] - p[1] - p[3])};
-        return new Tensor[] {g.convRaw("ConvTranspose", scaled, kernel, s, p, new long[] {1, 1}, c, op, x.shape())};
+        return new Tensor[] {GradOps.convRaw("ConvTranspose", scaled, kernel, s, p, new long[] {1, 1}, c, op, x.shape())};
     }
 
     private static long overlap(long start, long k, long size) {
@@ -612,8 +625,8 @@ final class GradientRules {
         }
         Tensor x = in(n, 0);
         // Indices are flat positions in the whole input: scatter-add into a flat zero buffer.
-        Tensor flat = g.reshape(g.zerosLike(x, x.dtype()), -1);
-        Tensor scattered = g.scatterElements(flat, g.reshape(out(n, 1), -1), g.reshape(go[0], -1), 0, "add");
+        Tensor flat = ShapeOps.reshape(GradOps.zerosLike(x, x.dtype()), -1);
+        Tensor scattered = GradOps.scatterElements(flat, ShapeOps.reshape(out(n, 1), -1), ShapeOps.reshape(go[0], -1), 0, "add");
         return new Tensor[] {reshapeTo(g, scattered, x)};
     }
 
@@ -626,8 +639,8 @@ final class GradientRules {
                     + x.shape());
         }
         // Each input pixel was copied to a 2x2 block: sum the block.
-        Tensor blocks = g.reshape(go[0], 0, 0, h, 2, w, 2);
-        return new Tensor[] {g.reduceSum(blocks, false, 3, 5), null, null};
+        Tensor blocks = ShapeOps.reshape(go[0], 0, 0, h, 2, w, 2);
+        return new Tensor[] {Ops.reduceSum(blocks, false, 3, 5), null, null};
     }
 
     /** The op types with an entry (tests check that each one has a gradient check). */

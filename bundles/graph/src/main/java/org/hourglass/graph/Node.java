@@ -67,7 +67,7 @@ public final class Node {
         return outputs.get(i);
     }
 
-    /** Appends an optional output the node was created without (see {@code Graph.layerNormStats}). */
+    /** Appends an optional output the node was created without (see {@code GradOps.layerNormStats}). */
     void addOutput(Tensor t) {
         outputs.add(t);
     }

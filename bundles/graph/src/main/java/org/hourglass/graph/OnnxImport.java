@@ -179,21 +179,21 @@ public final class OnnxImport {
                     throw new IllegalArgumentException("only a constant scalar float exponent is imported");
                 }
                 Value x = value(n.getInput(0));
-                put(n, 0, tensorValue(g.pow(tensor(x, n.getInput(0)), e.floats()[0]), dims(x)));
+                put(n, 0, tensorValue(Ops.pow(tensor(x, n.getInput(0)), e.floats()[0]), dims(x)));
             }
             case "Sqrt", "Exp", "Log", "Neg", "Abs", "Erf", "Tanh", "Sigmoid", "Relu" -> {
                 Value x = value(n.getInput(0));
                 Tensor t = tensor(x, n.getInput(0));
                 Tensor y = switch (op) {
-                    case "Sqrt" -> g.sqrt(t);
-                    case "Exp" -> g.exp(t);
-                    case "Log" -> g.log(t);
-                    case "Neg" -> g.neg(t);
-                    case "Abs" -> g.abs(t);
-                    case "Erf" -> g.erf(t);
-                    case "Tanh" -> g.tanh(t);
-                    case "Sigmoid" -> g.sigmoid(t);
-                    default -> g.relu(t);
+                    case "Sqrt" -> Ops.sqrt(t);
+                    case "Exp" -> Ops.exp(t);
+                    case "Log" -> Ops.log(t);
+                    case "Neg" -> Ops.neg(t);
+                    case "Abs" -> Ops.abs(t);
+                    case "Erf" -> Ops.erf(t);
+                    case "Tanh" -> Ops.tanh(t);
+                    case "Sigmoid" -> Ops.sigmoid(t);
+                    default -> Ops.relu(t);
                 };
                 put(n, 0, tensorValue(y, dims(x)));
             }
@@ -206,7 +206,7 @@ public final class OnnxImport {
                     throw new IllegalArgumentException("only Softmax over the last axis is imported, axis " + axis
                             + " of rank " + rank);
                 }
-                put(n, 0, tensorValue(g.softmax(tensor(x, n.getInput(0)), (int) a), dims(x)));
+                put(n, 0, tensorValue(Ops.softmax(tensor(x, n.getInput(0)), (int) a), dims(x)));
             }
             case "MatMul" -> {
                 Value a = value(n.getInput(0));
@@ -217,7 +217,7 @@ public final class OnnxImport {
                 Object[] out = Arrays.copyOf(batch, batch.length + 2);
                 out[batch.length] = dims(a)[dims(a).length - 2];
                 out[batch.length + 1] = dims(b)[dims(b).length - 1];
-                put(n, 0, tensorValue(g.matmul(tensor(a, n.getInput(0)), tensor(b, n.getInput(1))), out));
+                put(n, 0, tensorValue(Ops.matmul(tensor(a, n.getInput(0)), tensor(b, n.getInput(1))), out));
             }
             case "Gemm" -> {
                 Value a = value(n.getInput(0));
@@ -225,7 +225,7 @@ public final class OnnxImport {
                 boolean ta = intAttr(n, "transA", 0) != 0;
                 boolean tb = intAttr(n, "transB", 0) != 0;
                 Tensor c = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? tensor(n.getInput(2)) : null;
-                Tensor y = g.gemm(tensor(a, n.getInput(0)), tensor(b, n.getInput(1)), c,
+                Tensor y = Ops.gemm(tensor(a, n.getInput(0)), tensor(b, n.getInput(1)), c,
                         floatAttr(n, "alpha", 1), floatAttr(n, "beta", 1), ta, tb);
                 put(n, 0, tensorValue(y, new Object[] {dims(a)[ta ? 1 : 0], dims(b)[tb ? 0 : 1]}));
             }
@@ -241,7 +241,7 @@ public final class OnnxImport {
                 for (int i = 0; i < rank; i++) {
                     dims[i] = dims(x)[perm[i]];
                 }
-                put(n, 0, tensorValue(g.transpose(tensor(x, n.getInput(0)), perm), dims));
+                put(n, 0, tensorValue(ShapeOps.transpose(tensor(x, n.getInput(0)), perm), dims));
             }
             case "Reshape" -> reshape(n);
             case "Flatten" -> {
@@ -249,7 +249,7 @@ public final class OnnxImport {
                 int rank = dims(x).length;
                 long axis = intAttr(n, "axis", 1);
                 int a = (int) (axis < 0 ? axis + rank : axis);
-                Tensor y = g.flatten(tensor(x, n.getInput(0)), a);
+                Tensor y = ShapeOps.flatten(tensor(x, n.getInput(0)), a);
                 put(n, 0, tensorValue(y, new Object[] {product(dims(x), 0, a), product(dims(x), a, rank)}));
             }
             case "Unsqueeze" -> unsqueeze(n);
@@ -263,7 +263,7 @@ public final class OnnxImport {
                 if (x.constant() != null && x.constant().ints() != null && to == DType.INT64) {
                     put(n, 0, x);
                 } else {
-                    put(n, 0, tensorValue(g.cast(tensor(x, n.getInput(0)), to), dims(x)));
+                    put(n, 0, tensorValue(Ops.cast(tensor(x, n.getInput(0)), to), dims(x)));
                 }
             }
             default -> throw new IllegalArgumentException("op type '" + op + "' cannot be imported; ops imported: "
@@ -284,10 +284,10 @@ public final class OnnxImport {
         Tensor ta = tensor(a, n.getInput(0));
         Tensor tb = tensor(b, n.getInput(1));
         Tensor y = switch (op) {
-            case "Add" -> g.add(ta, tb);
-            case "Sub" -> g.sub(ta, tb);
-            case "Mul" -> g.mul(ta, tb);
-            default -> g.div(ta, tb);
+            case "Add" -> Ops.add(ta, tb);
+            case "Sub" -> Ops.sub(ta, tb);
+            case "Mul" -> Ops.mul(ta, tb);
+            default -> Ops.div(ta, tb);
         };
         put(n, 0, tensorValue(y, broadcast(dims(a), dims(b))));
     }
@@ -335,7 +335,7 @@ public final class OnnxImport {
                 out[i] = l == 0 ? in[i] : l == -1 ? new Sym(-1000 - i) : (Object) l;
             }
         }
-        put(n, 0, tensorValue(g.reshape(tensor(x, n.getInput(0)), shape), out));
+        put(n, 0, tensorValue(ShapeOps.reshape(tensor(x, n.getInput(0)), shape), out));
     }
 
     private void unsqueeze(NodeProto n) {
@@ -360,7 +360,7 @@ public final class OnnxImport {
             return;
         }
         long[] norm = at.stream().mapToLong(Long::longValue).sorted().toArray();
-        put(n, 0, tensorValue(g.unsqueeze(x.tensor(), norm), out));
+        put(n, 0, tensorValue(ShapeOps.unsqueeze(x.tensor(), norm), out));
     }
 
     private void squeeze(NodeProto n) {
@@ -385,7 +385,7 @@ public final class OnnxImport {
             put(n, 0, new Value(null, null, new Const(c.dtype(), unboxed(out.toArray()), c.floats(), c.ints())));
             return;
         }
-        Tensor t = g.reshape(x.tensor(), reshapeTarget(in, out.toArray()));
+        Tensor t = ShapeOps.reshape(x.tensor(), reshapeTarget(in, out.toArray()));
         put(n, 0, tensorValue(t, out.toArray()));
     }
 
@@ -412,7 +412,7 @@ public final class OnnxImport {
         }
         Object[] out = first.clone();
         out[a] = total;
-        put(n, 0, tensorValue(g.concat(a, ts), out));
+        put(n, 0, tensorValue(ShapeOps.concat(a, ts), out));
     }
 
     private void gather(NodeProto n) {
@@ -438,7 +438,7 @@ public final class OnnxImport {
         System.arraycopy(dd, 0, out, 0, a);
         System.arraycopy(qd, 0, out, a, qd.length);
         System.arraycopy(dd, a + 1, out, a + qd.length, dd.length - a - 1);
-        put(n, 0, tensorValue(g.gather(tensor(data, n.getInput(0)), tensor(idx, n.getInput(1)), a), out));
+        put(n, 0, tensorValue(ShapeOps.gather(tensor(data, n.getInput(0)), tensor(idx, n.getInput(1)), a), out));
     }
 
     private void reduce(NodeProto n, String op) {
@@ -459,7 +459,7 @@ public final class OnnxImport {
             }
         }
         Tensor t = tensor(x, n.getInput(0));
-        Tensor y = op.equals("ReduceMean") ? g.reduceMean(t, keep, ax) : g.reduceSum(t, keep, ax);
+        Tensor y = op.equals("ReduceMean") ? Ops.reduceMean(t, keep, ax) : Ops.reduceSum(t, keep, ax);
         put(n, 0, tensorValue(y, out.toArray()));
     }
 

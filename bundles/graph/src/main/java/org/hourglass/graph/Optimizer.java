@@ -107,13 +107,13 @@ public final class Optimizer {
         StepScalars s = new StepScalars();
         s.lr = lr;
         if (kind != Kind.SGD) {
-            Tensor bc1 = g.sub(1.0, g.powTensor(g.scalar(beta1, lr.dtype()), step));
-            Tensor sqrtBc2 = g.sqrt(g.sub(1.0, g.powTensor(g.scalar(beta2, lr.dtype()), step)));
-            s.stepSize = g.mul(g.div(g.mul(lr, sqrtBc2), bc1), (1 - beta1) / Math.sqrt(1 - beta2));
-            s.epsHat = g.mul(sqrtBc2, epsilon / Math.sqrt(1 - beta2));
+            Tensor bc1 = Ops.sub(1.0, GradOps.powTensor(g.scalar(beta1, lr.dtype()), step));
+            Tensor sqrtBc2 = Ops.sqrt(Ops.sub(1.0, GradOps.powTensor(g.scalar(beta2, lr.dtype()), step)));
+            s.stepSize = Ops.mul(Ops.div(Ops.mul(lr, sqrtBc2), bc1), (1 - beta1) / Math.sqrt(1 - beta2));
+            s.epsHat = Ops.mul(sqrtBc2, epsilon / Math.sqrt(1 - beta2));
         }
         if (kind == Kind.ADAMW && weightDecay > 0) {
-            s.decay = g.sub(1.0, g.mul(lr, weightDecay));
+            s.decay = Ops.sub(1.0, Ops.mul(lr, weightDecay));
         }
         return s;
     }
@@ -132,20 +132,20 @@ public final class Optimizer {
         Map<String, Tensor> out = new LinkedHashMap<>();
         switch (kind) {
             case SGD: {
-                Tensor d = weightDecay > 0 ? g.add(grad, g.mul(p, weightDecay)) : grad;
+                Tensor d = weightDecay > 0 ? Ops.add(grad, Ops.mul(p, weightDecay)) : grad;
                 if (momentum > 0) {
-                    d = g.add(g.mul(state.get("momentum"), momentum), d);
+                    d = Ops.add(Ops.mul(state.get("momentum"), momentum), d);
                     out.put("momentum", d);
                 }
-                out.put("param", g.sub(p, g.mul(d, s.lr)));
+                out.put("param", Ops.sub(p, Ops.mul(d, s.lr)));
                 return out;
             }
             default: {
-                Tensor m2 = g.add(g.mul(state.get("m"), beta1), grad);
-                Tensor v2 = g.add(g.mul(state.get("v"), beta2), g.mul(grad, grad));
-                Tensor base = s.decay != null ? g.mul(p, s.decay) : p;
-                Tensor step = g.div(g.mul(m2, s.stepSize), g.add(g.sqrt(v2), s.epsHat));
-                out.put("param", g.sub(base, step));
+                Tensor m2 = Ops.add(Ops.mul(state.get("m"), beta1), grad);
+                Tensor v2 = Ops.add(Ops.mul(state.get("v"), beta2), Ops.mul(grad, grad));
+                Tensor base = s.decay != null ? Ops.mul(p, s.decay) : p;
+                Tensor step = Ops.div(Ops.mul(m2, s.stepSize), Ops.add(Ops.sqrt(v2), s.epsHat));
+                out.put("param", Ops.sub(base, step));
                 out.put("m", m2);
                 out.put("v", v2);
                 return out;

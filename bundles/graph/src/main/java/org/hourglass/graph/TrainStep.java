@@ -126,7 +126,7 @@ public final class TrainStep {
         Tensor lr = graph.stateInput(TrainStepModel.LR, ft, Shape.scalar());
         Tensor step = graph.trainingStep();
         // A train step runs only on ONNX Runtime: its matrix-product gradients may read transposed operands.
-        Map<Tensor, Tensor> grads = Autodiff.gradients(graph, loss, trainable, true);
+        Map<Tensor, Tensor> grads = Autodiff.gradients(loss, trainable, true);
 
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         outputs.put(TrainStepModel.LOSS, loss);
@@ -259,19 +259,19 @@ public final class TrainStep {
         }
         Map<String, Tensor> flatState = new LinkedHashMap<>();
         for (Map.Entry<String, List<Tensor>> e : slots.entrySet()) {
-            flatState.put(e.getKey(), graph.concat(0, e.getValue()));
+            flatState.put(e.getKey(), ShapeOps.concat(0, e.getValue()));
         }
-        Map<String, Tensor> upd = optimizer.update(graph, scalars, graph.concat(0, ps), graph.concat(0, gs), flatState);
+        Map<String, Tensor> upd = optimizer.update(graph, scalars, ShapeOps.concat(0, ps), ShapeOps.concat(0, gs), flatState);
         Map<String, List<Tensor>> parts = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : upd.entrySet()) {
-            parts.put(e.getKey(), graph.split(e.getValue(), 0, sizes));
+            parts.put(e.getKey(), ShapeOps.split(e.getValue(), 0, sizes));
         }
         for (int i = 0; i < sizes.length; i++) {
             Tensor p = fused.get(i);
             Map<String, Tensor> one = new LinkedHashMap<>();
             for (Map.Entry<String, List<Tensor>> e : parts.entrySet()) {
                 Tensor piece = e.getValue().get(i);
-                one.put(e.getKey(), p.rank() == 1 ? piece : graph.reshape(piece, p.shape().dims()));
+                one.put(e.getKey(), p.rank() == 1 ? piece : ShapeOps.reshape(piece, p.shape().dims()));
             }
             collect(p, one, nextState);
         }
@@ -279,22 +279,22 @@ public final class TrainStep {
 
     /** Rank 1 as is (ONNX Runtime copies graph inputs and outputs through Reshape, so skip needless ones). */
     private Tensor flat(Tensor t) {
-        return t.rank() == 1 ? t : graph.reshape(t, -1);
+        return t.rank() == 1 ? t : ShapeOps.reshape(t, -1);
     }
 
     /** Global-norm clipping as in PyTorch's {@code clip_grad_norm_}: {@code g *= min(1, max / (norm + 1e-6))}. */
     private Map<Tensor, Tensor> clip(Map<Tensor, Tensor> grads, Map<String, Tensor> outputs) {
         Tensor total = null;
         for (Tensor gr : grads.values()) {
-            Tensor sq = graph.reduceSum(graph.mul(gr, gr), false);
-            total = total == null ? sq : graph.add(total, sq);
+            Tensor sq = Ops.reduceSum(Ops.mul(gr, gr), false);
+            total = total == null ? sq : Ops.add(total, sq);
         }
-        Tensor norm = graph.sqrt(total);
-        Tensor coef = graph.clip(graph.div(graph.scalar(clipNorm), graph.add(norm, 1e-6)), 0.0, 1.0);
+        Tensor norm = Ops.sqrt(total);
+        Tensor coef = Ops.clip(Ops.div(graph.scalar(clipNorm), Ops.add(norm, 1e-6)), 0.0, 1.0);
         outputs.put(TrainStepModel.METRIC_PREFIX + "grad_norm", norm);
         Map<Tensor, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
-            out.put(e.getKey(), graph.mul(e.getValue(), coef));
+            out.put(e.getKey(), Ops.mul(e.getValue(), coef));
         }
         return out;
     }

@@ -102,9 +102,9 @@ final class GradCheck {
         }
         Tensor y = c.forward().build(g, xs);
         Tensor r = g.input("r", dt, y.shape());
-        Tensor loss = g.sum(g.mul(y, r));
+        Tensor loss = Ops.sum(Ops.mul(y, r));
         // float32 cases take the train step's gradients (matrix products as FusedMatMul), float64 the plain ones.
-        Map<Tensor, Tensor> grads = Autodiff.gradients(g, loss, xs, !exact);
+        Map<Tensor, Tensor> grads = Autodiff.gradients(loss, xs, !exact);
 
         InferenceModel.Builder fb = InferenceModel.builder(g).output("y", y);
         InferenceModel.Builder lb = InferenceModel.builder(g).output("loss", loss);

@@ -110,7 +110,7 @@ class OnnxImportTest {
         Tensor x = g.input("x", Shape.batchOf(6));
         Tensor out = OnnxImport.subgraph(g, model("out"), Map.of("x", x), List.of("out")).get("out");
         assertEquals(Shape.of(Shape.DYNAMIC, 2, 3), out.shape());
-        Tensor grad = g.gradients(g.sum(out), List.of(x)).get(x);
+        Tensor grad = Autodiff.gradients(Ops.sum(out), List.of(x)).get(x);
         ModelProto m = InferenceModel.builder(g).output("y", out).output("dx", grad).build();
         ModelProto forward = InferenceModel.builder(g).output("y", out).build();
         assertEquals(List.of("Reshape", "Softmax", "Mul", "Erf"), forward.getGraph().getNodeList().stream()

@@ -8,10 +8,11 @@ import org.hourglass.graph.Optimizer;
 import org.hourglass.graph.Tensor;
 import org.hourglass.graph.TrainStep;
 import org.hourglass.graph.TrainStepModel;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.graph.Ops;
+import org.hourglass.training.Trainer;
+import org.hourglass.training.TrainingConfig;
+import org.hourglass.training.TrainingData;
+import org.hourglass.training.TrainingListener;
 import org.hourglass.spi.FamilyOutputs;
 
 /** Training a family's graph in a unit test the way a pipeline with the mse loss does, and data to train it on. */
@@ -26,13 +27,21 @@ public final class FamilyTraining {
      */
     public static TrainStepModel trainStep(TestContext ctx, FamilyOutputs out) {
         Graph g = ctx.graph();
-        Tensor loss = g.mse(out.reconstruction(), ctx.input());
+        Tensor loss = mse(out.reconstruction(), ctx.input());
         for (Tensor term : out.lossTerms().values()) {
-            loss = g.add(loss, term);
+            loss = Ops.add(loss, term);
         }
         TrainStep step = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam());
         out.diagnostics().forEach(step::diagnostic);
         return step.build();
+    }
+
+    /**
+     * Mean squared error over all elements, {@code mean((prediction - target)^2)}: the mse loss plug-in's value for
+     * unweighted batches, without a plug-in instance.
+     */
+    public static Tensor mse(Tensor prediction, Tensor target) {
+        return Ops.mean(Ops.pow(Ops.sub(prediction, target), 2));
     }
 
     /** Trains {@code model} on {@code rows} samples {@code x} (input {@code x}) and returns each epoch's summary. */

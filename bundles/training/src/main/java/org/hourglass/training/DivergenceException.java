@@ -1,4 +1,4 @@
-package org.hourglass.graph.training;
+package org.hourglass.training;
 
 /**
  * The training loss became NaN or infinite. The trainer's state then holds the step that diverged; a caller that

@@ -1,4 +1,4 @@
-package org.hourglass.graph.training;
+package org.hourglass.training;
 
 /** A learning-rate schedule: the rate for a (1-based) global step in an (0-based) epoch. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package org.hourglass.graph.training;
+package org.hourglass.training;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import java.io.DataInputStream;
 import java.io.IOException;

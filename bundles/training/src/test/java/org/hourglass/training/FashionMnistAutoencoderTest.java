@@ -1,12 +1,14 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
 import org.junit.jupiter.api.Test;
 
 /** Real data: a dense autoencoder 784-256-64-256-784 on a 2,000-image slice of Fashion-MNIST. */
@@ -19,9 +21,9 @@ class FashionMnistAutoencoderTest {
         float[] images = FashionMnist.trainImages(IMAGES);
         Graph g = Graph.create(2024);
         Tensor x = g.input("x", Shape.batchOf(784));
-        Tensor z = g.mlp("encoder", x, new long[] {256, 64}, Graph.Activation.RELU, Graph.Activation.NONE);
-        Tensor recon = g.mlp("decoder", z, new long[] {256, 784}, Graph.Activation.RELU, Graph.Activation.SIGMOID);
-        Tensor loss = g.mse(recon, x);
+        Tensor z = Layers.mlp("encoder", x, new long[] {256, 64}, Layers.Activation.RELU, Layers.Activation.NONE);
+        Tensor recon = Layers.mlp("decoder", z, new long[] {256, 784}, Layers.Activation.RELU, Layers.Activation.SIGMOID);
+        Tensor loss = Ort.mse(recon, x);
         TrainStepModel model = TrainStep.builder(g).loss(loss).optimizer(Optimizer.adam()).build();
 
         try (Trainer trainer = new Trainer(Ort.executor(), model, "fashion-mnist-ae")) {

@@ -1,4 +1,4 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,11 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnx.proto.OnnxMl;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.Autodiff;
+import org.hourglass.graph.DType;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +25,9 @@ import org.junit.jupiter.api.Test;
  * (Its values are checked against finite differences in {@link GradientCheckTest}.)
  */
 class FusedMatMulTest {
+
+    /** ONNX Runtime's contrib domain. */
+    private static final String CONTRIB_DOMAIN = "com.microsoft";
 
     /** Self-attention-like products on {@code [N, 3, 4]} inputs: 3-D x 2-D, 3-D x 3-D with a transposed operand. */
     private static final class Model {
@@ -31,10 +40,10 @@ class FusedMatMulTest {
             g = new Graph(type, 5);
             x = g.input("x", type, Shape.batchOf(3, 4));
             Tensor w = g.param("w", Shape.of(4, 4), Init.xavierUniform(1.0));
-            Tensor h = g.matmul(x, w);
-            Tensor scores = g.matmul(h, g.transpose(h, 0, 2, 1));
-            y = g.matmul(g.softmax(scores, -1), h);
-            loss = g.mse(y, x);
+            Tensor h = Ops.matmul(x, w);
+            Tensor scores = Ops.matmul(h, ShapeOps.transpose(h, 0, 2, 1));
+            y = Ops.matmul(Ops.softmax(scores, -1), h);
+            loss = Ort.mse(y, x);
         }
     }
 
@@ -55,9 +64,9 @@ class FusedMatMulTest {
         // Each of the 3 MatMuls has one operand gradient that needs a transposed operand (dA = dC B^T, dB = A^T dC).
         assertTrue(fused.size() >= 3, "FusedMatMul nodes: " + fused.size());
         for (OnnxMl.NodeProto n : fused) {
-            assertEquals(Graph.CONTRIB_DOMAIN, n.getDomain(), n.getName());
+            assertEquals(CONTRIB_DOMAIN, n.getDomain(), n.getName());
         }
-        assertEquals(List.of("", Graph.CONTRIB_DOMAIN), domains(step));
+        assertEquals(List.of("", CONTRIB_DOMAIN), domains(step));
         assertEquals(1, step.getOpsetImport(1).getVersion());
         // Only the forward's own Transpose (and the gradient of it) remain.
         assertEquals(List.of("transpose", "grad/transpose/transpose"),
@@ -69,7 +78,7 @@ class FusedMatMulTest {
         Model model = new Model(DType.FLOAT);
         TrainStep.builder(model.g).loss(model.loss).build();
         OnnxMl.ModelProto inference = InferenceModel.builder(model.g).output("y", model.y).build();
-        Tensor grad = model.g.gradients(model.loss, List.of(model.x)).get(model.x);
+        Tensor grad = Autodiff.gradients(model.loss, List.of(model.x)).get(model.x);
         OnnxMl.ModelProto withGradient = InferenceModel.builder(model.g).output("y", model.y).output("dx", grad)
                 .build();
         for (OnnxMl.ModelProto m : List.of(inference, withGradient)) {

@@ -1,4 +1,4 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,11 +7,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.hourglass.graph.training.LearningRate;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.graph.DType;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,9 +58,9 @@ class OptimizerTest {
         Tensor x = g.input("x", Shape.batchOf(4));
         Tensor p = g.param("p", Shape.of(3, 4), Init.normal(0, 1));
         Tensor q = g.param("q", Shape.of(4), Init.uniform(-1, 1));
-        Tensor xbar = g.reduceMean(x, false, 0);
-        Tensor d = g.sub(p, xbar);
-        Tensor loss = g.add(g.add(g.mul(g.sum(g.mul(d, d)), 0.5), g.mul(g.sum(g.mul(q, q)), 1.5)), g.sum(g.mul(q, xbar)));
+        Tensor xbar = Ops.reduceMean(x, false, 0);
+        Tensor d = Ops.sub(p, xbar);
+        Tensor loss = Ops.add(Ops.add(Ops.mul(Ops.sum(Ops.mul(d, d)), 0.5), Ops.mul(Ops.sum(Ops.mul(q, q)), 1.5)), Ops.sum(Ops.mul(q, xbar)));
         TrainStep ts = TrainStep.builder(g).loss(loss).optimizer(setup.optimizer()).fuseUpdatesBelow(setup.fuse() ? 65536 : 0);
         if (setup.clip() > 0) {
             ts.clipGradientNorm(setup.clip());

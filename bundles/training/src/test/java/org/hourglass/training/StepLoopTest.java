@@ -1,4 +1,4 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,12 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.stream.Collectors;
-import org.hourglass.graph.training.LearningRate;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
 import org.junit.jupiter.api.Test;
 
 /** Runs of several steps in one ONNX {@code Loop} ({@link TrainStepModel#loopProto()}) against single steps. */
@@ -26,7 +25,7 @@ class StepLoopTest {
     static TrainStepModel model() {
         TrainingTest.Dae d = new TrainingTest.Dae();
         return TrainStep.builder(d.g).loss(d.loss).metric("mse", d.loss)
-                .diagnostic("latent_mean", d.g.reduceMean(d.z, false, 0))
+                .diagnostic("latent_mean", Ops.reduceMean(d.z, false, 0))
                 .clipGradientNorm(0.05).optimizer(Optimizer.adamW(0.9, 0.999, 1e-8, 0.01)).build();
     }
 

@@ -1,4 +1,4 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,10 +10,16 @@ import ai.onnx.proto.OnnxMl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Init;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.ShapeOps;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
 import org.junit.jupiter.api.Test;
 
 /** Buffers, parameter projections, the step input and per-epoch diagnostics of train-step models. */
@@ -34,11 +40,11 @@ class TrainStepStateTest {
         final Tensor scale = g.buffer("scale", Shape.of(1), Init.constant(1.0));
         final Tensor enc = g.param("enc", Shape.of(12, 3), Init.xavierUniform(1.0));
         final Tensor dec = g.param("dec", Shape.of(3, 12), Init.xavierUniform(1.0));
-        final Tensor recon = g.mul(g.matmul(g.matmul(x, enc), dec), scale);
-        final Tensor loss = g.mse(recon, x);
+        final Tensor recon = Ops.mul(Ops.matmul(Ops.matmul(x, enc), dec), scale);
+        final Tensor loss = Ort.mse(recon, x);
 
         Model() {
-            g.assign(counter, g.add(counter, 1.0));
+            g.assign(counter, Ops.add(counter, 1.0));
         }
     }
 
@@ -75,7 +81,7 @@ class TrainStepStateTest {
     void projectionsApplyAfterEveryUpdate() {
         Model model = new Model();
         // Unit-norm columns of the decoder's transpose, i.e. unit-norm rows of dec (one per latent).
-        model.g.constrain(model.dec, d -> model.g.div(d, model.g.sqrt(model.g.reduceSum(model.g.mul(d, d), true, 1))));
+        model.g.constrain(model.dec, d -> Ops.div(d, Ops.sqrt(Ops.reduceSum(Ops.mul(d, d), true, 1))));
         TrainStepModel m = TrainStep.builder(model.g).loss(model.loss).build();
         @SuppressWarnings("unchecked")
         Map<String, HostTensor>[] params = new Map[1];
@@ -96,7 +102,7 @@ class TrainStepStateTest {
     void diagnosticsAreAveragedPerEpochWeightedByBatchSize() {
         Model model = new Model();
         Tensor step = model.g.trainingStep();
-        Tensor pair = model.g.concat(0, model.g.reshape(step, 1), model.g.reshape(model.g.mul(step, 2.0), 1));
+        Tensor pair = ShapeOps.concat(0, ShapeOps.reshape(step, 1), ShapeOps.reshape(Ops.mul(step, 2.0), 1));
         TrainStepModel m = TrainStep.builder(model.g).loss(model.loss).diagnostic("step", pair).build();
         @SuppressWarnings("unchecked")
         Map<String, HostTensor>[] params = new Map[1];

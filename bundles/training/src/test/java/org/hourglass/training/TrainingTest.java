@@ -1,4 +1,4 @@
-package org.hourglass.graph;
+package org.hourglass.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,11 +14,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.hourglass.api.executor.ModelSession;
-import org.hourglass.graph.training.Trainer;
-import org.hourglass.graph.training.TrainingConfig;
-import org.hourglass.graph.training.TrainingData;
-import org.hourglass.graph.training.TrainingListener;
-import org.hourglass.graph.training.TrainingResult;
+import org.hourglass.graph.DType;
+import org.hourglass.graph.Graph;
+import org.hourglass.graph.HostTensor;
+import org.hourglass.graph.InferenceModel;
+import org.hourglass.graph.Init;
+import org.hourglass.graph.Layers;
+import org.hourglass.graph.Noise;
+import org.hourglass.graph.Ops;
+import org.hourglass.graph.Optimizer;
+import org.hourglass.graph.Shape;
+import org.hourglass.graph.Tensor;
+import org.hourglass.graph.TrainStep;
+import org.hourglass.graph.TrainStepModel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,19 +38,19 @@ class TrainingTest {
         final Graph g = Graph.create(5);
         final Tensor x = g.input("x", Shape.batchOf(12));
         final Tensor noise = g.randomInput("noise", Shape.batchOf(12), Noise.normal(0, 0.1));
-        final Tensor z = g.mlp("encoder", g.add(x, noise), new long[] {8, 3}, Graph.Activation.TANH, Graph.Activation.NONE);
-        final Tensor recon = g.mlp("decoder", z, new long[] {8, 12}, Graph.Activation.TANH, Graph.Activation.NONE);
-        final Tensor loss = g.mse(recon, x);
+        final Tensor z = Layers.mlp("encoder", Ops.add(x, noise), new long[] {8, 3}, Layers.Activation.TANH, Layers.Activation.NONE);
+        final Tensor recon = Layers.mlp("decoder", z, new long[] {8, 12}, Layers.Activation.TANH, Layers.Activation.NONE);
+        final Tensor loss = Ort.mse(recon, x);
         // Inference graph: the clean input through the same parameters.
         final Tensor cleanRecon;
         final Tensor cleanLatent;
 
         Dae() {
-            Tensor h = g.tanh(g.gemm(x, g.tensor("encoder/fc1/weight"), g.tensor("encoder/fc1/bias"), 1, 1, false, false));
-            Tensor zc = g.gemm(h, g.tensor("encoder/fc2/weight"), g.tensor("encoder/fc2/bias"), 1, 1, false, false);
-            Tensor h2 = g.tanh(g.gemm(zc, g.tensor("decoder/fc1/weight"), g.tensor("decoder/fc1/bias"), 1, 1, false, false));
+            Tensor h = Ops.tanh(Ops.gemm(x, g.tensor("encoder/fc1/weight"), g.tensor("encoder/fc1/bias"), 1, 1, false, false));
+            Tensor zc = Ops.gemm(h, g.tensor("encoder/fc2/weight"), g.tensor("encoder/fc2/bias"), 1, 1, false, false);
+            Tensor h2 = Ops.tanh(Ops.gemm(zc, g.tensor("decoder/fc1/weight"), g.tensor("decoder/fc1/bias"), 1, 1, false, false));
             cleanLatent = zc;
-            cleanRecon = g.gemm(h2, g.tensor("decoder/fc2/weight"), g.tensor("decoder/fc2/bias"), 1, 1, false, false);
+            cleanRecon = Ops.gemm(h2, g.tensor("decoder/fc2/weight"), g.tensor("decoder/fc2/bias"), 1, 1, false, false);
         }
     }
 
@@ -186,11 +194,11 @@ class TrainingTest {
         Graph g = Graph.create(3);
         Tensor x = g.input("x", Shape.batchOf(2));
         Tensor w = g.param("w", Shape.of(2), Init.constant(1));
-        TrainStepModel m = TrainStep.builder(g).loss(g.neg(g.mean(g.exp(g.mul(g.mul(x, w), 60.0)))))
+        TrainStepModel m = TrainStep.builder(g).loss(Ops.neg(Ops.mean(Ops.exp(Ops.mul(Ops.mul(x, w), 60.0)))))
                 .optimizer(Optimizer.sgd(0)).build();
         try (Trainer t = new Trainer(Ort.executor(), m, "diverge")) {
-            org.hourglass.graph.training.DivergenceException e = assertThrows(
-                    org.hourglass.graph.training.DivergenceException.class, () -> t.fit(
+            org.hourglass.training.DivergenceException e = assertThrows(
+                    org.hourglass.training.DivergenceException.class, () -> t.fit(
                     TrainingData.of("x", new float[] {1, 1, 1, 1}, 2), TrainingConfig.of(10, 2, 1.0, 1),
                     TrainingListener.none()));
             assertTrue(e.getMessage().contains("the loss became") && e.getMessage().contains("at step"), e.getMessage());
