@@ -35,3 +35,5 @@ if Rscript -e 'library(mlbench)' >/dev/null 2>&1; then
   Rscript "$here/export-mlbench.R" "$mlbench"
 fi
 python3 "$here/prepare.py" "$src" "$out" $mlbench
+# The contaminated ODDS-style sets of the APRE / mean-shift paper setting (benchmarks/anomaly/paper.py).
+python3 "$here/prepare_odds.py" "$src" "$out" $mlbench
