@@ -15,8 +15,11 @@ import org.hourglass.api.pipeline.Evaluation.Baseline;
  */
 final class Baselines {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Baselines.class);
+
     private final KnnDetector knn;
     private final IsolationForest forest;
+    /** Null when it could not be fitted. */
     private final PcaDetector pca;
 
     private Baselines(KnnDetector knn, IsolationForest forest, PcaDetector pca) {
@@ -27,8 +30,15 @@ final class Baselines {
 
     /** @param train normalised training samples, {@code n} rows of {@code width} */
     static Baselines fit(float[] train, int n, int width, long seed) {
-        return new Baselines(KnnDetector.fit(train, n, width, seed), IsolationForest.fit(train, n, width, seed),
-                PcaDetector.fit(train, n, width, seed));
+        PcaDetector pca;
+        try {
+            pca = PcaDetector.fit(train, n, width, seed);
+        } catch (RuntimeException e) {
+            // The other two do not depend on it: report them, and say why this one is missing.
+            LOG.warn("The PCA baseline was left out: {}", e.getMessage());
+            pca = null;
+        }
+        return new Baselines(KnnDetector.fit(train, n, width, seed), IsolationForest.fit(train, n, width, seed), pca);
     }
 
     /**
@@ -36,15 +46,18 @@ final class Baselines {
      * a session named {@code session}.
      */
     List<Baseline> evaluate(OnnxExecutor executor, String session, float[] samples, int count, int[] labels) {
-        return List.of(
+        List<Baseline> out = new java.util.ArrayList<>(List.of(
                 baseline(Evaluation.KNN, String.format(Locale.ROOT, "distance to the %s nearest of %,d training samples",
                         ordinal(knn.k()), knn.referenceCount()), knn.score(executor, session, samples, count), labels),
                 baseline(Evaluation.IFOREST, String.format(Locale.ROOT,
                         "isolation forest, %d trees of %d training samples", IsolationForest.TREES, forest.subsample()),
-                        forest.score(samples, count), labels),
-                baseline(Evaluation.PCA, String.format(Locale.ROOT,
-                        "PCA reconstruction error, %d components (%.0f%% of the variance of %,d training samples)",
-                        pca.components(), PcaDetector.EXPLAINED * 100, pca.rows()), pca.score(samples, count), labels));
+                        forest.score(samples, count), labels)));
+        if (pca != null) {
+            out.add(baseline(Evaluation.PCA, String.format(Locale.ROOT,
+                    "PCA reconstruction error, %d components (%.0f%% of the variance of %,d training samples)",
+                    pca.components(), PcaDetector.EXPLAINED * 100, pca.rows()), pca.score(samples, count), labels));
+        }
+        return List.copyOf(out);
     }
 
     private static Baseline baseline(String name, String description, double[] scores, int[] labels) {

@@ -1,9 +1,9 @@
 package org.hourglass.pipeline.internal;
 
 import java.util.Arrays;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.MatrixUtils;
-import org.apache.commons.math3.linear.RealVector;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.hourglass.scoring.neighbours.ReferenceSets;
 
 /**
@@ -16,8 +16,9 @@ import org.hourglass.scoring.neighbours.ReferenceSets;
  * <p>Cost is bounded whatever the data's size: at most {@value #MAX_ROWS} training rows are used (a seeded
  * subset), and when both the rows and the width exceed {@value #MAX_MATRIX} the rows are cut to that many and the
  * components come from the rows' Gram matrix instead of the features' covariance, so the eigen-decomposition is
- * never of a matrix larger than {@value #MAX_MATRIX}². The decomposition is Apache Commons Math's, in double
- * precision.
+ * never of a matrix larger than {@value #MAX_MATRIX}². The decomposition is EJML's symmetric QR algorithm, in
+ * double precision (Apache Commons Math's failed to converge on the covariance of smoothed Fashion-MNIST trousers;
+ * EJML decomposed all ten classes, in about half the time).
  */
 final class PcaDetector {
 
@@ -96,8 +97,15 @@ final class PcaDetector {
                 }
             }
         }
-        EigenDecomposition eigen = new EigenDecomposition(MatrixUtils.createRealMatrix(product));
-        double[] eigenvalues = eigen.getRealEigenvalues();
+        EigenDecomposition_F64<DMatrixRMaj> eigen = DecompositionFactory_DDRM.eig(size, true, true);
+        if (!eigen.decompose(new DMatrixRMaj(product))) {
+            throw new IllegalStateException("PCA baseline: the eigen-decomposition of the " + size + " x " + size
+                    + (gram ? " Gram" : " covariance") + " matrix did not converge");
+        }
+        double[] eigenvalues = new double[size];
+        for (int i = 0; i < size; i++) {
+            eigenvalues[i] = eigen.getEigenvalue(i).getReal();
+        }
         Integer[] order = new Integer[size];
         double total = 0;
         for (int i = 0; i < size; i++) {
@@ -116,18 +124,18 @@ final class PcaDetector {
         }
         double[] basis = new double[keep * width];
         for (int c = 0; c < keep; c++) {
-            RealVector v = eigen.getEigenvector(order[c]);
+            DMatrixRMaj v = eigen.getEigenVector(order[c]);
             if (gram) {
                 double scale = 1 / Math.sqrt(Math.max(eigenvalues[order[c]], Double.MIN_NORMAL));
                 for (int i = 0; i < m; i++) {
-                    double u = v.getEntry(i) * scale;
+                    double u = v.get(i) * scale;
                     for (int f = 0; f < width; f++) {
                         basis[c * width + f] += u * centred[i][f];
                     }
                 }
             } else {
                 for (int f = 0; f < width; f++) {
-                    basis[c * width + f] = v.getEntry(f);
+                    basis[c * width + f] = v.get(f);
                 }
             }
         }
