@@ -42,15 +42,16 @@ INSTANCES = {
         "hourglass.name": "res-combined-input", "components": "reconstruction,latent,input",
         "input.reference.max": 2000},
 }
-# Scoring methods measured on each trained model, in order; the first is the pipeline's default.
-SCORINGS = ["reconstruction-error", "latent-knn", "combined", "res-combined-input"]
+# Scoring methods measured on each trained model, in order; the first must be the pipeline's default (the wave
+# trains with it), the others are fitted afterwards on the same weights.
+SCORINGS = ["combined", "reconstruction-error", "latent-knn", "res-combined-input"]
 
 
-def pipelines(suite, seed):
+def pipelines(suite, seed, classes=range(10)):
     """{pipeline name: (data source configurations, pipeline configuration)} of one wave."""
     out = {}
     if suite == "fashion":
-        for c in range(10):
+        for c in classes:
             data = {
                 f"org.hourglass.data.idx-ad-train-{c}": {
                     "hourglass.name": f"ad-train-{c}", "images": f"{FASHION}/train-images-idx3-ubyte.gz",
@@ -108,8 +109,8 @@ def await_records(server, names, done, timeout, what):
     return results, time.time() - started
 
 
-def run_wave(server, suite, seed, timeout):
-    wave = pipelines(suite, seed)
+def run_wave(server, suite, seed, timeout, classes):
+    wave = pipelines(suite, seed, classes)
     for data, _ in wave.values():
         for pid, values in data.items():
             write_cfg(os.path.join(server.deploy, pid + ".cfg"), values)
@@ -178,6 +179,7 @@ def main():
     ap.add_argument("--seeds", default=None, help="comma-separated (default: fashion 1,2,3; tabular 1..5)")
     ap.add_argument("--port", type=int, default=int(os.environ.get("HOURGLASS_HTTP_PORT", "18125")))
     ap.add_argument("--wave-timeout", type=int, default=3600)
+    ap.add_argument("--classes", default="0,1,2,3,4,5,6,7,8,9", help="fashion: comma-separated classes")
     ap.add_argument("--tables", action="store_true", help="only print the tables of the stored results")
     args = ap.parse_args()
     suites = ["tabular", "fashion"] if args.suite == "all" else [args.suite]
@@ -186,7 +188,7 @@ def main():
     server = None
     try:
         for suite in suites:
-            out = os.path.join(HERE, "target", f"results-{suite}.json")
+            out = os.path.join(HERE, "target", f"results-{suite}{os.environ.get('RESULTS_SUFFIX', '')}.json")
             os.makedirs(os.path.dirname(out), exist_ok=True)
             results = {"suite": suite, "cores": os.cpu_count(), "scorings": SCORINGS, "waves": {}}
             if os.path.exists(out):
@@ -203,7 +205,8 @@ def main():
                         write_cfg(os.path.join(server.deploy, pid + ".cfg"), values)
                     server.start()
                 started = time.time()
-                results["waves"][str(seed)] = run_wave(server, suite, seed, args.wave_timeout)
+                results["waves"][str(seed)] = run_wave(server, suite, seed, args.wave_timeout,
+                                                       [int(c) for c in args.classes.split(",")])
                 print(f"{suite} seed {seed}: {time.time() - started:.0f} s", flush=True)
                 with open(out + ".tmp", "w") as f:
                     json.dump(results, f, indent=1)
