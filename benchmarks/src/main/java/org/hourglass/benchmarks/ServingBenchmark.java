@@ -125,6 +125,8 @@ public final class ServingBenchmark {
                 .property("org.apache.felix.http.host", "127.0.0.1")
                 .configuration("org.hourglass.executor", Map.of("intra.op.threads", threads, "inter.op.threads", 1))
                 .configuration("org.hourglass.web.rest", Map.of("token", token))
+                // The REST whiteboard publishes the API only with this configuration (docs/rest.md)
+                .configuration("JakartarsServletWhiteboardRuntimeComponent", Map.of("jersey.context.path", "/"))
                 .factoryConfiguration("org.hourglass.data.idx", "serving-train", Map.of(
                         "images", data.resolve("train-images-idx3-ubyte.gz").toString(),
                         "labels", data.resolve("train-labels-idx1-ubyte.gz").toString(),

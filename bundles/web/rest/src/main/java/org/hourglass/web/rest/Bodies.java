@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import jakarta.ws.rs.WebApplicationException;
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -60,6 +61,26 @@ final class Bodies {
         }
     }
 
+    /**
+     * A request body as it arrives, with the headers that say how to read it.
+     *
+     * @param contentType     the Content-Type header; null when absent
+     * @param contentEncoding the Content-Encoding header; null when absent
+     * @param contentLength   the declared length, -1 when unknown (chunked)
+     * @param stream          the body
+     */
+    record Upload(String contentType, String contentEncoding, long contentLength, InputStream stream) {
+
+        /** The media type without parameters, lower case; "" when absent. */
+        String mediaType() {
+            if (contentType == null) {
+                return "";
+            }
+            int semi = contentType.indexOf(';');
+            return (semi < 0 ? contentType : contentType.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+        }
+    }
+
     // Parsers leave the body open: a refused body is drained afterwards, and the container owns the stream.
     private static final JsonFactory JSON = JsonFactory.builder().disable(StreamReadFeature.AUTO_CLOSE_SOURCE).build();
 
@@ -97,21 +118,21 @@ final class Bodies {
      * the body); a compressed body is refused with 415 (bodies are parsed as they arrive, and inflating them
      * would let a small body stand for a large one).
      */
-    static Body open(Request request, long max) {
-        String encoding = request.header("Content-Encoding");
+    static Body open(Upload request, long max) {
+        String encoding = request.contentEncoding();
         if (encoding != null && !encoding.isBlank() && !encoding.strip().equalsIgnoreCase("identity")) {
-            throw new ApiException(415, "Content-Encoding '" + encoding.strip() + "' is not accepted: send the body "
+            throw Errors.status(415, "Content-Encoding '" + encoding.strip() + "' is not accepted: send the body "
                     + "uncompressed (no Content-Encoding header)");
         }
         long declared = request.contentLength();
         if (declared > max) {
             throw tooLarge(declared + " bytes", max);
         }
-        return new Body(new Limited(request.body(), max));
+        return new Body(new Limited(request.stream(), max));
     }
 
-    private static ApiException tooLarge(String size, long max) {
-        return new ApiException(413, "request body of " + size + " is larger than the limit of " + max
+    private static WebApplicationException tooLarge(String size, long max) {
+        return Errors.status(413, "request body of " + size + " is larger than the limit of " + max
                 + " bytes (max.request.bytes)");
     }
 
@@ -160,7 +181,7 @@ final class Bodies {
                 while (in.read(skip) >= 0) {
                     // dropped
                 }
-            } catch (IOException | ApiException e) {
+            } catch (IOException | WebApplicationException e) {
                 // past the limit or the connection failed: the container closes the connection after the answer
             }
         }
@@ -230,17 +251,17 @@ final class Bodies {
      * Samples (and labels, when {@code withLabels}) from a CSV or a JSON body, each row checked against
      * {@code shape} and the whole against {@code limits} as it is parsed.
      */
-    static Batch samples(Body body, Request request, boolean withLabels, Shape shape, Limits limits)
+    static Batch samples(Body body, Upload request, boolean withLabels, Shape shape, Limits limits)
             throws IOException {
         if (body.empty()) {
-            throw ApiException.badRequest("the body is empty; send {\"instances\": [[...], ...]} as JSON"
+            throw Errors.badRequest("the body is empty; send {\"instances\": [[...], ...]} as JSON"
                     + " or numeric rows with Content-Type: text/csv");
         }
         if (isCsv(request.mediaType())) {
             if (withLabels) {
-                throw new ApiException(415, "evaluate takes JSON: {\"instances\": [[...], ...], \"labels\": [...]}");
+                throw Errors.status(415, "evaluate takes JSON: {\"instances\": [[...], ...], \"labels\": [...]}");
             }
-            return new Batch(csv(body.stream(), csvHeader(request.header("Content-Type")), shape, limits), null);
+            return new Batch(csv(body.stream(), csvHeader(request.contentType()), shape, limits), null);
         }
         return json(body.stream(), withLabels, shape, limits);
     }
@@ -270,7 +291,7 @@ final class Bodies {
 
         void start() {
             if (done.size() >= limits.maxRows()) {
-                throw new ApiException(413, "the request has more than " + limits.maxRows() + " samples, the "
+                throw Errors.status(413, "the request has more than " + limits.maxRows() + " samples, the "
                         + "limit (max.request.rows); split them into several requests");
             }
             n = 0;
@@ -282,7 +303,7 @@ final class Bodies {
                 return;
             }
             if (values + n >= limits.maxValues()) {
-                throw new ApiException(413, "the request has more than " + limits.maxValues() + " values, the "
+                throw Errors.status(413, "the request has more than " + limits.maxValues() + " values, the "
                         + "limit (max.request.values); split the samples into several requests");
             }
             if (n == row.length) {
@@ -294,7 +315,7 @@ final class Bodies {
         /** Ends the row; {@code what} names it in a message (e.g. "sample 3" or "CSV line 4"). */
         void end(String what) {
             if (shape.known() && n != shape.width()) {
-                throw ApiException.badRequest(what + " has " + n + " values; the model expects " + shape.width()
+                throw Errors.badRequest(what + " has " + n + " values; the model expects " + shape.width()
                         + " (shape " + shape.shape() + ")");
             }
             done.add(Arrays.copyOf(row, n));
@@ -347,14 +368,14 @@ final class Bodies {
             }
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
-            throw ApiException.badRequest("malformed JSON" + (l == null ? "" : " at line " + l.getLineNr()
+            throw Errors.badRequest("malformed JSON" + (l == null ? "" : " at line " + l.getLineNr()
                     + ", column " + l.getColumnNr()) + ": " + plain(e));
         }
         if (instances == null) {
-            throw ApiException.badRequest("the body has no \"instances\": send {\"instances\": [[...], ...]}");
+            throw Errors.badRequest("the body has no \"instances\": send {\"instances\": [[...], ...]}");
         }
         if (withLabels && labels == null) {
-            throw ApiException.badRequest("the body has no \"labels\": send one label (0 normal, 1 anomalous) "
+            throw Errors.badRequest("the body has no \"labels\": send one label (0 normal, 1 anomalous) "
                     + "per instance, or an empty body to evaluate the configured evaluation data");
         }
         return new Batch(instances.toArray(), labels);
@@ -435,7 +456,7 @@ final class Bodies {
                         + describe(p));
             }
             if (n == max) {
-                throw new ApiException(413, "the request has more than " + max + " labels, the limit "
+                throw Errors.status(413, "the request has more than " + max + " labels, the limit "
                         + "(max.request.rows); split the samples into several requests");
             }
             if (n == out.length) {
@@ -469,9 +490,9 @@ final class Bodies {
         }
     }
 
-    private static ApiException at(JsonParser p, String message) {
+    private static WebApplicationException at(JsonParser p, String message) {
         JsonLocation l = p.currentTokenLocation();
-        return ApiException.badRequest(message + " (line " + l.getLineNr() + ", column " + l.getColumnNr() + ")");
+        return Errors.badRequest(message + " (line " + l.getLineNr() + ", column " + l.getColumnNr() + ")");
     }
 
     // ------------------------------------------------------------------------------------------ CSV
@@ -491,7 +512,7 @@ final class Bodies {
         if (header.equalsIgnoreCase("absent")) {
             return false;
         }
-        throw ApiException.badRequest("the Content-Type parameter header must be 'present' or 'absent' (RFC 4180), "
+        throw Errors.badRequest("the Content-Type parameter header must be 'present' or 'absent' (RFC 4180), "
                 + "was '" + header + "'");
     }
 
@@ -513,7 +534,7 @@ final class Bodies {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 if (t != JsonToken.START_ARRAY) {
-                    throw ApiException.badRequest("malformed CSV at line " + p.currentLocation().getLineNr());
+                    throw Errors.badRequest("malformed CSV at line " + p.currentLocation().getLineNr());
                 }
                 if (Boolean.TRUE.equals(header) && headerLine < 0) {
                     headerLine = p.currentLocation().getLineNr();
@@ -526,7 +547,7 @@ final class Bodies {
                 rows.start();
                 while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                     if (t == null) {
-                        throw ApiException.badRequest("malformed CSV: the body ends inside a record");
+                        throw Errors.badRequest("malformed CSV: the body ends inside a record");
                     }
                     if (line < 0) {
                         line = p.currentTokenLocation().getLineNr();
@@ -538,7 +559,7 @@ final class Bodies {
                             blank = true; // a line of white space (tabs): skipped as empty lines are
                             break;
                         }
-                        throw ApiException.badRequest("CSV line " + line + ", column 1 is empty");
+                        throw Errors.badRequest("CSV line " + line + ", column 1 is empty");
                     }
                     rows.add(number(cell, line, column, header == null && rows.count() == 0));
                 }
@@ -547,27 +568,27 @@ final class Bodies {
                 }
                 String what = "CSV line " + line;
                 if (!shape.known() && widthLine >= 0 && column != rows.lastWidth()) {
-                    throw ApiException.badRequest(what + " has " + column + " values; line " + widthLine + " has "
+                    throw Errors.badRequest(what + " has " + column + " values; line " + widthLine + " has "
                             + rows.lastWidth());
                 }
                 rows.end(what);
                 if (widthLine < 0) {
                     widthLine = line;
                     if (headerWidth >= 0 && headerWidth != column) {
-                        throw ApiException.badRequest("the CSV header (line " + headerLine + ") has " + headerWidth
+                        throw Errors.badRequest("the CSV header (line " + headerLine + ") has " + headerWidth
                                 + " names; line " + line + " has " + column + " values");
                     }
                 }
             }
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
-            throw ApiException.badRequest("malformed CSV" + (l == null ? "" : " at line " + l.getLineNr()) + ": "
+            throw Errors.badRequest("malformed CSV" + (l == null ? "" : " at line " + l.getLineNr()) + ": "
                     + plain(e));
         } catch (CharacterCodingException e) {
-            throw ApiException.badRequest("the CSV body is not UTF-8 text");
+            throw Errors.badRequest("the CSV body is not UTF-8 text");
         }
         if (rows.count() == 0) {
-            throw ApiException.badRequest("the CSV body has no data rows");
+            throw Errors.badRequest("the CSV body has no data rows");
         }
         return rows.toArray();
     }
@@ -578,7 +599,7 @@ final class Bodies {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) {
-                throw ApiException.badRequest("malformed CSV: the body ends inside the header");
+                throw Errors.badRequest("malformed CSV: the body ends inside the header");
             }
             cells++;
         }
@@ -596,10 +617,10 @@ final class Bodies {
 
     private static float number(String cell, long line, int column, boolean mayBeHeader) {
         if (cell.isEmpty()) {
-            throw ApiException.badRequest("CSV line " + line + ", column " + column + " is empty");
+            throw Errors.badRequest("CSV line " + line + ", column " + column + " is empty");
         }
         if (!NUMBER.matcher(cell).matches()) {
-            throw ApiException.badRequest("CSV line " + line + ", column " + column + ": '"
+            throw Errors.badRequest("CSV line " + line + ", column " + column + ": '"
                     + (cell.length() > 40 ? cell.substring(0, 40) + "..." : cell) + "' is not a number"
                     + (mayBeHeader ? "; if the first line is a header, send Content-Type: text/csv; header=present"
                     : ""));

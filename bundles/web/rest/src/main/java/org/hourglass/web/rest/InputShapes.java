@@ -47,7 +47,7 @@ final class InputShapes {
     /** The record's input shape when the record is that of {@code model}; UNKNOWN otherwise. */
     static Bodies.Shape read(Path record, Path model) {
         try {
-            JsonNode r = Json.MAPPER.readTree(record.toFile());
+            JsonNode r = Documents.MAPPER.readTree(record.toFile());
             JsonNode dims = r.path("inputShape");
             if (model == null || !model.getFileName().toString().equals(r.path("modelFile").asText())
                     || !dims.isArray() || dims.isEmpty()) {

@@ -1,33 +1,102 @@
 package org.hourglass.web.rest;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.hourglass.api.pipeline.Evaluation;
 import org.hourglass.api.pipeline.Pipeline;
 import org.hourglass.api.pipeline.PipelineException;
 import org.hourglass.api.pipeline.PipelineState;
 import org.hourglass.api.pipeline.PipelineStatus;
-import org.hourglass.api.pipeline.PluginInfo;
 import org.hourglass.api.pipeline.PluginInventory;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsApplicationSelect;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsName;
+import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API without the servlet container: routes, authentication, body limits, pipeline calls and the
- * mapping of failures to JSON errors. Paths are relative to {@code /hourglass/api}.
+ * The REST API's resource on the Jakarta RESTful Web Services Whiteboard: plug-ins, pipelines, training, serving,
+ * evaluation and downloads. Paths are relative to {@code /hourglass/api} ({@link RestApplication}); credentials
+ * are checked by {@link Authentication}, failures answered by {@link Errors}, documents written by Jackson
+ * ({@link JsonWriter}). Pipelines are tracked by name as they come and go.
  */
-final class RestApi {
+@Component(service = RestApi.class, configurationPid = RestApi.PID)
+@JakartarsResource
+@JakartarsName("hourglass.rest.api")
+@JakartarsApplicationSelect(RestApplication.SELECT)
+@Designate(ocd = RestApi.Config.class)
+@Path("/")
+public final class RestApi {
+
+    static final String PID = "org.hourglass.web.rest";
 
     /** Where the API is mounted; used for {@code Location} headers. */
     static final String BASE = "/hourglass/api";
+
+    /** Service property naming a pipeline (org.hourglass.spi.PluginProperties.NAME; literal to avoid the SPI). */
+    static final String NAME = "hourglass.name";
+
+    @ObjectClassDefinition(name = "Hourglass REST API", description = "JSON API under /hourglass/api: plug-ins, "
+            + "pipelines, training, scoring, evaluation and model downloads. Calls that change something (POST) "
+            + "need credentials.")
+    public @interface Config {
+        @AttributeDefinition(name = "User", description = "User name for HTTP Basic authentication.")
+        String username() default "admin";
+
+        @AttributeDefinition(name = "Password", description = "Password for HTTP Basic authentication. Empty: "
+                + "HTTP Basic is refused.", type = AttributeType.PASSWORD)
+        String password() default "";
+
+        @AttributeDefinition(name = "Bearer token", description = "Token accepted as 'Authorization: Bearer "
+                + "<token>'. Empty: bearer tokens are refused.", type = AttributeType.PASSWORD)
+        String token() default "";
+
+        @AttributeDefinition(name = "Largest request body", description = "Request bodies larger than this many "
+                + "bytes are refused with 413.", min = "1")
+        long max_request_bytes() default 16L * 1024 * 1024;
+
+        @AttributeDefinition(name = "Most samples per request", description = "Requests with more samples (rows) "
+                + "than this are refused with 413 while they are read.", min = "1")
+        int max_request_rows() default Settings.DEFAULT_MAX_ROWS;
+
+        @AttributeDefinition(name = "Most values per request", description = "Requests whose samples hold more "
+                + "values in all than this are refused with 413 while they are read (4 bytes of memory each).",
+                min = "1")
+        long max_request_values() default Settings.DEFAULT_MAX_VALUES;
+
+        @AttributeDefinition(name = "Reads need credentials", description = "When set, GET requests need "
+                + "credentials too; otherwise only calls that change something (POST) do.")
+        boolean read_requires_auth() default false;
+    }
 
     /**
      * Effective configuration.
@@ -61,270 +130,349 @@ final class RestApi {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
-    private static final String AUTHENTICATE = "Basic realm=\"Hourglass REST API\", charset=\"UTF-8\"";
 
-    private final Settings settings;
-    private final Credentials credentials;
+    /**
+     * Every registered pipeline with the name it is registered under. Two configurations may give one name; the
+     * pipeline refuses the second (FAILED, naming the first), and a lookup by name prefers the one that is not.
+     */
+    private final Map<Pipeline, String> byPipeline = new ConcurrentHashMap<>();
     private final Pipelines pipelines;
     private final Supplier<PluginInventory> inventory;
     private final byte[] openapi;
-    private final Router router = new Router();
     private final InputShapes shapes = new InputShapes();
+    private volatile Settings settings;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PluginInventory pluginInventory;
+
+    @Activate
+    public RestApi(Config config) throws IOException {
+        this.pipelines = new Pipelines() {
+            @Override
+            public Pipeline get(String name) {
+                return byPipeline.entrySet().stream().filter(e -> e.getValue().equals(name))
+                        .map(Map.Entry::getKey)
+                        .min(Comparator.comparing(p -> p.status().state() == PipelineState.FAILED))
+                        .orElse(null);
+            }
+
+            @Override
+            public Collection<Pipeline> all() {
+                return List.copyOf(byPipeline.keySet());
+            }
+        };
+        this.inventory = () -> pluginInventory;
+        try (InputStream in = RestApi.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IOException("openapi.json is missing from the bundle");
+            }
+            this.openapi = in.readAllBytes();
+        }
+        modified(config);
+    }
+
+    /** An API over these pipelines and inventory (tests). */
     RestApi(Settings settings, Pipelines pipelines, Supplier<PluginInventory> inventory, byte[] openapi) {
         this.settings = settings;
-        this.credentials = new Credentials(settings.username(), settings.password(), settings.token());
         this.pipelines = pipelines;
         this.inventory = inventory;
         this.openapi = openapi.clone();
-        router.add("GET", "/openapi.json", (r, p) -> Response.bytes(200, "application/json", this.openapi))
-                .add("GET", "/plugins", (r, p) -> plugins())
-                .add("GET", "/pipelines", (r, p) -> pipelines())
-                .add("GET", "/pipelines/{name}", (r, p) -> pipeline(find(p)))
-                .add("GET", "/pipelines/{name}/progress", (r, p) -> progress(find(p)))
-                .add("POST", "/pipelines/{name}/train", (r, p) -> train(find(p)))
-                .add("POST", "/pipelines/{name}/cancel", (r, p) -> cancel(find(p)))
-                .add("POST", "/pipelines/{name}/score", (r, p) -> score(find(p), r))
-                .add("POST", "/pipelines/{name}/label", (r, p) -> label(find(p), r))
-                .add("POST", "/pipelines/{name}/encode", (r, p) -> encode(find(p), r))
-                .add("POST", "/pipelines/{name}/reconstruct", (r, p) -> reconstruct(find(p), r))
-                .add("POST", "/pipelines/{name}/outputs/{output}", (r, p) -> output(find(p), p.get("output"), r))
-                .add("POST", "/pipelines/{name}/evaluate", (r, p) -> evaluate(find(p), r))
-                .add("GET", "/pipelines/{name}/model.onnx", (r, p) -> model(find(p)))
-                .add("GET", "/pipelines/{name}/pipeline.json", (r, p) -> record(find(p)));
     }
 
-    Router router() {
-        return router;
+    @Modified
+    void modified(Config config) {
+        Settings s = settings(config);
+        settings = s;
+        LOG.info("REST API at {}: HTTP Basic {}, bearer token {}, reads {}, bodies up to {} bytes, {} samples and {} "
+                + "values", BASE,
+                s.password().isEmpty() ? "off (no password)" : "on for user '" + s.username() + "'",
+                s.token().isEmpty() ? "off" : "on", s.readRequiresAuth() ? "need credentials" : "open",
+                s.maxRequestBytes(), s.maxRequestRows(), s.maxRequestValues());
+    }
+
+    static Settings settings(Config c) {
+        return new Settings(c.username(), secret(c.password(), "password"), secret(c.token(), "token"),
+                c.max_request_bytes(), c.read_requires_auth(), c.max_request_rows(), c.max_request_values());
+    }
+
+    /** An unresolved ConfigAdmin placeholder (variable not set) must not become a well-known secret. */
+    private static String secret(String value, String attribute) {
+        if (value == null) {
+            return "";
+        }
+        if (value.startsWith("$[")) {
+            LOG.warn("REST API: {} is the unresolved placeholder {}; treated as empty", attribute, value);
+            return "";
+        }
+        return value;
     }
 
     Settings settings() {
         return settings;
     }
 
-    /** Answers a request; never throws, every failure is a JSON error. */
-    Response handle(Request request) {
-        try {
-            Router.Match m = router.match(request.method(), request.path());
-            authorize(request);
-            return m.route().handler().handle(request, m.params());
-        } catch (ApiException e) {
-            Response r = error(e.status(), e.getMessage());
-            e.headers().forEach(r::header);
-            return r;
-        } catch (PipelineException e) {
-            return error(400, e.getMessage());
-        } catch (IOException e) {
-            LOG.debug("REST API: the body of {} {} could not be read", request.method(), request.path(), e);
-            return error(400, "the request body could not be read to its end (the connection ended or timed out)");
-        } catch (RuntimeException e) {
-            LOG.error("REST API: {} {} failed", request.method(), request.path(), e);
-            return error(500, "internal error; the server log has details");
+    @Reference(service = Pipeline.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removePipeline", updated = "updatedPipeline")
+    void addPipeline(Pipeline pipeline, Map<String, Object> properties) {
+        Object name = properties.get(NAME);
+        if (name != null) {
+            byPipeline.put(pipeline, name.toString());
         }
     }
 
-    static Response error(int status, String message) {
-        return Response.json(status, Json.bytes(Json.error(status, message == null ? Http.reason(status) : message)));
+    void updatedPipeline(Pipeline pipeline, Map<String, Object> properties) {
+        byPipeline.remove(pipeline);
+        addPipeline(pipeline, properties);
     }
 
-    private void authorize(Request request) {
-        boolean reading = request.method().equals("GET") || request.method().equals("HEAD");
-        if (reading && !settings.readRequiresAuth()) {
-            return;
-        }
-        Credentials.Check check = credentials.check(request.header("Authorization"));
-        if (!check.ok()) {
-            throw new ApiException(401, check.reason(), Map.of("WWW-Authenticate", AUTHENTICATE));
-        }
+    void removePipeline(Pipeline pipeline, Map<String, Object> properties) {
+        byPipeline.remove(pipeline);
     }
 
     // ------------------------------------------------------------------------------------------ resources
 
-    private Pipeline find(Map<String, String> params) {
-        String name = params.get("name");
-        Pipeline p = pipelines.get(name);
-        if (p == null) {
-            throw ApiException.notFound("no pipeline named '" + name + "'");
-        }
-        return p;
+    @GET
+    @Path("openapi.json")
+    public Response openapi() {
+        return Response.ok(openapi, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private Response plugins() {
+    @GET
+    @Path("plugins")
+    public Response plugins() {
         PluginInventory inv = inventory.get();
         if (inv == null) {
-            throw ApiException.unavailable("the plug-in inventory is not available (bundle org.hourglass.pipeline "
+            throw Errors.unavailable("the plug-in inventory is not available (bundle org.hourglass.pipeline "
                     + "not active)");
         }
-        ObjectNode o = Json.object();
-        ArrayNode list = o.putArray("plugins");
-        for (PluginInfo info : inv.plugins()) {
-            list.add(Json.plugin(info));
-        }
-        return ok(o);
+        return ok(new Documents.Plugins(List.copyOf(inv.plugins())));
     }
 
-    private Response pipelines() {
-        ObjectNode o = Json.object();
-        ArrayNode list = o.putArray("pipelines");
-        pipelines.all().stream().map(Pipeline::status).sorted(Comparator.comparing(PipelineStatus::name))
-                .forEach(s -> list.add(Json.summary(s)));
-        return ok(o);
+    @GET
+    @Path("pipelines")
+    public Response pipelines() {
+        return ok(new Documents.Pipelines(pipelines.all().stream().map(Pipeline::status)
+                .sorted(Comparator.comparing(PipelineStatus::name)).map(Documents.Summary::of).toList()));
     }
 
-    private Response pipeline(Pipeline p) {
+    @GET
+    @Path("pipelines/{name}")
+    public Response pipeline(@PathParam("name") String name) {
+        Pipeline p = find(name);
         PipelineStatus s = p.status();
-        ObjectNode o = Json.summary(s);
-        o.set("progress", Json.progress(s.progress()));
         Map<String, Object> config = new HashMap<>(p.configuration());
         config.keySet().removeIf(k -> k.startsWith("service.") || k.startsWith("component.")
                 || k.startsWith("felix.fileinstall."));
-        o.set("configuration", Json.configuration(config));
+        Double threshold;
         try {
-            o.set("threshold", Json.number(p.threshold()));
+            threshold = p.threshold();
         } catch (PipelineException noModel) {
-            // no model serves: the document has no threshold
+            threshold = null; // no model serves: the document has no threshold
         }
-        o.set("histogram", Json.histogram(p.scoreHistogram().orElse(null)));
-        return ok(o);
+        return ok(new Documents.Pipeline(Documents.Summary.of(s), s.progress(), Documents.configuration(config),
+                threshold, p.scoreHistogram().orElse(null)));
     }
 
-    private Response progress(Pipeline p) {
-        PipelineStatus s = p.status();
-        ObjectNode o = Json.object();
-        o.put("name", s.name());
-        o.put("state", s.state().name());
-        o.put("message", s.message());
-        o.set("progress", Json.progress(s.progress()));
-        return ok(o);
+    @GET
+    @Path("pipelines/{name}/progress")
+    public Response progress(@PathParam("name") String name) {
+        PipelineStatus s = find(name).status();
+        return ok(new Documents.Progress(s.name(), s.state().name(), s.message(), s.progress()));
     }
 
     // ------------------------------------------------------------------------------------------ training
 
-    private Response train(Pipeline p) {
+    @POST
+    @Path("pipelines/{name}/train")
+    public Response train(@PathParam("name") String name) {
+        Pipeline p = find(name);
         PipelineStatus before = p.status();
         if (before.state() == PipelineState.WAITING) {
-            throw ApiException.unavailable("pipeline '" + before.name() + "' cannot train: " + before.message());
+            throw Errors.unavailable("pipeline '" + before.name() + "' cannot train: " + before.message());
         }
         if (before.state() == PipelineState.TRAINING) {
-            throw ApiException.conflict("pipeline '" + before.name() + "' is already training");
+            throw Errors.conflict("pipeline '" + before.name() + "' is already training");
         }
         try {
             p.train();
         } catch (PipelineException e) {
-            throw p.status().state() == PipelineState.WAITING ? ApiException.unavailable(e.getMessage())
-                    : ApiException.conflict(e.getMessage());
+            throw p.status().state() == PipelineState.WAITING ? Errors.unavailable(e.getMessage())
+                    : Errors.conflict(e.getMessage());
         }
-        ObjectNode o = Json.summary(p.status());
-        o.put("progressUrl", BASE + "/pipelines/" + before.name() + "/progress");
-        return Response.json(202, Json.bytes(o)).header("Location", BASE + "/pipelines/" + before.name() + "/progress");
+        String progress = BASE + "/pipelines/" + before.name() + "/progress";
+        return Response.status(202).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new Documents.Started(Documents.Summary.of(p.status()), progress))
+                .header(HttpHeaders.LOCATION, progress).build();
     }
 
-    private Response cancel(Pipeline p) {
+    @POST
+    @Path("pipelines/{name}/cancel")
+    public Response cancel(@PathParam("name") String name) {
+        Pipeline p = find(name);
         if (!p.cancel()) {
             PipelineStatus s = p.status();
-            throw ApiException.conflict("pipeline '" + s.name() + "' has no training job to cancel (state "
+            throw Errors.conflict("pipeline '" + s.name() + "' has no training job to cancel (state "
                     + s.state() + ")");
         }
-        ObjectNode o = Json.summary(p.status());
-        o.put("cancelled", true);
-        return ok(o);
+        return ok(new Documents.Cancelled(Documents.Summary.of(p.status()), true));
     }
 
     // ------------------------------------------------------------------------------------------ serving
 
-    private Response score(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(p, r, false).instances();
+    @POST
+    @Path("pipelines/{name}/score")
+    public Response score(@PathParam("name") String name, ContainerRequestContext request)
+            throws IOException {
+        Pipeline p = find(name);
+        float[][] x = samples(p, upload(request), false).instances();
         double[] scores = call(p, () -> p.score(x));
         oneEach(x, scores.length, "scores");
-        ObjectNode o = Json.object();
-        o.set("scores", Json.doubles(scores));
-        return ok(o);
+        return ok(new Documents.Scores(scores));
     }
 
-    private Response label(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(p, r, false).instances();
+    @POST
+    @Path("pipelines/{name}/label")
+    public Response label(@PathParam("name") String name, ContainerRequestContext request)
+            throws IOException {
+        Pipeline p = find(name);
+        float[][] x = samples(p, upload(request), false).instances();
         boolean[] labels = call(p, () -> p.label(x));
         oneEach(x, labels.length, "labels");
-        double threshold = call(p, p::threshold);
-        ObjectNode o = Json.object();
-        ArrayNode a = o.putArray("labels");
-        for (boolean b : labels) {
-            a.add(b);
-        }
-        o.set("threshold", Json.number(threshold));
-        return ok(o);
+        return ok(new Documents.Labels(labels, call(p, p::threshold)));
     }
 
-    private Response encode(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(p, r, false).instances();
-        ObjectNode o = Json.object();
-        o.set("codes", Json.matrix(call(p, () -> p.encode(x))));
-        return ok(o);
+    @POST
+    @Path("pipelines/{name}/encode")
+    public Response encode(@PathParam("name") String name, ContainerRequestContext request)
+            throws IOException {
+        Pipeline p = find(name);
+        float[][] x = samples(p, upload(request), false).instances();
+        return ok(new Documents.Codes(call(p, () -> p.encode(x))));
     }
 
-    private Response reconstruct(Pipeline p, Request r) throws IOException {
-        float[][] x = samples(p, r, false).instances();
-        ObjectNode o = Json.object();
-        o.set("reconstructions", Json.matrix(call(p, () -> p.reconstruct(x))));
-        return ok(o);
+    @POST
+    @Path("pipelines/{name}/reconstruct")
+    public Response reconstruct(@PathParam("name") String name, ContainerRequestContext request)
+            throws IOException {
+        Pipeline p = find(name);
+        float[][] x = samples(p, upload(request), false).instances();
+        return ok(new Documents.Reconstructions(call(p, () -> p.reconstruct(x))));
     }
 
-    private Response output(Pipeline p, String name, Request r) throws IOException {
-        float[][] x = samples(p, r, false).instances();
-        ObjectNode o = Json.object();
-        o.put("output", name);
-        o.set("values", Json.matrix(call(p, () -> p.output(name, x))));
-        return ok(o);
+    @POST
+    @Path("pipelines/{name}/outputs/{output}")
+    public Response output(@PathParam("name") String name, @PathParam("output") String output,
+                           ContainerRequestContext request) throws IOException {
+        Pipeline p = find(name);
+        float[][] x = samples(p, upload(request), false).instances();
+        return ok(new Documents.Output(output, call(p, () -> p.output(output, x))));
     }
 
-    private Response evaluate(Pipeline p, Request r) throws IOException {
-        Bodies.Body body = Bodies.open(r, settings.maxRequestBytes());
+    @POST
+    @Path("pipelines/{name}/evaluate")
+    public Response evaluate(@PathParam("name") String name, ContainerRequestContext request)
+            throws IOException {
+        Pipeline p = find(name);
+        Bodies.Upload upload = upload(request);
+        Bodies.Body body = Bodies.open(upload, settings.maxRequestBytes());
         Evaluation e;
         if (body.blank()) {
             Object data = p.configuration().get("evaluation.data");
             if (data == null || data.toString().isBlank()) {
                 // The request names nothing to evaluate: 400 whatever the pipeline's state (docs/rest.md).
-                throw ApiException.badRequest("pipeline '" + p.name() + "' has no evaluation.data configured: "
+                throw Errors.badRequest("pipeline '" + p.name() + "' has no evaluation.data configured: "
                         + "send {\"instances\": [[...], ...], \"labels\": [...]} to evaluate labelled samples");
             }
             e = call(p, p::evaluate);
         } else {
-            Bodies.Batch b = samples(p, body, r, true);
+            Bodies.Batch b = samples(p, body, upload, true);
             e = call(p, () -> p.evaluate(b.instances(), b.labels()));
         }
-        return ok(Json.evaluation(e));
+        return ok(e);
     }
 
-    private Response model(Pipeline p) {
-        Path file = call(p, p::modelFile);
-        return download(file, "application/octet-stream", p.name() + ".onnx");
+    @GET
+    @Path("pipelines/{name}/model.onnx")
+    public Response model(@PathParam("name") String name, @Context Request request) {
+        Pipeline p = find(name);
+        return download(call(p, p::modelFile), MediaType.APPLICATION_OCTET_STREAM, p.name() + ".onnx", request);
     }
 
-    private Response record(Pipeline p) {
-        Path file = call(p, p::recordFile);
-        return download(file, "application/json", p.name() + "-pipeline.json");
+    @GET
+    @Path("pipelines/{name}/pipeline.json")
+    public Response record(@PathParam("name") String name, @Context Request request) {
+        Pipeline p = find(name);
+        return download(call(p, p::recordFile), MediaType.APPLICATION_JSON, p.name() + "-pipeline.json", request);
     }
 
-    private static Response download(Path file, String type, String filename) {
-        if (!Files.isRegularFile(file)) {
-            throw ApiException.conflict("the model was replaced while answering; ask again");
+    /**
+     * A file as an attachment, with its length (HEAD too). The file is opened here: a model replaced since the
+     * pipeline named it is a 409 before anything is sent.
+     */
+    private static Response download(java.nio.file.Path file, String type, String filename, Request request) {
+        InputStream in = null;
+        long length;
+        try {
+            length = Files.size(file);
+            if (!request.getMethod().equals(HttpMethod.HEAD)) {
+                in = Files.newInputStream(file);
+            }
+        } catch (IOException e) {
+            throw Errors.conflict("the model was replaced while answering; ask again");
         }
-        return Response.file(type, file).header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+        return Response.ok(in, type).header(HttpHeaders.CONTENT_LENGTH, length)
+                .header("Content-Disposition", "attachment; filename=\"" + filename + "\"").build();
     }
 
-    private Bodies.Batch samples(Pipeline p, Request r, boolean withLabels) throws IOException {
-        return samples(p, Bodies.open(r, settings.maxRequestBytes()), r, withLabels);
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private Pipeline find(String name) {
+        Pipeline p = pipelines.get(name);
+        if (p == null) {
+            throw Errors.notFound("no pipeline named '" + name + "'");
+        }
+        return p;
+    }
+
+    /**
+     * The request's body with the headers that say how to read it. The resource methods take the request context
+     * rather than an {@code InputStream} entity: for that, the runtime reads a byte first to see whether there is
+     * a body, which would start a body over the size limit (or one announced with {@code Expect: 100-continue})
+     * flowing before it is refused.
+     */
+    private static Bodies.Upload upload(ContainerRequestContext request) {
+        return new Bodies.Upload(request.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                request.getHeaderString(HttpHeaders.CONTENT_ENCODING),
+                contentLength(request.getHeaderString(HttpHeaders.CONTENT_LENGTH)), request.getEntityStream());
+    }
+
+    /**
+     * The declared body length, -1 when absent or not a number. Read here because the runtime's own
+     * {@code getLength()} is an int and fails on a declared length over 2 GiB, which must be a 413.
+     */
+    static long contentLength(String header) {
+        try {
+            return header == null ? -1 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private Bodies.Batch samples(Pipeline p, Bodies.Upload upload, boolean withLabels) throws IOException {
+        return samples(p, Bodies.open(upload, settings.maxRequestBytes()), upload, withLabels);
     }
 
     /**
      * Parses the body's samples, checked against the served model's shape and the request limits as they
      * arrive. A refused body is read to its end (within max.request.bytes) so the client gets the answer.
      */
-    private Bodies.Batch samples(Pipeline p, Bodies.Body body, Request r, boolean withLabels) throws IOException {
+    private Bodies.Batch samples(Pipeline p, Bodies.Body body, Bodies.Upload upload, boolean withLabels)
+            throws IOException {
+        Settings s = settings;
         try {
-            return Bodies.samples(body, r, withLabels, shapes.of(p),
-                    new Bodies.Limits(settings.maxRequestRows(), settings.maxRequestValues()));
-        } catch (ApiException e) {
+            return Bodies.samples(body, upload, withLabels, shapes.of(p),
+                    new Bodies.Limits(s.maxRequestRows(), s.maxRequestValues()));
+        } catch (jakarta.ws.rs.WebApplicationException e) {
             body.drain();
             throw e;
         }
@@ -350,15 +498,15 @@ final class RestApi {
         }
     }
 
-    static ApiException map(Pipeline p, PipelineException e) {
+    static jakarta.ws.rs.WebApplicationException map(Pipeline p, PipelineException e) {
         String message = e.getMessage() == null ? "the pipeline refused the request" : e.getMessage();
         if (p.status().state() == PipelineState.WAITING) {
-            return ApiException.unavailable(message);
+            return Errors.unavailable(message);
         }
         if (!serves(p)) {
-            return ApiException.conflict(message);
+            return Errors.conflict(message);
         }
-        return ApiException.badRequest(message);
+        return Errors.badRequest(message);
     }
 
     private static boolean serves(Pipeline p) {
@@ -370,7 +518,7 @@ final class RestApi {
         }
     }
 
-    private static Response ok(ObjectNode o) {
-        return Response.json(200, Json.bytes(o));
+    private static Response ok(Object document) {
+        return Response.ok(document, MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.ws.rs.WebApplicationException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -35,16 +34,13 @@ class BodiesTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Request request(String contentType, byte[] body, long declared, String encoding) {
-        Map<String, String> headers = new HashMap<>();
-        headers.put("Content-Type", contentType);
-        headers.put("Content-Encoding", encoding);
-        return new Request("POST", "/x", headers::get, declared, new ByteArrayInputStream(body));
+    private static Bodies.Upload request(String contentType, byte[] body, long declared, String encoding) {
+        return new Bodies.Upload(contentType, encoding, declared, new ByteArrayInputStream(body));
     }
 
     private static Bodies.Batch parse(String contentType, byte[] body, boolean withLabels, Bodies.Shape shape,
                                       Bodies.Limits limits) throws IOException {
-        Request r = request(contentType, body, body.length, null);
+        Bodies.Upload r = request(contentType, body, body.length, null);
         return Bodies.samples(Bodies.open(r, MAX_BYTES), r, withLabels, shape, limits);
     }
 
@@ -56,8 +52,8 @@ class BodiesTest {
         return parse(contentType, utf8(body), false, UNKNOWN, LIMITS).instances();
     }
 
-    private static ApiException refused(Executable call) {
-        return assertThrows(ApiException.class, call);
+    private static WebApplicationException refused(Executable call) {
+        return assertThrows(WebApplicationException.class, call);
     }
 
     private static long allocatedBytes(Executable call) throws Throwable {
@@ -83,28 +79,28 @@ class BodiesTest {
     void labelsAreReadAsNumbersOrBooleans() throws IOException {
         Bodies.Batch b = json("{\"labels\": [0, 1, true, false], \"instances\": [[1],[2],[3],[4]]}", true);
         assertArrayEquals(new int[] {0, 1, 1, 0}, b.labels());
-        ApiException e = refused(() -> json("{\"instances\": [[1]], \"labels\": [2]}", true));
-        assertEquals(400, e.status());
+        WebApplicationException e = refused(() -> json("{\"instances\": [[1]], \"labels\": [2]}", true));
+        assertEquals(400, e.getResponse().getStatus());
         assertTrue(e.getMessage().contains("labels[0]"), e.getMessage());
-        ApiException missing = refused(() -> json("{\"instances\": [[1]]}", true));
+        WebApplicationException missing = refused(() -> json("{\"instances\": [[1]]}", true));
         assertTrue(missing.getMessage().contains("\"labels\""), missing.getMessage());
-        ApiException twice = refused(() -> json("{\"instances\": [[1]], \"instances\": [[2]]}", false));
+        WebApplicationException twice = refused(() -> json("{\"instances\": [[1]], \"instances\": [[2]]}", false));
         assertTrue(twice.getMessage().startsWith("\"instances\" appears twice"), twice.getMessage());
     }
 
     @Test
     void malformedJsonIs400NamingLineAndColumn() {
-        ApiException e = refused(() -> json("{\"instances\": [[1, 2]\n  [3]]}", false));
-        assertEquals(400, e.status());
+        WebApplicationException e = refused(() -> json("{\"instances\": [[1, 2]\n  [3]]}", false));
+        assertEquals(400, e.getResponse().getStatus());
         assertTrue(e.getMessage().startsWith("malformed JSON at line 2, column 3"), e.getMessage());
-        ApiException truncated = refused(() -> json("{\"instances\": [[1, 2]", false));
+        WebApplicationException truncated = refused(() -> json("{\"instances\": [[1, 2]", false));
         assertTrue(truncated.getMessage().startsWith("malformed JSON"), truncated.getMessage());
-        ApiException trailing = refused(() -> json("{\"instances\": [[1]]} {}", false));
+        WebApplicationException trailing = refused(() -> json("{\"instances\": [[1]]} {}", false));
         assertTrue(trailing.getMessage().contains("more content"), trailing.getMessage());
-        ApiException nan = refused(() -> json("{\"instances\": [[NaN]]}", false));
+        WebApplicationException nan = refused(() -> json("{\"instances\": [[NaN]]}", false));
         assertEquals("malformed JSON at line 1, column 20: 'NaN' is not a JSON value; JSON has no NaN or infinity",
                 nan.getMessage());
-        ApiException close = refused(() -> json("{\"instances\": [[1]]}}", false));
+        WebApplicationException close = refused(() -> json("{\"instances\": [[1]]}}", false));
         assertEquals("malformed JSON at line 1, column 21: Unexpected close marker '}': expected ']'",
                 close.getMessage());
     }
@@ -138,27 +134,27 @@ class BodiesTest {
 
     @Test
     void wrongJsonShapesNameTheRowAndValue() {
-        ApiException notArray = refused(() -> json("{\"instances\": [[1], 2]}", false));
+        WebApplicationException notArray = refused(() -> json("{\"instances\": [[1], 2]}", false));
         assertTrue(notArray.getMessage().startsWith("instances[1] must be an array of numbers"),
                 notArray.getMessage());
-        ApiException string = refused(() -> json("{\"instances\": [[1, \"x\"]]}", false));
+        WebApplicationException string = refused(() -> json("{\"instances\": [[1, \"x\"]]}", false));
         assertTrue(string.getMessage().startsWith("instances[0][1] must be a number, not the string \"x\""),
                 string.getMessage());
         assertTrue(string.getMessage().contains("line 1"), string.getMessage());
-        ApiException nul = refused(() -> json("{\"instances\": [[null]]}", false));
+        WebApplicationException nul = refused(() -> json("{\"instances\": [[null]]}", false));
         assertTrue(nul.getMessage().contains("not null"), nul.getMessage());
-        ApiException root = refused(() -> json("[[1, 2]]", false));
+        WebApplicationException root = refused(() -> json("[[1, 2]]", false));
         assertTrue(root.getMessage().contains("JSON object"), root.getMessage());
-        ApiException none = refused(() -> json("{\"rows\": [[1]]}", false));
+        WebApplicationException none = refused(() -> json("{\"rows\": [[1]]}", false));
         assertTrue(none.getMessage().contains("no \"instances\""), none.getMessage());
-        ApiException scalar = refused(() -> json("{\"instances\": 3}", false));
+        WebApplicationException scalar = refused(() -> json("{\"instances\": 3}", false));
         assertTrue(scalar.getMessage().contains("must be an array of rows"), scalar.getMessage());
     }
 
     @Test
     void emptyBodyIs400() {
-        ApiException e = refused(() -> json("", false));
-        assertEquals(400, e.status());
+        WebApplicationException e = refused(() -> json("", false));
+        assertEquals(400, e.getResponse().getStatus());
         assertTrue(e.getMessage().contains("empty"), e.getMessage());
     }
 
@@ -169,13 +165,13 @@ class BodiesTest {
     void rowsOfTheWrongWidthAreRefusedAtTheFirstWithoutHoldingTheBody() throws Throwable {
         byte[] hostile = utf8("{\"instances\": [" + "[0],".repeat(1_000_000) + "[0]]}");
         long bytes = allocatedBytes(() -> {
-            ApiException e = refused(() -> parse(JSON, hostile, false, IMAGE, LIMITS));
-            assertEquals(400, e.status());
+            WebApplicationException e = refused(() -> parse(JSON, hostile, false, IMAGE, LIMITS));
+            assertEquals(400, e.getResponse().getStatus());
             assertEquals("sample 0 has 1 values; the model expects 784 (shape [28, 28])", e.getMessage());
         });
         assertTrue(bytes < 1 << 20, "allocated " + bytes + " bytes to refuse the body");
         String csvRows = "0\n".repeat(100);
-        ApiException csv = refused(() -> parse(CSV, utf8(csvRows), false, IMAGE, LIMITS));
+        WebApplicationException csv = refused(() -> parse(CSV, utf8(csvRows), false, IMAGE, LIMITS));
         assertEquals("CSV line 1 has 1 values; the model expects 784 (shape [28, 28])", csv.getMessage());
     }
 
@@ -183,7 +179,7 @@ class BodiesTest {
     void aRowWiderThanTheModelIsCountedNotKept() throws Throwable {
         byte[] wide = utf8("{\"instances\": [[" + "1,".repeat(2_000_000) + "1]]}");
         long bytes = allocatedBytes(() -> {
-            ApiException e = refused(() -> parse(JSON, wide, false, IMAGE, LIMITS));
+            WebApplicationException e = refused(() -> parse(JSON, wide, false, IMAGE, LIMITS));
             assertEquals("sample 0 has 2000001 values; the model expects 784 (shape [28, 28])", e.getMessage());
         });
         assertTrue(bytes < 1 << 20, "allocated " + bytes + " bytes to refuse the row");
@@ -195,19 +191,19 @@ class BodiesTest {
     @Test
     void tooManyRowsOrValuesAre413NamingTheSetting() throws Throwable {
         Bodies.Limits small = new Bodies.Limits(10, 25);
-        ApiException rows = refused(() -> parse(JSON, utf8("{\"instances\": [" + "[1],".repeat(10) + "[1]]}"),
+        WebApplicationException rows = refused(() -> parse(JSON, utf8("{\"instances\": [" + "[1],".repeat(10) + "[1]]}"),
                 false, UNKNOWN, small));
-        assertEquals(413, rows.status());
+        assertEquals(413, rows.getResponse().getStatus());
         assertTrue(rows.getMessage().contains("more than 10 samples") && rows.getMessage().contains(
                 "max.request.rows"), rows.getMessage());
-        ApiException values = refused(() -> parse(CSV, utf8("1,2,3\n".repeat(9)), false, UNKNOWN, small));
-        assertEquals(413, values.status());
+        WebApplicationException values = refused(() -> parse(CSV, utf8("1,2,3\n".repeat(9)), false, UNKNOWN, small));
+        assertEquals(413, values.getResponse().getStatus());
         assertTrue(values.getMessage().contains("more than 25 values") && values.getMessage().contains(
                 "max.request.values"), values.getMessage());
-        ApiException oneRow = refused(() -> parse(JSON, utf8("{\"instances\": [[" + "1,".repeat(30) + "1]]}"),
+        WebApplicationException oneRow = refused(() -> parse(JSON, utf8("{\"instances\": [[" + "1,".repeat(30) + "1]]}"),
                 false, UNKNOWN, small));
         assertTrue(oneRow.getMessage().contains("max.request.values"), oneRow.getMessage());
-        ApiException labels = refused(() -> parse(JSON, utf8("{\"labels\": [" + "0,".repeat(10) + "0]}"),
+        WebApplicationException labels = refused(() -> parse(JSON, utf8("{\"labels\": [" + "0,".repeat(10) + "0]}"),
                 true, UNKNOWN, small));
         assertTrue(labels.getMessage().contains("more than 10 labels") && labels.getMessage().contains(
                 "max.request.rows"), labels.getMessage());
@@ -216,7 +212,7 @@ class BodiesTest {
         // A million short rows without a known width stop at the row limit, holding about that many rows.
         byte[] hostile = utf8("{\"instances\": [" + "[0],".repeat(1_000_000) + "[0]]}");
         long bytes = allocatedBytes(() -> assertEquals(413, refused(() -> parse(JSON, hostile, false, UNKNOWN,
-                LIMITS)).status()));
+                LIMITS)).getResponse().getStatus()));
         assertTrue(bytes < 16 << 20, "allocated " + bytes + " bytes for " + LIMITS.maxRows() + " rows");
     }
 
@@ -236,30 +232,30 @@ class BodiesTest {
         assertEquals(2, csv(CSV, "1,2\n \t \n\t\n3,4\n").length, "lines of white space are blank");
         assertEquals("CSV line 2, column 1 is empty", refused(() -> csv(CSV, "1,2\n,3\n")).getMessage());
 
-        ApiException unsaid = refused(() -> csv(CSV, "a,b,c\n1,2,3\n"));
+        WebApplicationException unsaid = refused(() -> csv(CSV, "a,b,c\n1,2,3\n"));
         assertEquals("CSV line 1, column 1: 'a' is not a number; if the first line is a header, send "
                 + "Content-Type: text/csv; header=present", unsaid.getMessage());
-        ApiException absent = refused(() -> csv("text/csv; header=absent", "a,b\n1,2\n"));
+        WebApplicationException absent = refused(() -> csv("text/csv; header=absent", "a,b\n1,2\n"));
         assertEquals("CSV line 1, column 1: 'a' is not a number", absent.getMessage());
-        ApiException bad = refused(() -> csv("text/csv; header=yes", "1,2\n"));
+        WebApplicationException bad = refused(() -> csv("text/csv; header=yes", "1,2\n"));
         assertTrue(bad.getMessage().contains("'present' or 'absent'"), bad.getMessage());
-        ApiException widths = refused(() -> csv("text/csv; header=present", "a,b\n1,2,3\n"));
+        WebApplicationException widths = refused(() -> csv("text/csv; header=present", "a,b\n1,2,3\n"));
         assertEquals("the CSV header (line 1) has 2 names; line 2 has 3 values", widths.getMessage());
-        ApiException headerOnly = refused(() -> csv("text/csv; header=present", "a,b\n"));
+        WebApplicationException headerOnly = refused(() -> csv("text/csv; header=present", "a,b\n"));
         assertTrue(headerOnly.getMessage().contains("no data rows"), headerOnly.getMessage());
     }
 
     /** A first line with a bad value used to be taken for a header: two rows, one score. */
     @Test
     void aBadFirstLineIsNotSilentlyDropped() {
-        ApiException e = refused(() -> csv(CSV, "1,x\n3,4\n"));
+        WebApplicationException e = refused(() -> csv(CSV, "1,x\n3,4\n"));
         assertTrue(e.getMessage().startsWith("CSV line 1, column 2: 'x' is not a number"), e.getMessage());
     }
 
     /** Quotes are removed by the CSV parser before numbers are read: "1,5" is one cell, not two. */
     @Test
     void quotedCellsAreOneCell() throws IOException {
-        ApiException e = refused(() -> csv(CSV, "\"1,5\",2\n3,4\n"));
+        WebApplicationException e = refused(() -> csv(CSV, "\"1,5\",2\n3,4\n"));
         assertEquals("CSV line 1, column 1: '1,5' is not a number; if the first line is a header, send "
                 + "Content-Type: text/csv; header=present", e.getMessage());
         float[][] rows = csv(CSV, "\"1.5\",\"2\"\n\"3\",4\n");
@@ -268,10 +264,10 @@ class BodiesTest {
         float[][] quotedHeader = csv("text/csv; header=present", "\"a,b\",c\n1,2\n");
         assertEquals(1, quotedHeader.length);
         assertArrayEquals(new float[] {1, 2}, quotedHeader[0]);
-        ApiException open = refused(() -> csv(CSV, "1,\"2\n3,4\n"));
+        WebApplicationException open = refused(() -> csv(CSV, "1,\"2\n3,4\n"));
         assertTrue(open.getMessage().startsWith("malformed CSV"), open.getMessage());
         assertFalse(INTERNALS.matcher(open.getMessage()).find(), open.getMessage());
-        ApiException stray = refused(() -> csv(CSV, "1,\"2\"x,3\n"));
+        WebApplicationException stray = refused(() -> csv(CSV, "1,\"2\"x,3\n"));
         assertFalse(INTERNALS.matcher(stray.getMessage()).find(), stray.getMessage());
     }
 
@@ -284,19 +280,19 @@ class BodiesTest {
 
     @Test
     void badCsvIs400NamingLineAndColumn() {
-        ApiException word = refused(() -> csv(CSV, "1,2\n3,x\n"));
-        assertEquals(400, word.status());
+        WebApplicationException word = refused(() -> csv(CSV, "1,2\n3,x\n"));
+        assertEquals(400, word.getResponse().getStatus());
         assertEquals("CSV line 2, column 2: 'x' is not a number", word.getMessage());
-        ApiException empty = refused(() -> csv(CSV, "1,2\n3,\n"));
+        WebApplicationException empty = refused(() -> csv(CSV, "1,2\n3,\n"));
         assertEquals("CSV line 2, column 2 is empty", empty.getMessage());
-        ApiException ragged = refused(() -> csv("text/csv; header=present", "h1,h2\n1,2\n\n3,4,5\n"));
+        WebApplicationException ragged = refused(() -> csv("text/csv; header=present", "h1,h2\n1,2\n\n3,4,5\n"));
         assertEquals("CSV line 4 has 3 values; line 2 has 2", ragged.getMessage());
-        ApiException binary = refused(() -> csv(CSV, "1,\uFFFD"));
+        WebApplicationException binary = refused(() -> csv(CSV, "1,\uFFFD"));
         assertTrue(binary.getMessage().contains("not a number"), binary.getMessage());
-        ApiException notUtf8 = refused(() -> parse(CSV, new byte[] {'1', ',', (byte) 0xff, '\n'}, false, UNKNOWN,
+        WebApplicationException notUtf8 = refused(() -> parse(CSV, new byte[] {'1', ',', (byte) 0xff, '\n'}, false, UNKNOWN,
                 LIMITS));
         assertEquals("the CSV body is not UTF-8 text", notUtf8.getMessage());
-        ApiException hex = refused(() -> csv(CSV, "1,2\n1,0x10"));
+        WebApplicationException hex = refused(() -> csv(CSV, "1,2\n1,0x10"));
         assertTrue(hex.getMessage().contains("column 2"), hex.getMessage());
     }
 
@@ -304,11 +300,11 @@ class BodiesTest {
     void csvMediaTypesPickTheCsvParser() throws IOException {
         assertEquals(1, csv("text/csv", "1,2").length);
         assertEquals(1, csv("application/csv", "1,2").length);
-        ApiException json = refused(() -> parse(JSON, utf8("1,2"), false, UNKNOWN, LIMITS));
+        WebApplicationException json = refused(() -> parse(JSON, utf8("1,2"), false, UNKNOWN, LIMITS));
         assertTrue(json.getMessage().startsWith("malformed JSON") || json.getMessage().contains("JSON object"),
                 json.getMessage());
-        ApiException evaluateCsv = refused(() -> parse(CSV, utf8("1,2"), true, UNKNOWN, LIMITS));
-        assertEquals(415, evaluateCsv.status());
+        WebApplicationException evaluateCsv = refused(() -> parse(CSV, utf8("1,2"), true, UNKNOWN, LIMITS));
+        assertEquals(415, evaluateCsv.getResponse().getStatus());
     }
 
     // ------------------------------------------------------------------ reading
@@ -333,23 +329,23 @@ class BodiesTest {
                 throw new AssertionError("the body must not be read");
             }
         };
-        ApiException e = refused(() -> Bodies.open(new Request("POST", "/x", h -> null, 11, never), 10));
-        assertEquals(413, e.status());
+        WebApplicationException e = refused(() -> Bodies.open(new Bodies.Upload(null, null, 11, never), 10));
+        assertEquals(413, e.getResponse().getStatus());
         assertTrue(e.getMessage().contains("11 bytes") && e.getMessage().contains("10 bytes"), e.getMessage());
     }
 
     @Test
     void anUndeclaredBodyOverTheLimitIs413() {
-        ApiException e = refused(() -> Bodies.open(request(JSON, new byte[100_000], -1, null), 70_000).stream()
+        WebApplicationException e = refused(() -> Bodies.open(request(JSON, new byte[100_000], -1, null), 70_000).stream()
                 .readAllBytes());
-        assertEquals(413, e.status());
+        assertEquals(413, e.getResponse().getStatus());
         assertTrue(e.getMessage().contains("max.request.bytes"), e.getMessage());
     }
 
     @Test
     void compressedBodiesAre415NamingTheEncoding() throws IOException {
-        ApiException e = refused(() -> Bodies.open(request(JSON, new byte[] {0x1f, (byte) 0x8b}, 2, "gzip"), 10));
-        assertEquals(415, e.status());
+        WebApplicationException e = refused(() -> Bodies.open(request(JSON, new byte[] {0x1f, (byte) 0x8b}, 2, "gzip"), 10));
+        assertEquals(415, e.getResponse().getStatus());
         assertEquals("Content-Encoding 'gzip' is not accepted: send the body uncompressed (no Content-Encoding "
                 + "header)", e.getMessage());
         assertEquals(2, Bodies.open(request(JSON, new byte[2], 2, "identity"), 10).stream().readAllBytes().length);
@@ -357,10 +353,10 @@ class BodiesTest {
 
     @Test
     void drainReadsARefusedBodyToItsEndWithinTheLimit() throws IOException {
-        Request r = request(JSON, new byte[200_000], -1, null);
+        Bodies.Upload r = request(JSON, new byte[200_000], -1, null);
         Bodies.Body body = Bodies.open(r, 1_000_000);
         body.drain();
-        assertEquals(-1, r.body().read(), "the body was read to its end");
+        assertEquals(-1, r.stream().read(), "the body was read to its end");
         Bodies.open(request(JSON, new byte[200_000], -1, null), 1000).drain(); // past the limit: stops quietly
     }
 }

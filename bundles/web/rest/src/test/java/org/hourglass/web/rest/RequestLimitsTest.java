@@ -73,27 +73,27 @@ class RequestLimitsTest {
         }, () -> List::of, "{}".getBytes(StandardCharsets.UTF_8));
     }
 
-    private Response post(String path, String contentType, Map<String, String> extra, InputStream body, long length) {
+    private Client.Answer post(String path, String contentType, Map<String, String> extra, InputStream body, long length) {
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("Authorization", BASIC);
         headers.put("Content-Type", contentType);
         headers.putAll(extra);
-        return api.handle(new Request("POST", path, headers::get, length, body));
+        return new Client(api, api.settings()).send("POST", path, headers, length, body);
     }
 
-    private Response post(String path, String contentType, String body) {
+    private Client.Answer post(String path, String contentType, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return post(path, contentType, Map.of(), new ByteArrayInputStream(bytes), bytes.length);
     }
 
-    private static JsonNode answer(Response r, int status) throws IOException {
+    private static JsonNode answer(Client.Answer r, int status) throws IOException {
         assertEquals("application/json", r.contentType());
-        JsonNode n = Json.MAPPER.readTree(r.bytes());
+        JsonNode n = Documents.MAPPER.readTree(r.bytes());
         assertEquals(status, r.status(), n.toString());
         return n;
     }
 
-    private static String message(Response r, int status) throws IOException {
+    private static String message(Client.Answer r, int status) throws IOException {
         return answer(r, status).get("message").asText();
     }
 
