@@ -69,8 +69,23 @@ public interface FamilyContext {
      * {@code bce}); empty where unknown.
      *
      * @since 1.2
+     * @deprecated a family declares what it emits ({@link PluginProperties#EMITS},
+     *             {@link #declareReconstruction}) and the pipeline checks the loss; bundle names are no contract
      */
+    @Deprecated(since = "1.8")
     default Optional<String> lossBundle() {
         return Optional.empty();
+    }
+
+    /**
+     * Declares what this build's reconstruction holds, for a family whose output depends on its settings (a VAE's
+     * Bernoulli decoder emits logits); it overrides the family's {@link PluginProperties#EMITS} property. The
+     * pipeline then fails, naming the family, the setting and the loss, when its loss cannot read it. The default
+     * ignores it (contexts without a loss).
+     *
+     * @param setting the setting that decides it, for the error (e.g. {@code decoder=bernoulli})
+     * @since 1.8
+     */
+    default void declareReconstruction(ReconstructionKind kind, String setting) {
     }
 }

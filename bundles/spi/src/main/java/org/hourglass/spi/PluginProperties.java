@@ -21,6 +21,24 @@ public final class PluginProperties {
     /** Service property of a family: the weight decay that goes with {@link #OPTIMIZER} (a number, default 0). */
     public static final String WEIGHT_DECAY = "hourglass.weight.decay";
 
+    /**
+     * Service property of a family: what its reconstruction holds, {@code values} (the default) or {@code logits}
+     * (see {@link ReconstructionKind}). A family whose output depends on its settings declares it while building
+     * instead ({@link FamilyContext#declareReconstruction}). Not part of a model's fingerprint: it describes the
+     * contract, not the weights.
+     *
+     * @since 1.8
+     */
+    public static final String EMITS = "hourglass.emits";
+
+    /**
+     * Service property of a loss: what it reads from the reconstruction, {@code values} (the default) or
+     * {@code logits}. The pipeline fails a family and a loss that do not fit, naming both.
+     *
+     * @since 1.8
+     */
+    public static final String READS = "hourglass.reads";
+
     private PluginProperties() {
     }
 

@@ -3,7 +3,7 @@
  * Services component registering one of these interfaces with the service property {@value PluginProperties#NAME}.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package org.hourglass.spi;
 
 import org.osgi.annotation.bundle.Export;
