@@ -16,6 +16,8 @@ import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
 import org.hourglass.spi.MaskingStrategy;
 import org.hourglass.spi.ModelOutputs;
+import org.hourglass.spi.PluginProperties;
+import org.hourglass.spi.ReconstructionKind;
 import org.hourglass.spi.ReconstructionLoss;
 
 /**
@@ -33,6 +35,8 @@ final class Composer {
     /** Training metric: mean reconstruction loss, without family terms. */
     static final String RECONSTRUCTION_METRIC = "reconstruction";
 
+    private final Plugin<AutoencoderFamily> familyPlugin;
+    private final Plugin<ReconstructionLoss> lossPlugin;
     private final AutoencoderFamily family;
     private final ReconstructionLoss loss;
     private final MaskingStrategy masking;
@@ -42,10 +46,12 @@ final class Composer {
     private Condition condition;
 
     /** @param columns feature position of a column the training data names (for {@code column:<name>} conditions) */
-    Composer(AutoencoderFamily family, ReconstructionLoss loss, MaskingStrategy masking, InputSpec spec,
-             Settings settings, java.util.function.ToIntFunction<String> columns) {
-        this.family = family;
-        this.loss = loss;
+    Composer(Plugin<AutoencoderFamily> family, Plugin<ReconstructionLoss> loss, MaskingStrategy masking,
+             InputSpec spec, Settings settings, java.util.function.ToIntFunction<String> columns) {
+        this.familyPlugin = family;
+        this.lossPlugin = loss;
+        this.family = family.service();
+        this.loss = loss.service();
         this.masking = masking;
         this.spec = spec;
         this.settings = settings;
@@ -101,8 +107,10 @@ final class Composer {
     }
 
     private FamilyOutputs build(Graph g, Tensor input, Tensor visible, boolean training) {
-        FamilyOutputs out = family.build(new Context(g, input, spec, settings.latentSize(), training,
-                java.util.Optional.ofNullable(visible)));
+        Context context = new Context(g, input, spec, settings.latentSize(), training,
+                java.util.Optional.ofNullable(visible));
+        FamilyOutputs out = family.build(context);
+        checkContract(familyPlugin, lossPlugin, context.declared, context.declaredBy);
         long[] expected = spec.batchShape();
         long[] got = out.reconstruction().shape().dims();
         if (got.length != expected.length
@@ -114,7 +122,29 @@ final class Composer {
         return out;
     }
 
+    /**
+     * Fails when the loss cannot read what the family's reconstruction holds, naming both plug-ins and their
+     * bundles: the family's declaration while building ({@code declared}, from {@code setting}) or else its
+     * {@value PluginProperties#EMITS} property, against the loss's {@value PluginProperties#READS} property.
+     */
+    static void checkContract(Plugin<?> family, Plugin<?> loss, ReconstructionKind declared, String setting) {
+        ReconstructionKind emits = declared != null ? declared
+                : ReconstructionKind.of(family.properties().get(PluginProperties.EMITS), "family '" + family.name()
+                        + "' property " + PluginProperties.EMITS);
+        ReconstructionKind reads = ReconstructionKind.of(loss.properties().get(PluginProperties.READS),
+                "loss '" + loss.name() + "' property " + PluginProperties.READS);
+        if (!reads.accepts(emits)) {
+            throw new IllegalArgumentException("family '" + family.name() + "' (" + family.bundle() + ") emits "
+                    + emits.word() + (declared != null ? " (" + setting + ")" : " (" + PluginProperties.EMITS + ")")
+                    + " but loss '" + loss.name() + "' (" + loss.bundle() + ") reads " + reads.word()
+                    + ": use a loss with " + PluginProperties.READS + "=" + emits.word()
+                    + (emits == ReconstructionKind.LOGITS ? " (loss=bce)" : "") + " or change the family");
+        }
+    }
+
     private final class Context implements FamilyContext {
+        private ReconstructionKind declared;
+        private String declaredBy;
         private final Graph graph;
         private final Tensor input;
         private final InputSpec inputSpec;
@@ -183,9 +213,15 @@ final class Composer {
         }
 
         @Override
+        @SuppressWarnings("deprecation")
         public java.util.Optional<String> lossBundle() {
-            org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(loss.getClass());
-            return b == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(b.getSymbolicName());
+            return java.util.Optional.of(lossPlugin.bundle());
+        }
+
+        @Override
+        public void declareReconstruction(ReconstructionKind kind, String setting) {
+            declared = kind;
+            declaredBy = setting;
         }
     }
 }

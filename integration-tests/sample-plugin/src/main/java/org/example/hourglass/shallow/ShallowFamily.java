@@ -7,15 +7,20 @@ import org.hourglass.spi.PluginProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * Shallow autoencoder instances configured in the console or by a {@code .cfg} file (factory PID {@value #PID}):
- * each factory configuration registers one more family under its {@code hourglass.name}.
+ * Shallow autoencoder instances (factory PID {@value #PID}): each factory configuration registers one more family
+ * under its {@code hourglass.name}. The default instance {@code shallow} is data, not code: the OSGi Configurator
+ * creates its configuration from {@code OSGI-INF/configurator/defaults.json} when the bundle starts
+ * ({@code @RequireConfigurator} makes the bundle wait for it); the console, a {@code .cfg} file or the shell add
+ * others.
  */
+@RequireConfigurator
 @Component(service = AutoencoderFamily.class, configurationPid = ShallowFamily.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = ShallowFamily.Config.class, factory = true)

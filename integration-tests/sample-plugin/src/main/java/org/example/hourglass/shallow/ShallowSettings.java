@@ -1,8 +1,10 @@
 package org.example.hourglass.shallow;
 
 import java.util.Locale;
+import java.util.Map;
 import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Layers;
+import org.hourglass.spi.Choices;
 
 /** The shallow family's configuration as checked values; plain code, so tests build it without DS. */
 record ShallowSettings(boolean tied, Activation activation, Activation outputActivation) {
@@ -19,23 +21,12 @@ record ShallowSettings(boolean tied, Activation activation, Activation outputAct
                 activation(c.output_activation(), "output.activation"));
     }
 
-    /** {@code linear} (or empty) is no activation; otherwise one of {@link Activation}, case-insensitive. */
+    /** The code's activation: {@code linear} (no activation) or one of these, case-insensitive. */
+    private static final Map<String, Activation> WORDS = Choices.with(Choices.words(Activation.RELU,
+            Activation.TANH, Activation.SIGMOID, Activation.GELU), "linear", Activation.NONE);
+
+    /** The SPI's parser names the attribute, the value and the words allowed when the value is none of them. */
     static Activation activation(String word, String attribute) {
-        String w = word == null ? "" : word.strip().toLowerCase(Locale.ROOT);
-        switch (w) {
-            case "", "linear", "none":
-                return Activation.NONE;
-            case "relu":
-                return Activation.RELU;
-            case "tanh":
-                return Activation.TANH;
-            case "sigmoid":
-                return Activation.SIGMOID;
-            case "gelu":
-                return Activation.GELU;
-            default:
-                throw new IllegalArgumentException(attribute + " must be one of linear, relu, tanh, sigmoid, gelu; "
-                        + "was '" + word + "'");
-        }
+        return Choices.parse(word, attribute, WORDS);
     }
 }

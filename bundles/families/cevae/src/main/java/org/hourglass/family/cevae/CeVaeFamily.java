@@ -11,12 +11,14 @@ import org.hourglass.spi.PluginProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /** Context-encoding VAE instances configured in the console (factory PID {@value #PID}). */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = AutoencoderFamily.class, configurationPid = CeVaeFamily.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = CeVaeFamily.Config.class, factory = true)

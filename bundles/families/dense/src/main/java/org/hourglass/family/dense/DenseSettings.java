@@ -1,9 +1,10 @@
 package org.hourglass.family.dense;
 
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.Map;
 import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Layers;
+import org.hourglass.spi.Choices;
 
 /**
  * The dense family's configuration as checked values (the component converts its Config to this).
@@ -63,19 +64,10 @@ record DenseSettings(long[] hiddenSizes, Activation activation, Activation outpu
 
     static DenseSettings of(DenseFamily.Config c) {
         return new DenseSettings(Arrays.stream(c.hidden_sizes()).asLongStream().toArray(),
-                parse(Activation.class, c.activation(), "activation"),
-                "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
-                        : parse(Activation.class, c.output_activation(), "output.activation"),
-                c.dropout(), parse(NoiseKind.class, c.noise(), "noise"), c.noise_level(), c.variance_head(),
+                Choices.parse(Activation.class, c.activation(), "activation"),
+                Choices.parse(Activation.class, c.output_activation(), "output.activation",
+                        Map.of("linear", Activation.NONE)),
+                c.dropout(), Choices.parse(NoiseKind.class, c.noise(), "noise"), c.noise_level(), c.variance_head(),
                 c.contractive_weight(), c.contractive_projections());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String word, String attribute) {
-        try {
-            return Enum.valueOf(type, word.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(attribute + " must be one of "
-                    + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", was '" + word + "'", e);
-        }
     }
 }

@@ -8,11 +8,13 @@ import org.hourglass.spi.PluginProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** TopK sparse autoencoder instances configured in the console (factory PID {@value #PID}). */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = AutoencoderFamily.class, configurationPid = TopkFamily.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = TopkFamily.Config.class, factory = true)

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.hourglass.family.vae.blocks.VaeModel;
 import org.hourglass.family.vae.blocks.VaeSpec.Decoder;
 import org.hourglass.family.vae.blocks.VaeSpec;
@@ -27,6 +26,7 @@ import org.hourglass.graph.TrainStepModel;
 import org.hourglass.spi.FamilyContext;
 import org.hourglass.spi.FamilyOutputs;
 import org.hourglass.spi.InputSpec;
+import org.hourglass.spi.ReconstructionKind;
 import org.hourglass.testing.FamilyTraining;
 import org.hourglass.testing.GraphRunner.Input;
 import org.hourglass.testing.GraphRunner;
@@ -61,10 +61,11 @@ class VaeNetworkTest {
         return x;
     }
 
-    /** A context that also answers the SPI 1.2 questions: a condition input and the loss bundle. */
-    private record Ctx(TestContext base, String loss, Map<String, Tensor> conditions) implements FamilyContext {
-        static Ctx of(boolean training, String lossBundle) {
-            return new Ctx(TestContext.of(SPEC, 2, training, 5), lossBundle, new HashMap<>());
+    /** A context that also gives a condition input (SPI 1.2) and records what the family declares (SPI 1.8). */
+    private record Ctx(TestContext base, List<String> declared, Map<String, Tensor> conditions)
+            implements FamilyContext {
+        static Ctx of(boolean training) {
+            return new Ctx(TestContext.of(SPEC, 2, training, 5), new java.util.ArrayList<>(), new HashMap<>());
         }
 
         @Override
@@ -98,8 +99,8 @@ class VaeNetworkTest {
         }
 
         @Override
-        public Optional<String> lossBundle() {
-            return Optional.ofNullable(loss);
+        public void declareReconstruction(ReconstructionKind kind, String setting) {
+            declared.add(kind.word() + " (" + setting + ")");
         }
     }
 
@@ -248,20 +249,22 @@ class VaeNetworkTest {
     }
 
     @Test
-    void bernoulliDecoderNeedsTheBceLossAndOutputsLogits() {
+    void bernoulliDecoderDeclaresLogitsAndOutputsLogits() {
+        // Whether the pipeline's loss can read logits is the composer's check (ComposerContractTest).
         VaeSpec bernoulli = spec(Decoder.BERNOULLI, 1, 0, 0, 0);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VaeNetwork.build(bernoulli, Ctx.of(true, "org.hourglass.loss.mse"), "my-vae"));
-        assertTrue(e.getMessage().contains("decoder=bernoulli") && e.getMessage().contains("org.hourglass.loss.mse")
-                && e.getMessage().contains("loss=bce") && e.getMessage().contains("my-vae"), e.getMessage());
-        FamilyOutputs ok = VaeNetwork.build(bernoulli, Ctx.of(true, "org.hourglass.loss.bce"), "my-vae");
+        Ctx ctx = Ctx.of(true);
+        FamilyOutputs ok = VaeNetwork.build(bernoulli, ctx, "my-vae");
+        assertEquals(List.of("logits (decoder=bernoulli)"), ctx.declared());
+        Ctx gaussian = Ctx.of(true);
+        VaeNetwork.build(spec(Decoder.GAUSSIAN, 1, 0, 0, 0), gaussian, "my-vae");
+        assertEquals(List.of(), gaussian.declared(), "a Gaussian decoder emits values, the default");
         assertEquals("Gemm", ok.reconstruction().producer().inputs().get(0).producer().opType(),
                 "logits: no activation after the output layer");
     }
 
     @Test
     void conditionIsConcatenatedToEncoderAndDecoderInputs() {
-        Ctx ctx = Ctx.of(false, null);
+        Ctx ctx = Ctx.of(false);
         FamilyOutputs out = VaeNetwork.build(spec(Decoder.GAUSSIAN, 1, 0, 4, 3), ctx, "cvae");
         Graph g = ctx.graph();
         assertArrayEquals(new long[] {D + 3, 16}, g.tensor("encoder/fc1/weight").shape().dims());

@@ -1,9 +1,10 @@
 package org.hourglass.family.vq;
 
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.Map;
 import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Layers;
+import org.hourglass.spi.Choices;
 
 /**
  * The vq family's configuration as checked values (the component converts its Config to this).
@@ -71,23 +72,14 @@ record VqSettings(long[] hiddenSizes, Activation activation, Activation outputAc
 
     static VqSettings of(VqFamily.Config c) {
         return new VqSettings(Arrays.stream(c.hidden_sizes()).asLongStream().toArray(),
-                parse(c.activation(), "activation"),
-                "linear".equalsIgnoreCase(c.output_activation().trim()) ? Activation.NONE
-                        : parse(c.output_activation(), "output.activation"),
+                Choices.parse(c.activation(), "activation", HIDDEN),
+                Choices.parse(c.output_activation(), "output.activation", OUTPUT),
                 c.codebook_size(), c.code_dim(), c.codebook_range(), c.beta(), c.ema(), c.ema_decay(),
                 c.dead_code_steps());
     }
 
-    private static Activation parse(String word, String attribute) {
-        try {
-            Activation a = Activation.valueOf(word.trim().toUpperCase(Locale.ROOT));
-            if (a != Activation.NONE) {
-                return a;
-            }
-        } catch (IllegalArgumentException e) {
-            // named below
-        }
-        throw new IllegalArgumentException(attribute + " must be one of [relu, tanh, sigmoid, gelu"
-                + (attribute.equals("output.activation") ? ", linear" : "") + "], was '" + word + "'");
-    }
+    /** The activations a layer may have; an output layer may also be {@code linear}. */
+    private static final Map<String, Activation> HIDDEN = Choices.words(Activation.RELU, Activation.TANH,
+            Activation.SIGMOID, Activation.GELU);
+    private static final Map<String, Activation> OUTPUT = Choices.with(HIDDEN, "linear", Activation.NONE);
 }

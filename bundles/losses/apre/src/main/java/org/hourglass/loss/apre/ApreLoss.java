@@ -7,6 +7,7 @@ import org.hourglass.spi.ReconstructionLoss;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -16,6 +17,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * squared error plus a log-variance penalty; {@code alpha = beta = 1} is the Gaussian negative log-likelihood up
  * to constants.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ReconstructionLoss.class, configurationPid = ApreLoss.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = ApreLoss.Config.class, factory = true)
@@ -56,7 +58,7 @@ public class ApreLoss implements ReconstructionLoss {
         return config;
     }
 
-    /** For tests and the default instance's subclass. */
+    /** For tests. */
     ApreLoss(double alpha, double beta, double epsilon) {
         this.alpha = check("alpha", alpha, false);
         this.beta = check("beta", beta, true);

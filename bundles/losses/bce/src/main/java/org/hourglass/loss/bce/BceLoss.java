@@ -7,6 +7,7 @@ import org.hourglass.spi.ReconstructionLoss;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -16,8 +17,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * reconstruction is read as logits, so families used with it should have a linear output (no sigmoid); the input,
  * min-max normalised by the pipeline, is the target in [0, 1].
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ReconstructionLoss.class, configurationPid = BceLoss.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
+        configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = {PluginProperties.NAME_HINT, PluginProperties.READS + "=logits"}) // the composer checks it
 @Designate(ocd = BceLoss.Config.class, factory = true)
 public class BceLoss implements ReconstructionLoss {
 
@@ -37,7 +40,7 @@ public class BceLoss implements ReconstructionLoss {
         PluginProperties.requireName(config.hourglass_name(), PID);
     }
 
-    /** For tests and the default instance's subclass. */
+    /** For tests. */
     BceLoss() {
     }
 

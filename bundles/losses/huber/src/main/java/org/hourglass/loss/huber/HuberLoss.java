@@ -7,11 +7,13 @@ import org.hourglass.spi.ReconstructionLoss;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** Huber (smooth L1) loss per sample, honouring a mask (factory PID {@value #PID}). */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ReconstructionLoss.class, configurationPid = HuberLoss.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = HuberLoss.Config.class, factory = true)
@@ -40,7 +42,7 @@ public class HuberLoss implements ReconstructionLoss {
         this.delta = checkDelta(config.delta());
     }
 
-    /** For tests and the default instance's subclass. */
+    /** For tests. */
     HuberLoss(double delta) {
         this.delta = checkDelta(delta);
     }

@@ -7,6 +7,7 @@ import org.hourglass.spi.ReconstructionLoss;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -15,6 +16,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Mean absolute error per sample, honouring a mask. It has no settings besides its name; further instances exist
  * so pipelines can refer to a loss under names of their own choosing (factory PID {@value #PID}).
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ReconstructionLoss.class, configurationPid = L1Loss.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = L1Loss.Config.class, factory = true)
@@ -35,7 +37,7 @@ public class L1Loss implements ReconstructionLoss {
         PluginProperties.requireName(config.hourglass_name(), PID);
     }
 
-    /** For tests and the default instance's subclass. */
+    /** For tests. */
     L1Loss() {
     }
 

@@ -7,6 +7,7 @@ import org.hourglass.spi.ReconstructionLoss;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -15,6 +16,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The per-sample loss {@code alpha (1 - MS-SSIM) + (1 - alpha) L1} over images (factory PID {@value #PID}); see
  * {@link MsSsim} for the computation. Weights (masking) apply to the L1 part only.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ReconstructionLoss.class, configurationPid = MsSsimLoss.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = MsSsimLoss.Config.class, factory = true)

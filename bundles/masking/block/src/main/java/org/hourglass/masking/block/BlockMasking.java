@@ -8,6 +8,7 @@ import org.hourglass.spi.PluginProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -18,6 +19,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * when rectangles stop fitting the rest is grown from the border of the hidden region one patch at a time, so the
  * count is exact and the mask stays blocky. Instances configured in the console have factory PID {@value #PID}.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = MaskingStrategy.class, configurationPid = BlockMasking.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = BlockMasking.Config.class, factory = true)

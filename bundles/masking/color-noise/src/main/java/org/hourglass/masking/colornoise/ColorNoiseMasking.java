@@ -9,6 +9,7 @@ import org.hourglass.spi.PluginProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -21,6 +22,7 @@ import org.osgi.service.metatype.annotations.Option;
  * visible, {@code patches - round(ratio * patches)} of them. Instances configured in the console have factory PID
  * {@value #PID}.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = MaskingStrategy.class, configurationPid = ColorNoiseMasking.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = ColorNoiseMasking.Config.class, factory = true)

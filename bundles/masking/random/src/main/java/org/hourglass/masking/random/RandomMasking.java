@@ -8,6 +8,7 @@ import org.hourglass.spi.PluginProperties;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -16,6 +17,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Uniform random patch masks (as in MAE): every sample hides {@code round(ratio * patches)} patches drawn uniformly
  * without replacement. Instances configured in the console have factory PID {@value #PID}.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = MaskingStrategy.class, configurationPid = RandomMasking.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = RandomMasking.Config.class, factory = true)

@@ -11,6 +11,7 @@ import org.hourglass.spi.ScoringMethod;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -20,6 +21,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * {@code log_variance} output (a family with a variance head). Fitting records the reference scores' mean and
  * standard deviation and alpha/beta; the stored alpha/beta win at scoring time, so a stored model keeps its scores.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ScoringMethod.class, configurationPid = ApreScoring.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = ApreScoring.Config.class, factory = true)

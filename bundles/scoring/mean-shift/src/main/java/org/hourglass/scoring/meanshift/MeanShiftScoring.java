@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -36,6 +37,7 @@ import org.osgi.service.metatype.annotations.Option;
  * {@code x^MS} is also the comparison the method defines ("the model's output for the original x against the
  * shifted point").
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ScoringMethod.class, configurationPid = MeanShiftScoring.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = MeanShiftScoring.Config.class, factory = true)

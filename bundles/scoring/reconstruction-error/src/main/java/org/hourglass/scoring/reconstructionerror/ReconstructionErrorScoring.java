@@ -8,6 +8,7 @@ import org.hourglass.spi.ScoringMethod;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -17,6 +18,7 @@ import org.osgi.service.metatype.annotations.Option;
  * Score = the sample's reconstruction error. Fitting records the reference errors' mean and standard deviation
  * (stored with the model, shown as metrics) and the metric, so a stored model keeps scoring the same way.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ScoringMethod.class, configurationPid = ReconstructionErrorScoring.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = ReconstructionErrorScoring.Config.class, factory = true)

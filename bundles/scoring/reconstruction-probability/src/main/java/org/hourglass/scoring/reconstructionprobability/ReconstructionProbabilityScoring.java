@@ -10,6 +10,7 @@ import org.hourglass.spi.ScoringMethod;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.configurator.annotations.RequireConfigurator;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -20,6 +21,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * plus the family's weighted KL {@value #KL} (then the score is the negative ELBO per entry). Host-side scoring
  * cannot draw z itself: the draws belong in the model so a stored model keeps scoring the same way.
  */
+@RequireConfigurator // default instances: OSGI-INF/configurator/defaults.json
 @Component(service = ScoringMethod.class, configurationPid = ReconstructionProbabilityScoring.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, property = PluginProperties.NAME_HINT)
 @Designate(ocd = ReconstructionProbabilityScoring.Config.class, factory = true)

@@ -16,6 +16,7 @@ import org.hourglass.graph.Layers;
 import org.hourglass.graph.Ops;
 import org.hourglass.graph.ShapeOps;
 import org.hourglass.spi.FamilyContext;
+import org.hourglass.spi.ReconstructionKind;
 
 /**
  * One VAE's parameters in a graph, with the operations families combine: encode to a Gaussian posterior, sample it,
@@ -93,16 +94,12 @@ public final class VaeModel {
 
     /**
      * Creates the parameters in {@code ctx.graph()} (and asks the context for the condition when the spec is
-     * conditional). A Bernoulli decoder outputs logits for the {@code bce} loss: with another loss the pipeline
-     * fails here, naming both.
+     * conditional). A Bernoulli decoder declares that it outputs logits: the pipeline fails with a loss that
+     * does not read logits, naming both.
      */
     public static VaeModel create(VaeSpec spec, FamilyContext ctx, String familyName) {
         if (spec.decoder() == VaeSpec.Decoder.BERNOULLI) {
-            ctx.lossBundle().filter(b -> !b.equals("org.hourglass.loss.bce")).ifPresent(b -> {
-                throw new IllegalArgumentException(familyName + ": decoder=bernoulli outputs logits and needs the bce "
-                        + "loss (org.hourglass.loss.bce), but the pipeline's loss comes from " + b + "; set loss=bce "
-                        + "or decoder=gaussian");
-            });
+            ctx.declareReconstruction(ReconstructionKind.LOGITS, "decoder=bernoulli");
         }
         return new VaeModel(spec, ctx);
     }

@@ -1,9 +1,11 @@
 package org.hourglass.family.vae.blocks;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Locale;
 import org.hourglass.graph.Layers.Activation;
 import org.hourglass.graph.Layers;
+import org.hourglass.spi.Choices;
 
 /**
  * The settings of a variational autoencoder, checked: every bad value fails naming its configuration attribute.
@@ -97,30 +99,15 @@ public record VaeSpec(long[] hiddenSizes, Activation activation, Decoder decoder
 
     /** An activation by its configuration word; {@code linear} only where {@code linearAllowed}. */
     public static Activation activation(String word, String attribute, boolean linearAllowed) {
-        String w = word == null ? "" : word.strip().toUpperCase(Locale.ROOT);
-        if (linearAllowed && w.equals("LINEAR")) {
-            return Activation.NONE;
-        }
-        try {
-            Activation a = Activation.valueOf(w);
-            if (a != Activation.NONE) {
-                return a;
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(attribute + " must be one of relu, tanh, sigmoid, gelu"
-                + (linearAllowed ? ", linear" : "") + "; was '" + word + "'");
+        return Choices.parse(word, attribute, linearAllowed ? OUTPUT : HIDDEN);
     }
+
+    private static final Map<String, Activation> HIDDEN = Choices.words(Activation.RELU, Activation.TANH,
+            Activation.SIGMOID, Activation.GELU);
+    private static final Map<String, Activation> OUTPUT = Choices.with(HIDDEN, "linear", Activation.NONE);
 
     /** A decoder by its configuration word. */
     public static Decoder decoder(String word) {
-        String w = word == null ? "" : word.strip().toUpperCase(Locale.ROOT);
-        for (Decoder d : Decoder.values()) {
-            if (d.name().equals(w)) {
-                return d;
-            }
-        }
-        throw new IllegalArgumentException("decoder must be gaussian or bernoulli, was '" + word + "'");
+        return Choices.parse(Decoder.class, word, "decoder");
     }
 }
