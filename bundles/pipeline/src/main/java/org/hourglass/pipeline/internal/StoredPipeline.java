@@ -1,5 +1,6 @@
 package org.hourglass.pipeline.internal;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 import org.hourglass.api.pipeline.ScoreHistogram;
@@ -15,7 +16,8 @@ import org.hourglass.api.pipeline.ScoreHistogram;
  * @param plugins     per role (family, loss, ...): name, bundle, version and service properties
  * @param inputShape  shape of one sample
  * @param normalizer  fitted input normalisation
- * @param scorer      the scoring method's fitted state
+ * @param scorerState the scoring method's fitted state, typed and versioned ({@link ScorerState}); JSON key
+ *                    {@code scorer}
  * @param threshold   score threshold
  * @param metrics     training and evaluation metrics
  * @param trainedAt   ISO-8601 instant
@@ -27,24 +29,55 @@ import org.hourglass.api.pipeline.ScoreHistogram;
  */
 record StoredPipeline(int format, String pipeline, String fingerprint, Map<String, Object> definition,
                       Map<String, Object> config, Map<String, Map<String, Object>> plugins, long[] inputShape,
-                      Map<String, Object> normalizer, Map<String, Object> scorer, double threshold,
+                      Map<String, Object> normalizer, @JsonProperty("scorer") ScorerState scorerState,
+                      double threshold,
                       Map<String, Double> metrics, ScoreHistogram histogram, List<String> notes, String trainedAt,
                       String modelFile, String modelSha256, List<Map<String, Object>> diagnostics) {
 
     static final int FORMAT = 1;
+
+    StoredPipeline {
+        if (scorerState != null && scorerState.method() == null && plugins != null
+                && plugins.get(Role.SCORING.key()) != null) {
+            // A record from before the state was typed: the method is the scoring plug-in it names.
+            Object name = plugins.get(Role.SCORING.key()).get("name");
+            scorerState = scorerState.withMethod(name == null ? null : name.toString());
+        }
+    }
+
+    /** With the state just fitted by the scoring plug-in {@code plugins} names. */
+    StoredPipeline(int format, String pipeline, String fingerprint, Map<String, Object> definition,
+                   Map<String, Object> config, Map<String, Map<String, Object>> plugins, long[] inputShape,
+                   Map<String, Object> normalizer, Map<String, Object> scorer, double threshold,
+                   Map<String, Double> metrics, ScoreHistogram histogram, List<String> notes, String trainedAt,
+                   String modelFile, String modelSha256, List<Map<String, Object>> diagnostics) {
+        this(format, pipeline, fingerprint, definition, config, plugins, inputShape, normalizer,
+                ScorerState.fitted(scoringName(plugins), scorer), threshold, metrics, histogram, notes, trainedAt,
+                modelFile, modelSha256, diagnostics);
+    }
+
+    /** The scorer's fitted values, as the scoring method's {@code score} reads them. */
+    Map<String, Object> scorer() {
+        return scorerState == null ? null : scorerState.values();
+    }
+
+    private static String scoringName(Map<String, Map<String, Object>> plugins) {
+        Map<String, Object> scoring = plugins == null ? null : plugins.get(Role.SCORING.key());
+        return scoring == null || scoring.get("name") == null ? null : scoring.get("name").toString();
+    }
 
     /** The same record with other plug-in descriptions and one more note. */
     StoredPipeline withPlugins(Map<String, Map<String, Object>> newPlugins, String note) {
         List<String> n = new java.util.ArrayList<>(notes == null ? List.of() : notes);
         n.add(note);
         return new StoredPipeline(format, pipeline, fingerprint, definition, config, newPlugins, inputShape, normalizer,
-                scorer, threshold, metrics, histogram, n, trainedAt, modelFile, modelSha256, diagnostics);
+                scorerState, threshold, metrics, histogram, n, trainedAt, modelFile, modelSha256, diagnostics);
     }
 
     /** The same record naming another model file. */
     StoredPipeline withModel(String file, String sha256) {
         return new StoredPipeline(format, pipeline, fingerprint, definition, config, plugins, inputShape, normalizer,
-                scorer, threshold, metrics, histogram, notes, trainedAt, file, sha256, diagnostics);
+                scorerState, threshold, metrics, histogram, notes, trainedAt, file, sha256, diagnostics);
     }
 
     /**
@@ -62,6 +95,7 @@ record StoredPipeline(int format, String pipeline, String fingerprint, Map<Strin
         ScoreHistogram h = newHistogram == null ? null : new ScoreHistogram(newHistogram.edges(),
                 newHistogram.normal(), newHistogram.anomalous(), newThreshold, newHistogram.source());
         return new StoredPipeline(format, pipeline, fingerprint, definition, c, newPlugins, inputShape, normalizer,
-                newScorer, newThreshold, newMetrics, h, n, trainedAt, modelFile, modelSha256, diagnostics);
+                ScorerState.fitted(scoringName(newPlugins), newScorer), newThreshold, newMetrics, h, n, trainedAt,
+                modelFile, modelSha256, diagnostics);
     }
 }
