@@ -100,6 +100,20 @@ hourglass.model.dir = $WORK/data/hourglass/models
 org.apache.felix.http.host = 127.0.0.1
 org.osgi.service.http.port = $PORT
 EOF
+# The REST whiteboard (Eclipse OSGi Technology REST) imports org.osgi.service.condition, which Felix 7 has but
+# Karaf 4.4 does not export from the framework (its package list is OSGi R7): Karaf's own list plus that package.
+cat >> "$ETC/custom.properties" <<'EOF'
+org.osgi.framework.system.packages.extra = \
+    org.apache.karaf.branding, \
+    sun.misc, \
+    com.sun.jmx.remote.protocol, \
+    com.sun.jmx.remote.protocol.jmxmp, \
+    org.apache.karaf.jaas.boot;uses:=\"javax.security.auth,javax.security.auth.callback,javax.security.auth.login,javax.security.auth.spi,org.osgi.framework\";version=4.4.10, \
+    org.apache.karaf.jaas.boot.principal;uses:=javax.security.auth;version=4.4.10, \
+    org.apache.karaf.diagnostic.core;uses:=org.osgi.framework;version=4.4.10, \
+    org.apache.karaf.diagnostic.core.common;uses:=org.apache.karaf.diagnostic.core;version=4.4.10, \
+    org.osgi.service.condition;version=1.0
+EOF
 
 # HTTP (Felix Jetty 12), the REST API's and the Web Console's credentials: explicit values, no $[env:...].
 cat > "$ETC/org.apache.felix.http.cfg" <<EOF
