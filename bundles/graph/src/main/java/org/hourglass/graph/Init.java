@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Parameter initializers. Each draws from the random stream the graph derives from its seed and the
  * parameter's name, so values do not depend on the order in which parameters were created.
  *
- * <p>Fan-in and fan-out: for a rank-2 weight {@code [in, out]} (the layout of {@link Graph#linear}, which
+ * <p>Fan-in and fan-out: for a rank-2 weight {@code [in, out]} (the layout of {@link Layers#linear}, which
  * computes {@code x @ W}) fan-in is {@code dims[0]} and fan-out {@code dims[1]}; for a convolution weight
  * {@code [out, in/groups, kh, kw]} fan-in is {@code dims[1]*kh*kw} and fan-out {@code dims[0]*kh*kw}.
  */

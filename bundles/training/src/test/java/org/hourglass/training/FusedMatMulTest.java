@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Where ONNX Runtime's contrib op {@code com.microsoft:FusedMatMul} may appear: in the gradients of float32 train
- * steps only, with the contrib domain imported; never in inference models, {@link Graph#gradients} or float64 steps.
+ * steps only, with the contrib domain imported; never in inference models, {@link org.hourglass.graph.Autodiff#gradients} or float64 steps.
  * (Its values are checked against finite differences in {@link GradientCheckTest}.)
  */
 class FusedMatMulTest {
