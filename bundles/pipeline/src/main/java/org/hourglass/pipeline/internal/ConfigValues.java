@@ -48,21 +48,22 @@ final class ConfigValues {
 
     /** A whole number, or {@code auto} (also an empty value) as {@code auto}. */
     int integerOrAuto(String attribute, int auto) {
-        Object v = value(attribute);
-        if (v == null || v.toString().isBlank() || v.toString().trim().equalsIgnoreCase(Settings.AUTO_TEXT)) {
-            seen.put(attribute, Settings.AUTO_TEXT);
-            return auto;
-        }
-        return integer(attribute);
+        return isAuto(attribute) ? auto : integer(attribute);
     }
 
+    /** A number, or {@code auto} (also an empty value) as {@code auto}. */
     double numberOrAuto(String attribute, double auto) {
+        return isAuto(attribute) ? auto : number(attribute);
+    }
+
+    /** Whether the value is {@code auto} or empty; then it is recorded as {@code auto}. */
+    private boolean isAuto(String attribute) {
         Object v = value(attribute);
         if (v == null || v.toString().isBlank() || v.toString().trim().equalsIgnoreCase(Settings.AUTO_TEXT)) {
             seen.put(attribute, Settings.AUTO_TEXT);
-            return auto;
+            return true;
         }
-        return number(attribute);
+        return false;
     }
 
     long longValue(String attribute) {
