@@ -39,6 +39,8 @@ epochs=$epochs
 batch.size=128
 learning.rate=0.001
 normalization=minmax
+# the published figures were measured before image smoothing existed
+smoothing=0
 CFG
 done
 

@@ -73,6 +73,8 @@ epochs=$conv_epochs
 batch.size=128
 learning.rate=0.001
 normalization=minmax
+# the published figures were measured before image smoothing existed
+smoothing=0
 CFG
 done
 for f in "${families[@]}"; do
@@ -91,6 +93,8 @@ learning.rate=0.001
 optimizer=$optimizer
 weight.decay=$decay
 normalization=minmax
+# the published figures were measured before image smoothing existed
+smoothing=0
 CFG
 done
 

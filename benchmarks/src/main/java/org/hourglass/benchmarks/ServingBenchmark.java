@@ -133,7 +133,9 @@ public final class ServingBenchmark {
                         "classes", new int[] {0}, "limit", 6000))
                 .factoryConfiguration(Pipeline.FACTORY_PID, NAME, Map.of(
                         "family", "dense", "training.data", "serving-train", "latent.size", 32, "epochs", 3,
-                        "auto.train", false))
+                        // The bare path below is normalisation + model + MSE: state the scoring and turn the
+                        // image smoothing off, both defaults since (combined; smoothing 1 for images).
+                        "scoring", "reconstruction-error", "smoothing", "0", "auto.train", false))
                 .start()) {
             Pipeline pipeline = hourglass.pipeline(NAME, Duration.ofSeconds(120));
             if (pipeline.status().state() != PipelineState.TRAINED) {
