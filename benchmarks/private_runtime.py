@@ -6,7 +6,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import time
 import urllib.request
 import zipfile
 
@@ -93,3 +95,31 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+def scoring_of(record):
+    return ((record or {}).get("plugins") or {}).get("scoring", {}).get("name")
+
+
+def await_records(server, names, done, timeout, what):
+    """Waits until done(record, name) holds for every pipeline (or it FAILED); returns {name: record or error}."""
+    started = time.time()
+    results, pending = {}, set(names)
+    while pending and time.time() - started < timeout:
+        if not server.alive():
+            sys.exit("the server stopped; see its log in " + server.home)
+        for name in sorted(pending):
+            rec = server.record(name)
+            if rec and done(rec, name):
+                results[name] = rec
+                pending.discard(name)
+                continue
+            state, message = server.state(name)
+            if state == "FAILED":
+                results[name] = {"error": message}
+                pending.discard(name)
+        time.sleep(2)
+    for name in pending:
+        state, message = server.state(name)
+        results[name] = {"error": f"no {what} after {timeout} s (state {state}: {message})"}
+    return results, time.time() - started

@@ -40,7 +40,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from private_runtime import Server, write_cfg  # noqa: E402  (benchmarks/)
+from private_runtime import Server, await_records, scoring_of, write_cfg  # noqa: E402  (benchmarks/)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -147,34 +147,6 @@ def figures(record):
     keys = ["eval_auroc", "eval_average_precision", "baseline_knn_auroc", "baseline_iforest_auroc",
             "train_seconds", "epochs"]
     return {k: m.get(k) for k in keys if m.get(k) is not None}
-
-
-def scoring_of(record):
-    return ((record or {}).get("plugins") or {}).get("scoring", {}).get("name")
-
-
-def await_records(server, names, done, timeout, what):
-    """Waits until done(record, name) holds for every pipeline (or it FAILED); returns {name: record or error}."""
-    started = time.time()
-    results, pending = {}, set(names)
-    while pending and time.time() - started < timeout:
-        if not server.alive():
-            sys.exit("the server stopped; see its log in " + server.home)
-        for name in sorted(pending):
-            rec = server.record(name)
-            if rec and done(rec, name):
-                results[name] = rec
-                pending.discard(name)
-                continue
-            state, message = server.state(name)
-            if state == "FAILED":
-                results[name] = {"error": message}
-                pending.discard(name)
-        time.sleep(2)
-    for name in pending:
-        state, message = server.state(name)
-        results[name] = {"error": f"no {what} after {timeout} s (state {state}: {message})"}
-    return results, time.time() - started
 
 
 def evaluate_on(server, name, path):

@@ -27,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from private_runtime import Server, write_cfg  # noqa: E402  (benchmarks/)
+from private_runtime import Server, await_records, scoring_of, write_cfg  # noqa: E402  (benchmarks/)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -81,34 +81,6 @@ def figures(record):
     return {k: m.get(k) for k in keys}
 
 
-def scoring_of(record):
-    return ((record or {}).get("plugins") or {}).get("scoring", {}).get("name")
-
-
-def await_records(server, names, done, timeout, what):
-    """Waits until done(record) holds for every pipeline (or it FAILED); returns {name: record or error}."""
-    started = time.time()
-    results, pending = {}, set(names)
-    while pending and time.time() - started < timeout:
-        if not server.alive():
-            sys.exit("the server stopped; see its log in " + server.home)
-        for name in sorted(pending):
-            rec = server.record(name)
-            if rec and done(rec):
-                results[name] = rec
-                pending.discard(name)
-                continue
-            state, message = server.state(name)
-            if state == "FAILED":
-                results[name] = {"error": message}
-                pending.discard(name)
-        time.sleep(2)
-    for name in pending:
-        state, message = server.state(name)
-        results[name] = {"error": f"no {what} after {timeout} s (state {state}: {message})"}
-    return results, time.time() - started
-
-
 def run_wave(server, suite, seed, timeout, classes):
     wave = pipelines(suite, seed, classes)
     for data, _ in wave.values():
@@ -117,7 +89,7 @@ def run_wave(server, suite, seed, timeout, classes):
     for name, (_, config) in wave.items():
         write_cfg(os.path.join(server.deploy, f"org.hourglass.pipeline-{name}.cfg"),
                   dict({"hourglass.name": name}, **config))
-    trained, seconds = await_records(server, wave, lambda r: "eval_auroc" in r.get("metrics", {}), timeout,
+    trained, seconds = await_records(server, wave, lambda r, n: "eval_auroc" in r.get("metrics", {}), timeout,
                                      "trained model")
     out = {"train_wave_seconds": round(seconds, 1), "pipelines": {}}
     for name, rec in trained.items():
@@ -128,7 +100,7 @@ def run_wave(server, suite, seed, timeout, classes):
         for name in ok:
             write_cfg(os.path.join(server.deploy, f"org.hourglass.pipeline-{name}.cfg"),
                       dict({"hourglass.name": name, "scoring": scoring}, **wave[name][1]))
-        fitted, seconds = await_records(server, ok, lambda r, s=scoring: scoring_of(r) == s
+        fitted, seconds = await_records(server, ok, lambda r, n, s=scoring: scoring_of(r) == s
                                         and "eval_auroc" in r.get("metrics", {}), timeout, scoring)
         out[f"{scoring}_seconds"] = round(seconds, 1)
         for name, rec in fitted.items():
