@@ -397,8 +397,9 @@ public class CombinedScoring implements ScoringMethod {
                         + "' has no 'ranks' for combination=rank");
             }
         }
-        return new Decoded(combination, components, (int) number(state, "reference_count"),
-                state.get("reference_fingerprint"), (long) number(state, "seed"));
+        return new Decoded(combination, components,
+                (int) KnnReference.number(state, "reference_count", METHOD), state.get("reference_fingerprint"),
+                (long) KnnReference.number(state, "seed", METHOD));
     }
 
     private static Part part(String name, Map<String, Object> part) {
@@ -413,15 +414,7 @@ public class CombinedScoring implements ScoringMethod {
                 r[i] = ((Number) l.get(i)).doubleValue();
             }
         }
-        return new Part(name, knn, number(part, "mean"), number(part, "std"), r);
-    }
-
-    private static double number(Map<String, Object> state, String key) {
-        Object v = state.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("the scorer state has no '" + key + "'; fit " + METHOD
-                    + " scoring first");
-        }
-        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
+        return new Part(name, knn, KnnReference.number(part, "mean", METHOD),
+                KnnReference.number(part, "std", METHOD), r);
     }
 }

@@ -140,8 +140,9 @@ public class LatentKnnScoring implements ScoringMethod {
         // The stored k, metric and codes win over this instance's settings: a model keeps its scores.
         KnnReference.Stored stored = cache.get(state, st -> KnnReference.read(st, METHOD));
         Samples codes = codes(batch);
-        int[] self = KnnReference.selfPositions(batch.input(), (int) number(state, "reference_count"),
-                state.get(FINGERPRINT), (long) number(state, SEED), stored.count());
+        int[] self = KnnReference.selfPositions(batch.input(),
+                (int) KnnReference.number(state, "reference_count", METHOD), state.get(FINGERPRINT),
+                (long) KnnReference.number(state, SEED, METHOD), stored.count());
         return KnnReference.score(search, codes, stored, self, METHOD, "codes");
     }
 
@@ -152,14 +153,5 @@ public class LatentKnnScoring implements ScoringMethod {
                     + outputs.input().count() + " samples");
         }
         return codes;
-    }
-
-    private static double number(Map<String, Object> state, String key) {
-        Object v = state.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("the scorer state has no '" + key + "'; fit " + METHOD
-                    + " scoring first");
-        }
-        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
     }
 }

@@ -229,7 +229,11 @@ public final class KnnReference {
         return out;
     }
 
-    private static double number(Map<String, Object> state, String key, String method) {
+    /**
+     * A number of a scorer state (stored as a number or its text), failing with a message that names the key and
+     * says to fit the {@code method} scoring when it is missing.
+     */
+    public static double number(Map<String, Object> state, String key, String method) {
         Object v = state.get(key);
         if (v == null) {
             throw new IllegalArgumentException("the scorer state has no '" + key + "'; fit " + method
