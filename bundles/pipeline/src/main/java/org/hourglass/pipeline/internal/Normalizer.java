@@ -20,14 +20,12 @@ final class Normalizer {
     private final float[] scale;
     /** Null when off. */
     private final Smoothing smoothing;
-    private final double[] kernel;
 
     private Normalizer(String kind, float[] offset, float[] scale, Smoothing smoothing) {
         this.kind = kind;
         this.offset = offset;
         this.scale = scale;
         this.smoothing = smoothing;
-        this.kernel = smoothing == null ? null : smoothing.kernel();
     }
 
     static Normalizer fit(String kind, float[] values, int width) {
@@ -41,7 +39,7 @@ final class Normalizer {
                 throw new IllegalArgumentException("smoothing planes of " + smoothing.features() + " values do not "
                         + "make samples of " + width);
             }
-            values = new Normalizer("none", new float[width], ones(width), smoothing).apply(values);
+            values = smoothing.apply(values);
         }
         float[] offset = new float[width];
         float[] scale = new float[width];
@@ -85,18 +83,14 @@ final class Normalizer {
         return new Normalizer(kind, offset, scale, smoothing);
     }
 
-    private static float[] ones(int width) {
-        float[] f = new float[width];
-        java.util.Arrays.fill(f, 1f);
-        return f;
-    }
-
     /** Normalised copy. */
     float[] apply(float[] values) {
         requireWhole(values);
-        float[] out = new float[values.length];
-        for (int from = 0; from < values.length; from += offset.length) {
-            apply(values, from, out, from);
+        // Smooth all rows at once (one kernel and scratch plane), then scale them.
+        float[] in = smoothing == null ? values : smoothing.apply(values);
+        float[] out = new float[in.length];
+        for (int from = 0; from < in.length; from += offset.length) {
+            scale(in, from, out, from);
         }
         return out;
     }
@@ -107,13 +101,18 @@ final class Normalizer {
      * value made normalising 1,024 Fashion-MNIST rows cost more than running the model on them.
      */
     void apply(float[] in, int from, float[] out, int at) {
-        int w = offset.length;
         if (smoothing != null) {
-            float[] smoothed = new float[w];
-            smoothing.apply(in, from, smoothed, 0, kernel, new double[smoothing.height() * smoothing.width()]);
-            in = smoothed;
-            from = 0;
+            float[] smoothed = new float[offset.length];
+            smoothing.apply(in, from, smoothed, 0);
+            scale(smoothed, 0, out, at);
+        } else {
+            scale(in, from, out, at);
         }
+    }
+
+    /** {@code (x - offset) * scale} of one sample, without smoothing. */
+    private void scale(float[] in, int from, float[] out, int at) {
+        int w = offset.length;
         for (int j = 0; j < w; j++) {
             out[at + j] = (in[from + j] - offset[j]) * scale[j];
         }

@@ -64,11 +64,28 @@ record Smoothing(double sigma, int planes, int height, int width) {
         return k;
     }
 
-    /**
-     * Smooths one sample ({@link #features()} values of {@code in} from {@code from}) into {@code out} at
-     * {@code at}; {@code scratch} holds at least {@code height × width} values.
-     */
-    void apply(float[] in, int from, float[] out, int at, double[] kernel, double[] scratch) {
+    /** Smoothed copy of whole samples ({@link #features()} values each), one kernel and scratch plane for all. */
+    float[] apply(float[] samples) {
+        int n = features();
+        if (samples.length % n != 0) {
+            throw new IllegalArgumentException(samples.length + " values are not whole samples of " + n + " features");
+        }
+        float[] out = new float[samples.length];
+        double[] kernel = kernel();
+        double[] scratch = new double[height * width];
+        for (int from = 0; from < samples.length; from += n) {
+            apply(samples, from, out, from, kernel, scratch);
+        }
+        return out;
+    }
+
+    /** Smooths one sample ({@link #features()} values of {@code in} from {@code from}) into {@code out} at {@code at}. */
+    void apply(float[] in, int from, float[] out, int at) {
+        apply(in, from, out, at, kernel(), new double[height * width]);
+    }
+
+    /** As {@link #apply(float[], int, float[], int)}; {@code scratch} holds at least {@code height × width} values. */
+    private void apply(float[] in, int from, float[] out, int at, double[] kernel, double[] scratch) {
         int radius = kernel.length / 2;
         int plane = height * width;
         for (int p = 0; p < planes; p++) {

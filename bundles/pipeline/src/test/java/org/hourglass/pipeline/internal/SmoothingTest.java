@@ -48,7 +48,7 @@ class SmoothingTest {
             in[i] = (float) random.nextGaussian();
         }
         float[] out = new float[s.features() + 1];
-        s.apply(in, 3, out, 1, k, new double[6 * 11]);
+        s.apply(in, 3, out, 1);
         for (int p = 0; p < 2; p++) {
             for (int y = 0; y < 6; y++) {
                 for (int x = 0; x < 11; x++) {
@@ -66,10 +66,25 @@ class SmoothingTest {
         float[] constant = new float[s.features()];
         java.util.Arrays.fill(constant, 0.25f);
         float[] smoothed = new float[s.features()];
-        s.apply(constant, 0, smoothed, 0, k, new double[66]);
+        s.apply(constant, 0, smoothed, 0);
         for (float v : smoothed) {
             assertEquals(0.25f, v, 1e-6, "a constant image stays constant");
         }
+    }
+
+    @Test
+    void wholeSamplesSmoothLikeOneAtATime() {
+        Smoothing s = new Smoothing(0.8, 1, 5, 7);
+        Random random = new Random(9);
+        float[] two = new float[2 * s.features()];
+        for (int i = 0; i < two.length; i++) {
+            two[i] = random.nextFloat();
+        }
+        float[] one = new float[two.length];
+        s.apply(two, 0, one, 0);
+        s.apply(two, s.features(), one, s.features());
+        assertArrayEquals(one, s.apply(two));
+        assertThrows(IllegalArgumentException.class, () -> s.apply(new float[s.features() + 1]));
     }
 
     @Test
@@ -94,7 +109,7 @@ class SmoothingTest {
         impulse[12] = 1;
         Normalizer n = Normalizer.fit("minmax", s, impulse, 25);
         float[] smoothed = new float[25];
-        s.apply(impulse, 0, smoothed, 0, s.kernel(), new double[25]);
+        s.apply(impulse, 0, smoothed, 0);
         float max = 0;
         float min = 1;
         for (float v : smoothed) {
